@@ -1,0 +1,237 @@
+package lockfiles
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"path"
+	"runtime"
+	"sort"
+	"sync"
+)
+
+// SkippedDirs are directory names never descended into: installed dependency
+// trees and version-control metadata, which hold other projects' lockfiles.
+var SkippedDirs = map[string]bool{
+	"node_modules": true, "vendor": true, ".git": true, ".hg": true, ".svn": true,
+	"bower_components": true, ".venv": true, "venv": true, ".tox": true,
+	"__pycache__": true, ".terraform": true, ".yarn": true, ".pnpm-store": true,
+}
+
+// DiscoverOptions tune discovery. The zero value is usable.
+type DiscoverOptions struct {
+	Limits Limits
+	// Workers is the number of files parsed at once; 0 means GOMAXPROCS.
+	Workers int
+	// Exclude, when set, drops files (and whole directories) whose
+	// slash-separated path it returns true for.
+	Exclude func(path string) bool
+}
+
+// FileError is a lockfile that could not be read or parsed.
+type FileError struct {
+	Path   string `json:"path"`
+	Parser string `json:"parser"`
+	Err    error  `json:"-"`
+	// Message is Err's text, for JSON output.
+	Message string `json:"error"`
+}
+
+func (e *FileError) Error() string { return e.Err.Error() }
+func (e *FileError) Unwrap() error { return e.Err }
+
+// File is one lockfile found, with the parser that reads it.
+type File struct {
+	Path   string
+	Parser Parser
+}
+
+// Inventory is the result of reading every lockfile of a tree.
+type Inventory struct {
+	// Files are the lockfile paths read, sorted.
+	Files []string `json:"files"`
+	// Packages are sorted by path, then line.
+	Packages []Package `json:"packages"`
+	// Errors name every lockfile that could not be read; the others still report.
+	Errors []*FileError `json:"errors,omitempty"`
+}
+
+// Find walks fsys and returns every file a parser matches, sorted by path.
+// The first matching parser wins.
+func Find(ctx context.Context, fsys fs.FS, parsers []Parser, exclude func(string) bool) ([]File, error) {
+	var files []File
+	err := fs.WalkDir(fsys, ".", func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			if p == "." {
+				return err
+			}
+			// An unreadable directory is reported as a file error by the caller's
+			// parse step; here it is skipped so the rest of the tree is still read.
+			return nil
+		}
+		if ctxErr := ctx.Err(); ctxErr != nil {
+			return ctxErr
+		}
+		if d.IsDir() {
+			if p != "." && (SkippedDirs[d.Name()] || (exclude != nil && exclude(p))) {
+				return fs.SkipDir
+			}
+			return nil
+		}
+		if !d.Type().IsRegular() || (exclude != nil && exclude(p)) {
+			return nil
+		}
+		for _, pr := range parsers {
+			if pr.Match(p) {
+				files = append(files, File{Path: p, Parser: pr})
+				break
+			}
+		}
+		return nil
+	})
+	sort.Slice(files, func(i, j int) bool { return files[i].Path < files[j].Path })
+	return files, err
+}
+
+// Discover finds and parses every lockfile of fsys. A file that cannot be read
+// or parsed is recorded in Inventory.Errors and the others still report; the
+// returned error is only for a failure to walk the tree at all or a cancelled
+// context.
+func Discover(ctx context.Context, fsys fs.FS, parsers []Parser, opts DiscoverOptions) (*Inventory, error) {
+	files, err := Find(ctx, fsys, parsers, opts.Exclude)
+	if err != nil {
+		return nil, fmt.Errorf("walk: %w", err)
+	}
+	return ParseFiles(ctx, fsys, files, opts), nil
+}
+
+// ParseFiles parses files concurrently and merges the results.
+func ParseFiles(ctx context.Context, fsys fs.FS, files []File, opts DiscoverOptions) *Inventory {
+	limits := opts.Limits.WithDefaults()
+	workers := opts.Workers
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	type result struct {
+		pkgs []Package
+		err  *FileError
+	}
+	results := make([]result, len(files))
+	jobs := make(chan int)
+	var wg sync.WaitGroup
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range jobs {
+				pkgs, err := ParseFile(ctx, fsys, files[i].Path, files[i].Parser, limits)
+				if err != nil {
+					results[i].err = &FileError{Path: files[i].Path, Parser: files[i].Parser.Name(), Err: err, Message: err.Error()}
+					continue
+				}
+				results[i].pkgs = pkgs
+			}
+		}()
+	}
+	for i := range files {
+		jobs <- i
+	}
+	close(jobs)
+	wg.Wait()
+
+	inv := &Inventory{Files: make([]string, 0, len(files))}
+	for i, r := range results {
+		inv.Files = append(inv.Files, files[i].Path)
+		if r.err != nil {
+			inv.Errors = append(inv.Errors, r.err)
+			continue
+		}
+		inv.Packages = append(inv.Packages, r.pkgs...)
+	}
+	SortPackages(inv.Packages)
+	return inv
+}
+
+// ParseFile reads one file from fsys, bounded by limits.MaxFileSize, and parses
+// it. It fills Path and PURL where the parser left them empty.
+func ParseFile(ctx context.Context, fsys fs.FS, p string, parser Parser, limits Limits) (pkgs []Package, err error) {
+	limits = limits.WithDefaults()
+	content, err := ReadFileLimited(fsys, p, limits.MaxFileSize)
+	if err != nil {
+		return nil, err
+	}
+	defer func() {
+		// Parsers must not panic; if one does on hostile input, the scan goes
+		// on and the file is reported, never the process lost.
+		if r := recover(); r != nil {
+			pkgs, err = nil, Errorf(p, 0, "parser %s failed: %v", parser.Name(), r)
+		}
+	}()
+	pkgs, err = parser.Parse(ctx, &Input{Path: p, Content: content, FS: fsys, Limits: limits})
+	if err != nil {
+		var pe *ParseError
+		if !errors.As(err, &pe) {
+			err = &ParseError{Path: p, Err: err}
+		}
+		return nil, err
+	}
+	if len(pkgs) > limits.MaxPackages {
+		return nil, LimitErrorf(p, 0, "more than %d packages", limits.MaxPackages)
+	}
+	for i := range pkgs {
+		if pkgs[i].Path == "" {
+			pkgs[i].Path = p
+		}
+		if pkgs[i].PURL == "" {
+			pkgs[i].PURL = PURL(pkgs[i].Ecosystem, pkgs[i].Name, pkgs[i].Version, nil)
+		}
+	}
+	return pkgs, nil
+}
+
+// ReadFileLimited reads a file of fsys, failing with ErrLimit when it is larger
+// than max bytes.
+func ReadFileLimited(fsys fs.FS, p string, max int64) ([]byte, error) {
+	f, err := fsys.Open(p)
+	if err != nil {
+		return nil, fmt.Errorf("read %s: %w", p, err)
+	}
+	defer f.Close()
+	if st, err := f.Stat(); err == nil && st.Size() > max {
+		return nil, LimitErrorf(p, 0, "file is %d bytes, larger than the %d-byte limit", st.Size(), max)
+	}
+	data, err := io.ReadAll(io.LimitReader(f, max+1))
+	if err != nil {
+		return nil, fmt.Errorf("read %s: %w", p, err)
+	}
+	if int64(len(data)) > max {
+		return nil, LimitErrorf(p, 0, "file is larger than the %d-byte limit", max)
+	}
+	return data, nil
+}
+
+// SortPackages orders packages by path, line, ecosystem, name and version.
+func SortPackages(pkgs []Package) {
+	sort.SliceStable(pkgs, func(i, j int) bool {
+		a, b := &pkgs[i], &pkgs[j]
+		if a.Path != b.Path {
+			return a.Path < b.Path
+		}
+		if a.Line != b.Line {
+			return a.Line < b.Line
+		}
+		if a.Ecosystem != b.Ecosystem {
+			return a.Ecosystem < b.Ecosystem
+		}
+		if a.Name != b.Name {
+			return a.Name < b.Name
+		}
+		return a.Version < b.Version
+	})
+}
+
+// Base returns the last element of a slash-separated path; a convenience for
+// Match implementations.
+func Base(p string) string { return path.Base(p) }

@@ -1,0 +1,126 @@
+// Package lockfilestest holds helpers shared by the lockfile parsers' tests:
+// parsing a file from disk, checking hand-picked entries, and seeding fuzzers.
+package lockfilestest
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/tollgate-dev/tollgate/lockfiles"
+)
+
+// ParseFile parses the file at path on disk with p, with the file's directory
+// as the FS root (so sibling files and includes resolve). It fails tb on error.
+func ParseFile(tb testing.TB, p lockfiles.Parser, path string) []lockfiles.Package {
+	tb.Helper()
+	pkgs, err := TryParseFile(p, path)
+	if err != nil {
+		tb.Fatalf("parse %s: %v", path, err)
+	}
+	return pkgs
+}
+
+// TryParseFile is ParseFile returning the error instead of failing.
+func TryParseFile(p lockfiles.Parser, path string) ([]lockfiles.Package, error) {
+	dir, base := filepath.Split(path)
+	if dir == "" {
+		dir = "."
+	}
+	return lockfiles.ParseFile(context.Background(), os.DirFS(dir), base, p, lockfiles.Limits{})
+}
+
+// ParseBytes parses content as a file named name, with no FS for siblings.
+func ParseBytes(p lockfiles.Parser, name string, content []byte) ([]lockfiles.Package, error) {
+	return p.Parse(context.Background(), &lockfiles.Input{Path: name, Content: content, Limits: lockfiles.Limits{}.WithDefaults()})
+}
+
+// Want is a hand-checked entry expected among parsed packages. Zero-valued
+// fields other than Name are not compared, except Version and Line, which
+// are always compared.
+type Want struct {
+	Name, Version string
+	Line          int
+	Direct, Dev   *bool
+	Source        *string
+	Integrity     string
+	PURL          string
+}
+
+// Bool returns a pointer to b, for Want fields.
+func Bool(b bool) *bool { return &b }
+
+// Str returns a pointer to s, for Want fields.
+func Str(s string) *string { return &s }
+
+// Check asserts that every want is among pkgs (matched by name, version and line).
+func Check(tb testing.TB, pkgs []lockfiles.Package, wants []Want) {
+	tb.Helper()
+	for _, w := range wants {
+		found := false
+		for _, p := range pkgs {
+			if p.Name != w.Name || p.Version != w.Version || p.Line != w.Line {
+				continue
+			}
+			found = true
+			if w.Direct != nil && p.Direct != *w.Direct {
+				tb.Errorf("%s@%s line %d: direct = %v, want %v", w.Name, w.Version, w.Line, p.Direct, *w.Direct)
+			}
+			if w.Dev != nil && p.Dev != *w.Dev {
+				tb.Errorf("%s@%s line %d: dev = %v, want %v", w.Name, w.Version, w.Line, p.Dev, *w.Dev)
+			}
+			if w.Source != nil && p.Source != *w.Source {
+				tb.Errorf("%s@%s line %d: source = %q, want %q", w.Name, w.Version, w.Line, p.Source, *w.Source)
+			}
+			if w.Integrity != "" && p.Integrity != w.Integrity {
+				tb.Errorf("%s@%s line %d: integrity = %q, want %q", w.Name, w.Version, w.Line, p.Integrity, w.Integrity)
+			}
+			if w.PURL != "" && p.PURL != w.PURL {
+				tb.Errorf("%s@%s line %d: purl = %q, want %q", w.Name, w.Version, w.Line, p.PURL, w.PURL)
+			}
+			break
+		}
+		if !found {
+			var near []lockfiles.Package
+			for _, p := range pkgs {
+				if p.Name == w.Name {
+					near = append(near, p)
+				}
+			}
+			tb.Errorf("no entry %s@%s at line %d; entries named %s: %+v", w.Name, w.Version, w.Line, w.Name, near)
+		}
+	}
+}
+
+// AssertParseError asserts err is a *lockfiles.ParseError naming path and, when
+// line > 0, that line.
+func AssertParseError(tb testing.TB, err error, path string, line int) {
+	tb.Helper()
+	var pe *lockfiles.ParseError
+	if !errors.As(err, &pe) {
+		tb.Fatalf("error %v (%T) is not a *lockfiles.ParseError", err, err)
+	}
+	if pe.Path != path {
+		tb.Errorf("error names %q, want %q", pe.Path, path)
+	}
+	if line > 0 && pe.Line != line {
+		tb.Errorf("error at line %d, want %d (%v)", pe.Line, line, err)
+	}
+}
+
+// AddSeeds adds every file matching the globs to a fuzz corpus, skipping
+// silently when none exist (the shared corpus may be absent).
+func AddSeeds(f *testing.F, globs ...string) {
+	f.Helper()
+	for _, g := range globs {
+		matches, _ := filepath.Glob(g)
+		for _, m := range matches {
+			data, err := os.ReadFile(m)
+			if err == nil && len(data) < 256<<10 {
+				f.Add(data)
+			}
+		}
+	}
+}

@@ -1,0 +1,90 @@
+package lockfiles
+
+import (
+	"regexp"
+	"strings"
+
+	"github.com/package-url/packageurl-go"
+)
+
+var pep503Separators = regexp.MustCompile(`[-_.]+`)
+
+// NormalizeName returns the canonical form of a package name for comparison
+// within its ecosystem: PEP 503 for PyPI, lower case for the case-insensitive
+// registries (NuGet, Packagist, Pub), '-' and '_' folded for crates.io.
+// npm, RubyGems, Go and GitHub Actions names are compared as written, except
+// GitHub owners and repositories, which are case-insensitive.
+func NormalizeName(ecosystem, name string) string {
+	switch ecosystem {
+	case EcosystemPyPI:
+		return pep503Separators.ReplaceAllString(strings.ToLower(name), "-")
+	case EcosystemNuGet, EcosystemPackagist, EcosystemPub, EcosystemGitHubActions, EcosystemDocker:
+		return strings.ToLower(name)
+	case EcosystemCrates:
+		return strings.ReplaceAll(strings.ToLower(name), "_", "-")
+	}
+	return name
+}
+
+// PURL returns the package URL of a package, following the purl spec for each
+// type. qualifiers may be nil. It returns "" for an ecosystem without a purl type.
+func PURL(ecosystem, name, version string, qualifiers map[string]string) string {
+	var typ, namespace, subpath string
+	n := name
+	switch ecosystem {
+	case EcosystemNPM:
+		typ = packageurl.TypeNPM
+		// The scope is the namespace, "@" included (encoded as %40 by the library).
+		if strings.HasPrefix(n, "@") {
+			if i := strings.IndexByte(n, '/'); i > 0 {
+				namespace, n = n[:i], n[i+1:]
+			}
+		}
+	case EcosystemPyPI:
+		typ = packageurl.TypePyPi
+		n = NormalizeName(ecosystem, n)
+	case EcosystemRubyGems:
+		typ = packageurl.TypeGem
+	case EcosystemNuGet:
+		typ = packageurl.TypeNuget
+	case EcosystemGo:
+		typ = packageurl.TypeGolang
+		if i := strings.LastIndexByte(n, '/'); i > 0 {
+			namespace, n = n[:i], n[i+1:]
+		}
+	case EcosystemCrates:
+		typ = packageurl.TypeCargo
+	case EcosystemPackagist:
+		typ = packageurl.TypeComposer
+		n = strings.ToLower(n)
+		if i := strings.IndexByte(n, '/'); i > 0 {
+			namespace, n = n[:i], n[i+1:]
+		}
+	case EcosystemPub:
+		typ = packageurl.TypePub
+		n = strings.ToLower(n)
+	case EcosystemGitHubActions:
+		typ = "githubactions"
+		// owner/repo[/path]: owner is the namespace, extra path segments the subpath.
+		parts := strings.SplitN(n, "/", 3)
+		switch len(parts) {
+		case 1:
+		case 2:
+			namespace, n = parts[0], parts[1]
+		default:
+			namespace, n, subpath = parts[0], parts[1], parts[2]
+		}
+	case EcosystemDocker:
+		typ = packageurl.TypeDocker
+		if i := strings.LastIndexByte(n, '/'); i > 0 {
+			namespace, n = n[:i], n[i+1:]
+		}
+	default:
+		return ""
+	}
+	var qs packageurl.Qualifiers
+	if len(qualifiers) > 0 {
+		qs = packageurl.QualifiersFromMap(qualifiers)
+	}
+	return packageurl.NewPackageURL(typ, namespace, n, version, qs, subpath).ToString()
+}
