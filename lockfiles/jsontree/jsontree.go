@@ -223,30 +223,49 @@ func (p *parser) literal(word string, kind Kind) (*Value, error) {
 }
 
 func (p *parser) number() (*Value, error) {
+	// The JSON number grammar (RFC 8259 section 6):
+	// -? (0 | [1-9][0-9]*) (\.[0-9]+)? ([eE][+-]?[0-9]+)?
 	start := p.pos
-	if p.data[p.pos] == '-' {
-		p.pos++
+	d := p.data
+	i := p.pos
+	if i < len(d) && d[i] == '-' {
+		i++
 	}
-	digits := 0
-	for p.pos < len(p.data) {
-		c := p.data[p.pos]
-		if (c >= '0' && c <= '9') || c == '.' || c == 'e' || c == 'E' || c == '+' || c == '-' {
-			if c >= '0' && c <= '9' {
-				digits++
-			}
-			p.pos++
-			continue
+	digits := func() int {
+		n := 0
+		for i < len(d) && d[i] >= '0' && d[i] <= '9' {
+			i++
+			n++
 		}
-		break
+		return n
 	}
-	lit := string(p.data[start:p.pos])
-	if digits == 0 {
-		return nil, p.errorf("invalid number %q", lit)
+	bad := func() (*Value, error) {
+		end := min(i+1, len(d))
+		return nil, p.errorf("invalid number %q", d[start:end])
 	}
-	if _, err := strconv.ParseFloat(lit, 64); err != nil {
-		return nil, p.errorf("invalid number %q", lit)
+	switch {
+	case i < len(d) && d[i] == '0':
+		i++
+	case digits() == 0:
+		return bad()
 	}
-	return &Value{Kind: Number, Line: p.line, Str: lit}, nil
+	if i < len(d) && d[i] == '.' {
+		i++
+		if digits() == 0 {
+			return bad()
+		}
+	}
+	if i < len(d) && (d[i] == 'e' || d[i] == 'E') {
+		i++
+		if i < len(d) && (d[i] == '+' || d[i] == '-') {
+			i++
+		}
+		if digits() == 0 {
+			return bad()
+		}
+	}
+	p.pos = i
+	return &Value{Kind: Number, Line: p.line, Str: string(d[start:i])}, nil
 }
 
 func (p *parser) enter() error {

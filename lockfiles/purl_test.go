@@ -1,0 +1,76 @@
+package lockfiles
+
+import (
+	"testing"
+
+	"github.com/package-url/packageurl-go"
+)
+
+// TestPURL checks each type against the purl spec's rules
+// (github.com/package-url/purl-spec, PURL-TYPES.rst).
+func TestPURL(t *testing.T) {
+	tests := []struct {
+		eco, name, version string
+		qualifiers         map[string]string
+		want               string
+	}{
+		// npm: the scope is the namespace, its "@" percent-encoded.
+		{EcosystemNPM, "lodash", "4.17.21", nil, "pkg:npm/lodash@4.17.21"},
+		{EcosystemNPM, "@babel/core", "7.24.0", nil, "pkg:npm/%40babel/core@7.24.0"},
+		{EcosystemNPM, "@types/node", "20.1.0-beta.1", nil, "pkg:npm/%40types/node@20.1.0-beta.1"},
+		// PyPI: lower case, runs of "-", "_" and "." become "-" (PEP 503).
+		{EcosystemPyPI, "Django", "4.2", nil, "pkg:pypi/django@4.2"},
+		{EcosystemPyPI, "zope.interface", "6.0", nil, "pkg:pypi/zope-interface@6.0"},
+		{EcosystemPyPI, "typing__extensions", "4.8.0", nil, "pkg:pypi/typing-extensions@4.8.0"},
+		// gem: name as written; platform is a qualifier.
+		{EcosystemRubyGems, "nokogiri", "1.16.0", map[string]string{"platform": "x86_64-linux"}, "pkg:gem/nokogiri@1.16.0?platform=x86_64-linux"},
+		// nuget: name as written.
+		{EcosystemNuGet, "Newtonsoft.Json", "13.0.3", nil, "pkg:nuget/Newtonsoft.Json@13.0.3"},
+		// golang: the module path is split at its last "/": namespace and name.
+		{EcosystemGo, "github.com/gorilla/mux", "v1.8.0", nil, "pkg:golang/github.com/gorilla/mux@v1.8.0"},
+		{EcosystemGo, "golang.org/x/mod", "v0.17.0", nil, "pkg:golang/golang.org/x/mod@v0.17.0"},
+		{EcosystemGo, "github.com/foo/bar/v2", "v2.0.0+incompatible", nil, "pkg:golang/github.com/foo/bar/v2@v2.0.0%2Bincompatible"},
+		// cargo, pub.
+		{EcosystemCrates, "serde_json", "1.0.100", nil, "pkg:cargo/serde_json@1.0.100"},
+		{EcosystemPub, "Flutter_Lints", "2.0.0", nil, "pkg:pub/flutter_lints@2.0.0"},
+		// composer: vendor is the namespace; both lower case.
+		{EcosystemPackagist, "Symfony/Console", "6.4.0", nil, "pkg:composer/symfony/console@6.4.0"},
+		// GitHub Actions: owner namespace, repo name, path as subpath.
+		{EcosystemGitHubActions, "actions/checkout", "v4", nil, "pkg:githubactions/actions/checkout@v4"},
+		{EcosystemGitHubActions, "github/codeql-action/init", "v3", nil, "pkg:githubactions/github/codeql-action@v3#init"},
+		// docker.
+		{EcosystemDocker, "library/alpine", "3.18", nil, "pkg:docker/library/alpine@3.18"},
+		// No purl type.
+		{"Hackage", "aeson", "2.0", nil, ""},
+	}
+	for _, tt := range tests {
+		got := PURL(tt.eco, tt.name, tt.version, tt.qualifiers)
+		if got != tt.want {
+			t.Errorf("PURL(%q, %q, %q) = %q, want %q", tt.eco, tt.name, tt.version, got, tt.want)
+		}
+		if got == "" {
+			continue
+		}
+		// Every purl we emit must parse back.
+		if _, err := packageurl.FromString(got); err != nil {
+			t.Errorf("%s does not parse: %v", got, err)
+		}
+	}
+}
+
+func TestNormalizeName(t *testing.T) {
+	tests := []struct{ eco, in, want string }{
+		{EcosystemPyPI, "Python_Dateutil", "python-dateutil"},
+		{EcosystemPyPI, "a.-_b", "a-b"},
+		{EcosystemNuGet, "Newtonsoft.Json", "newtonsoft.json"},
+		{EcosystemCrates, "Serde_JSON", "serde-json"},
+		{EcosystemNPM, "JSONStream", "JSONStream"},
+		{EcosystemRubyGems, "BlueCloth", "BlueCloth"},
+		{EcosystemGo, "github.com/Sirupsen/logrus", "github.com/Sirupsen/logrus"},
+	}
+	for _, tt := range tests {
+		if got := NormalizeName(tt.eco, tt.in); got != tt.want {
+			t.Errorf("NormalizeName(%q, %q) = %q, want %q", tt.eco, tt.in, got, tt.want)
+		}
+	}
+}
