@@ -1,0 +1,215 @@
+// Package cli implements tollgate's command line: it parses flags, builds the
+// scan, runs it and maps the outcome to exit codes (DESIGN.md, CLI contract).
+package cli
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/tollgate-dev/tollgate/lockfiles"
+	"github.com/tollgate-dev/tollgate/lockfiles/all"
+	"github.com/tollgate-dev/tollgate/report"
+)
+
+// Exit codes of the CLI contract.
+const (
+	ExitOK         = 0 // nothing at or above fail-on
+	ExitFindings   = 1 // findings at or above fail-on
+	ExitUsage      = 2 // bad usage or bad config
+	ExitIncomplete = 3 // the scan could not complete (fail closed)
+)
+
+// Version is the tool version reported in SARIF and by `tollgate version`.
+const Version = "0.1.0"
+
+// usageError is bad usage: exit code 2.
+type usageError struct{ msg string }
+
+func (e *usageError) Error() string { return e.msg }
+
+func usagef(format string, args ...any) error {
+	return &usageError{fmt.Sprintf(format, args...)}
+}
+
+const usage = `tollgate guards pull requests against supply-chain attacks.
+
+Usage:
+  tollgate scan [flags] [DIR]                 sweep DIR (default .): every lockfile, every file
+  tollgate scan --base REV [--head REV] [DIR] pull-request mode: only what changed
+  tollgate inventory [--format json|table] [PATH...]
+  tollgate version
+
+Run "tollgate scan -h" for the scan flags.
+`
+
+// Main runs the command line with args (without the program name) and
+// returns the exit code.
+func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return ExitUsage
+	}
+	var err error
+	code := ExitOK
+	switch args[0] {
+	case "scan":
+		code, err = runScan(ctx, args[1:], stdout, stderr)
+	case "inventory":
+		err = runInventory(ctx, args[1:], stdout, stderr)
+	case "version", "--version":
+		fmt.Fprintf(stdout, "tollgate %s\n", Version)
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, usage)
+	default:
+		err = usagef("unknown command %q", args[0])
+	}
+	if err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return ExitOK
+		}
+		fmt.Fprintf(stderr, "tollgate: %v\n", err)
+		var ue *usageError
+		if errors.As(err, &ue) {
+			return ExitUsage
+		}
+		return ExitIncomplete
+	}
+	return code
+}
+
+// newFlagSet returns a flag set that reports errors as usage errors.
+func newFlagSet(name string, stderr io.Writer) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	return fs
+}
+
+func parseFlags(fs *flag.FlagSet, args []string) error {
+	// Go's flag package stops at the first positional argument; allow flags
+	// after paths too ("tollgate inventory DIR --format json").
+	var flagArgs, positional []string
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		if a == "--" {
+			positional = append(positional, args[i+1:]...)
+			break
+		}
+		if strings.HasPrefix(a, "-") && a != "-" {
+			flagArgs = append(flagArgs, a)
+			name := strings.TrimLeft(a, "-")
+			if !strings.Contains(name, "=") {
+				if f := fs.Lookup(name); f != nil {
+					if bf, ok := f.Value.(interface{ IsBoolFlag() bool }); !ok || !bf.IsBoolFlag() {
+						if i+1 < len(args) {
+							flagArgs = append(flagArgs, args[i+1])
+							i++
+						}
+					}
+				}
+			}
+			continue
+		}
+		positional = append(positional, a)
+	}
+	if err := fs.Parse(append(flagArgs, append([]string{"--"}, positional...)...)); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return err
+		}
+		return usagef("%v", err)
+	}
+	return nil
+}
+
+func runInventory(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("inventory", stderr)
+	format := fs.String("format", "table", "output format: json or table")
+	output := fs.String("output", "", "write the report to FILE instead of standard output")
+	maxSize := fs.Int64("max-file-size", lockfiles.DefaultMaxFileSize, "skip (and report) lockfiles larger than this many bytes")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if *format != "json" && *format != "table" {
+		return usagef("--format must be json or table, not %q", *format)
+	}
+	paths := fs.Args()
+	if len(paths) == 0 {
+		paths = []string{"."}
+	}
+	inv, err := Inventory(ctx, paths, lockfiles.Limits{MaxFileSize: *maxSize})
+	if err != nil {
+		return err
+	}
+	return writeOutput(*output, stdout, func(w io.Writer) error {
+		if *format == "json" {
+			return report.InventoryJSON(w, inv)
+		}
+		return report.InventoryTable(w, inv)
+	})
+}
+
+// Inventory reads the lockfiles at paths: a directory is walked, a file is
+// parsed with the parser that matches its name (or reported when none does).
+// Package paths are relative to the directory given (or to a file's directory).
+func Inventory(ctx context.Context, paths []string, limits lockfiles.Limits) (*lockfiles.Inventory, error) {
+	parsers := all.Parsers()
+	merged := &lockfiles.Inventory{}
+	for _, p := range paths {
+		st, err := os.Stat(p)
+		if err != nil {
+			return nil, usagef("%v", err)
+		}
+		var inv *lockfiles.Inventory
+		if st.IsDir() {
+			inv, err = lockfiles.Discover(ctx, os.DirFS(p), parsers, lockfiles.DiscoverOptions{Limits: limits})
+			if err != nil {
+				return nil, fmt.Errorf("inventory %s: %w", p, err)
+			}
+		} else {
+			dir, base := filepath.Split(p)
+			if dir == "" {
+				dir = "."
+			}
+			var match lockfiles.Parser
+			for _, pr := range parsers {
+				if pr.Match(base) || pr.Match(filepath.ToSlash(p)) {
+					match = pr
+					break
+				}
+			}
+			if match == nil {
+				return nil, usagef("%s: not a supported lockfile name", p)
+			}
+			inv = lockfiles.ParseFiles(ctx, os.DirFS(dir), []lockfiles.File{{Path: base, Parser: match}}, lockfiles.DiscoverOptions{Limits: limits})
+		}
+		merged.Files = append(merged.Files, inv.Files...)
+		merged.Packages = append(merged.Packages, inv.Packages...)
+		merged.Errors = append(merged.Errors, inv.Errors...)
+	}
+	lockfiles.SortPackages(merged.Packages)
+	return merged, nil
+}
+
+// writeOutput runs write against FILE (created) or stdout when file is "".
+func writeOutput(file string, stdout io.Writer, write func(io.Writer) error) error {
+	if file == "" {
+		return write(stdout)
+	}
+	f, err := os.Create(file)
+	if err != nil {
+		return fmt.Errorf("output: %w", err)
+	}
+	if err := write(f); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Close(); err != nil {
+		return fmt.Errorf("output: %w", err)
+	}
+	return nil
+}

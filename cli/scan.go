@@ -1,0 +1,191 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"sort"
+
+	"github.com/tollgate-dev/tollgate/lockfiles"
+	"github.com/tollgate-dev/tollgate/lockfiles/all"
+	"github.com/tollgate-dev/tollgate/osv"
+	"github.com/tollgate-dev/tollgate/report"
+	"github.com/tollgate-dev/tollgate/sarif"
+	"github.com/tollgate-dev/tollgate/scanner"
+)
+
+// ScanOptions are the scan command's settings.
+type ScanOptions struct {
+	Dir        string
+	Base, Head string
+	Format     string // text, json, sarif
+	Output     string
+	SARIF      string
+	Config     string
+	Offline    bool
+	OSVDB      string
+	FailOn     string
+	Limits     lockfiles.Limits
+}
+
+func runScan(ctx context.Context, args []string, stdout, stderr io.Writer) (int, error) {
+	fs := newFlagSet("scan", stderr)
+	var o ScanOptions
+	fs.StringVar(&o.Base, "base", "", "base revision: scan only what changed since REV (pull-request mode)")
+	fs.StringVar(&o.Head, "head", "", "head revision (default: HEAD)")
+	fs.StringVar(&o.Format, "format", "text", "output format: text, json or sarif")
+	fs.StringVar(&o.Output, "output", "", "write the report to FILE instead of standard output")
+	fs.StringVar(&o.SARIF, "sarif", "", "also write SARIF to FILE")
+	fs.StringVar(&o.Config, "config", "", "config file (default .github/tollgate.yml when present)")
+	fs.BoolVar(&o.Offline, "offline", false, "no network: online checks are skipped and listed")
+	fs.StringVar(&o.OSVDB, "osv-db", "", "offline OSV database: a directory of OSV JSON records or <Ecosystem>/all.zip exports")
+	fs.StringVar(&o.FailOn, "fail-on", "high", "exit 1 when a finding is at or above: critical, high, medium, low or none")
+	fs.Int64Var(&o.Limits.MaxFileSize, "max-file-size", lockfiles.DefaultMaxFileSize, "report lockfiles larger than this many bytes instead of reading them")
+	if err := parseFlags(fs, args); err != nil {
+		return ExitUsage, err
+	}
+	switch fs.NArg() {
+	case 0:
+		o.Dir = "."
+	case 1:
+		o.Dir = fs.Arg(0)
+	default:
+		return ExitUsage, usagef("scan takes one directory, got %d arguments", fs.NArg())
+	}
+	switch o.Format {
+	case "text", "json", "sarif":
+	default:
+		return ExitUsage, usagef("--format must be text, json or sarif, not %q", o.Format)
+	}
+	if o.FailOn != "none" && scanner.SeverityRank(o.FailOn) < 1 {
+		return ExitUsage, usagef("--fail-on must be critical, high, medium, low or none, not %q", o.FailOn)
+	}
+	if st, err := os.Stat(o.Dir); err != nil || !st.IsDir() {
+		return ExitUsage, usagef("scan: %s is not a directory", o.Dir)
+	}
+	if o.Head != "" && o.Base == "" {
+		return ExitUsage, usagef("--head needs --base")
+	}
+
+	sc, scanErr := Scan(ctx, o)
+	if sc == nil {
+		return ExitIncomplete, scanErr
+	}
+	if err := writeReports(o, sc, stdout); err != nil {
+		return ExitIncomplete, err
+	}
+	if scanErr != nil {
+		fmt.Fprintf(stderr, "tollgate: scan incomplete: %v\n", scanErr)
+		return ExitIncomplete, nil
+	}
+	if FailsOn(sc.Findings, o.FailOn) {
+		return ExitFindings, nil
+	}
+	return ExitOK, nil
+}
+
+// FailsOn reports whether any finding is at or above the fail-on severity.
+func FailsOn(findings []scanner.Finding, failOn string) bool {
+	if failOn == "none" {
+		return false
+	}
+	limit := scanner.SeverityRank(failOn)
+	for _, f := range findings {
+		if scanner.SeverityRank(f.Severity) >= limit {
+			return true
+		}
+	}
+	return false
+}
+
+// Scan runs a scan. The returned report is non-nil whenever something could be
+// reported; the error says the scan did not complete (fail closed).
+func Scan(ctx context.Context, o ScanOptions) (*report.Scan, error) {
+	if o.Base != "" {
+		return nil, usagef("pull-request mode (--base) is not wired yet")
+	}
+	fsys := os.DirFS(o.Dir)
+	inv, err := lockfiles.Discover(ctx, fsys, all.Parsers(), lockfiles.DiscoverOptions{Limits: o.Limits})
+	if err != nil {
+		return nil, fmt.Errorf("scan %s: %w", o.Dir, err)
+	}
+	in := &scanner.Input{
+		Mode:      scanner.ModeSweep,
+		FS:        fsys,
+		Inventory: inv,
+		Packages:  inv.Packages,
+		Offline:   o.Offline,
+	}
+	checks, skipped, err := buildChecks(ctx, o, inv)
+	if err != nil {
+		return nil, err
+	}
+	res, runErr := scanner.Run(ctx, checks, in)
+	sc := &report.Scan{
+		Mode:      in.Mode,
+		Lockfiles: len(inv.Files),
+		Packages:  len(inv.Packages),
+		Findings:  res.Findings,
+		Skipped:   append(skipped, res.Skipped...),
+		Errors:    inv.Errors,
+		Rules:     res.Rules,
+	}
+	return sc, runErr
+}
+
+// ecosystems lists the ecosystems present in an inventory, sorted.
+func ecosystems(inv *lockfiles.Inventory) []string {
+	seen := map[string]bool{}
+	for _, p := range inv.Packages {
+		seen[p.Ecosystem] = true
+	}
+	out := make([]string, 0, len(seen))
+	for e := range seen {
+		out = append(out, e)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// buildChecks returns the checks to run and what is skipped up front.
+func buildChecks(ctx context.Context, o ScanOptions, inv *lockfiles.Inventory) ([]scanner.Check, []scanner.Skipped, error) {
+	checks := []scanner.Check{scanner.LockfileCheck{}}
+	var skipped []scanner.Skipped
+	switch {
+	case o.OSVDB != "":
+		db, err := osv.LoadDB(ctx, o.OSVDB, osv.LoadOptions{Ecosystems: ecosystems(inv)})
+		if err != nil {
+			return nil, nil, usagef("--osv-db: %v", err)
+		}
+		checks = append(checks, osv.NewCheck(db, osv.CheckOptions{}))
+	case o.Offline:
+		skipped = append(skipped, scanner.Skipped{Check: osv.CheckID, Reason: "offline and no --osv-db given: known-malicious and vulnerable versions were not looked up"})
+	default:
+		skipped = append(skipped, scanner.Skipped{Check: osv.CheckID, Reason: "online OSV lookups are not available in this build: pass --osv-db"})
+	}
+	return checks, skipped, nil
+}
+
+func writeReports(o ScanOptions, sc *report.Scan, stdout io.Writer) error {
+	res := &scanner.Result{Findings: sc.Findings, Skipped: sc.Skipped, Rules: sc.Rules}
+	if o.SARIF != "" {
+		if err := writeOutput(o.SARIF, stdout, func(w io.Writer) error {
+			notes, err := sarif.Write(w, res, sarif.Options{ToolVersion: Version})
+			sc.Notes = append(sc.Notes, notes...)
+			return err
+		}); err != nil {
+			return err
+		}
+	}
+	return writeOutput(o.Output, stdout, func(w io.Writer) error {
+		switch o.Format {
+		case "json":
+			return report.JSON(w, sc)
+		case "sarif":
+			_, err := sarif.Write(w, res, sarif.Options{ToolVersion: Version})
+			return err
+		}
+		return report.Text(w, sc)
+	})
+}

@@ -1,0 +1,31 @@
+// Package all lists every lockfile parser tollgate ships, in match order.
+// Adding a format is one new package and one line here.
+package all
+
+import (
+	"github.com/tollgate-dev/tollgate/lockfiles"
+	"github.com/tollgate-dev/tollgate/lockfiles/bunlock"
+	"github.com/tollgate-dev/tollgate/lockfiles/gemfilelock"
+	"github.com/tollgate-dev/tollgate/lockfiles/gomod"
+	"github.com/tollgate-dev/tollgate/lockfiles/npmlock"
+	"github.com/tollgate-dev/tollgate/lockfiles/nugetlock"
+	"github.com/tollgate-dev/tollgate/lockfiles/pipfilelock"
+	"github.com/tollgate-dev/tollgate/lockfiles/poetrylock"
+	"github.com/tollgate-dev/tollgate/lockfiles/uvlock"
+	"github.com/tollgate-dev/tollgate/lockfiles/yarnlock"
+)
+
+// Parsers returns a new list of every parser.
+func Parsers() []lockfiles.Parser {
+	return []lockfiles.Parser{
+		npmlock.Parser{},
+		yarnlock.Parser{},
+		bunlock.Parser{},
+		pipfilelock.Parser{},
+		poetrylock.Parser{},
+		uvlock.Parser{},
+		gemfilelock.Parser{},
+		nugetlock.Parser{},
+		gomod.Parser{},
+	}
+}

@@ -1,0 +1,177 @@
+// Package report writes scan results and inventories for people and programs:
+// plain text for terminals and logs, JSON for the CLI contract, tables for
+// inventories. SARIF lives in package sarif; GitHub outputs in package github.
+package report
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/tollgate-dev/tollgate/lockfiles"
+	"github.com/tollgate-dev/tollgate/scanner"
+)
+
+// Scan is everything a scan report shows.
+type Scan struct {
+	// Mode is sweep or pull-request; Source says where the change set came
+	// from (git, github-api, directory) in pull-request mode.
+	Mode   scanner.Mode `json:"mode"`
+	Source string       `json:"source,omitempty"`
+	// Lockfiles and Packages count what was read.
+	Lockfiles int                    `json:"lockfiles"`
+	Packages  int                    `json:"packages"`
+	Findings  []scanner.Finding      `json:"findings"`
+	Skipped   []scanner.Skipped      `json:"skipped"`
+	Errors    []*lockfiles.FileError `json:"errors,omitempty"`
+	// Notes are things a reader should know (expired ignores, trimmed output).
+	Notes []string `json:"notes,omitempty"`
+	// Rules describe every rule of the checks that ran (for SARIF).
+	Rules map[string]scanner.Rule `json:"-"`
+}
+
+// JSON writes s as one indented JSON object: {"findings": [...], "skipped": [...], ...}.
+func JSON(w io.Writer, s *Scan) error {
+	if s.Findings == nil {
+		s.Findings = []scanner.Finding{}
+	}
+	if s.Skipped == nil {
+		s.Skipped = []scanner.Skipped{}
+	}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(s); err != nil {
+		return fmt.Errorf("write json: %w", err)
+	}
+	return nil
+}
+
+// Counts returns the number of findings per severity.
+func Counts(findings []scanner.Finding) map[string]int {
+	c := map[string]int{}
+	for _, f := range findings {
+		c[f.Severity]++
+	}
+	return c
+}
+
+// CountsLine renders counts as "1 critical, 2 high" (most severe first).
+func CountsLine(findings []scanner.Finding) string {
+	c := Counts(findings)
+	var parts []string
+	for _, sev := range []string{scanner.SeverityCritical, scanner.SeverityHigh, scanner.SeverityMedium, scanner.SeverityLow, scanner.SeverityInfo} {
+		if c[sev] > 0 {
+			parts = append(parts, fmt.Sprintf("%d %s", c[sev], sev))
+		}
+	}
+	if len(parts) == 0 {
+		return "no findings"
+	}
+	return strings.Join(parts, ", ")
+}
+
+// Text writes s for a terminal: one line per finding, then what was skipped
+// and which files could not be read.
+func Text(w io.Writer, s *Scan) error {
+	ew := &errWriter{w: w}
+	mode := string(s.Mode)
+	if s.Source != "" {
+		mode += " from " + s.Source
+	}
+	ew.printf("tollgate %s: %d lockfiles, %d packages\n", mode, s.Lockfiles, s.Packages)
+	for _, f := range s.Findings {
+		loc := f.Path
+		if f.Line > 0 {
+			loc = fmt.Sprintf("%s:%d", f.Path, f.Line)
+		}
+		ew.printf("%-8s %-22s %s  %s\n", strings.ToUpper(f.Severity), f.RuleID, loc, f.Message)
+	}
+	for _, e := range s.Errors {
+		ew.printf("ERROR    could not read %s: %v\n", e.Path, e.Err)
+	}
+	for _, sk := range s.Skipped {
+		ew.printf("SKIPPED  %s: %s\n", sk.Check, sk.Reason)
+	}
+	for _, n := range s.Notes {
+		ew.printf("NOTE     %s\n", n)
+	}
+	ew.printf("%d findings: %s\n", len(s.Findings), CountsLine(s.Findings))
+	return ew.err
+}
+
+// InventoryJSON writes {"packages": [...]} (plus "errors" when some file failed).
+func InventoryJSON(w io.Writer, inv *lockfiles.Inventory) error {
+	out := struct {
+		Packages []lockfiles.Package    `json:"packages"`
+		Errors   []*lockfiles.FileError `json:"errors,omitempty"`
+	}{inv.Packages, inv.Errors}
+	if out.Packages == nil {
+		out.Packages = []lockfiles.Package{}
+	}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(out); err != nil {
+		return fmt.Errorf("write json: %w", err)
+	}
+	return nil
+}
+
+// InventoryTable writes one aligned row per package, then a count per
+// ecosystem and the files that could not be read.
+func InventoryTable(w io.Writer, inv *lockfiles.Inventory) error {
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	ew := &errWriter{w: tw}
+	ew.printf("ECOSYSTEM\tNAME\tVERSION\tLOCATION\tFLAGS\n")
+	perEco := map[string]int{}
+	for _, p := range inv.Packages {
+		perEco[p.Ecosystem]++
+		var flags []string
+		if p.Direct {
+			flags = append(flags, "direct")
+		}
+		if p.Dev {
+			flags = append(flags, "dev")
+		}
+		if p.Source != "" {
+			flags = append(flags, p.Source)
+		}
+		if p.PinnedSHA {
+			flags = append(flags, "sha-pinned")
+		}
+		ew.printf("%s\t%s\t%s\t%s:%d\t%s\n", p.Ecosystem, p.Name, p.Version, p.Path, p.Line, strings.Join(flags, ","))
+	}
+	if ew.err == nil {
+		ew.err = tw.Flush()
+	}
+	ecos := make([]string, 0, len(perEco))
+	for e := range perEco {
+		ecos = append(ecos, e)
+	}
+	sort.Strings(ecos)
+	ew.w = w
+	var parts []string
+	for _, e := range ecos {
+		parts = append(parts, fmt.Sprintf("%s %d", e, perEco[e]))
+	}
+	ew.printf("%d packages in %d lockfiles (%s)\n", len(inv.Packages), len(inv.Files), strings.Join(parts, ", "))
+	for _, e := range inv.Errors {
+		ew.printf("error: %v\n", e.Err)
+	}
+	return ew.err
+}
+
+// errWriter keeps the first write error so that report code stays linear.
+type errWriter struct {
+	w   io.Writer
+	err error
+}
+
+func (e *errWriter) printf(format string, args ...any) {
+	if e.err != nil {
+		return
+	}
+	_, e.err = fmt.Fprintf(e.w, format, args...)
+}
