@@ -1,0 +1,128 @@
+package pdmlock
+
+// tableHeaderLines returns the 1-based line of every "[[name]]" array-of-tables
+// header in a TOML document, in order.
+//
+// Written by hand because toml.MetaData gives no position per array element;
+// a single pass tracks strings (multi-line ones included) and comments so a
+// header-looking line inside a string is not counted. Callers zip the i-th
+// header with the i-th decoded element and fail when the counts differ.
+func tableHeaderLines(data []byte, name string) []int {
+	var lines []int
+	const (
+		none = iota
+		basic
+		literal
+		mlBasic
+		mlLiteral
+	)
+	state := none
+	line := 1
+	atLineStart := true // only whitespace seen on this line so far (outside strings)
+	for i := 0; i < len(data); i++ {
+		c := data[i]
+		if c == '\n' {
+			line++
+			if state == basic || state == literal {
+				state = none // unterminated single-line string; the decoder reports it
+			}
+			atLineStart = state == none
+			continue
+		}
+		switch state {
+		case basic:
+			if c == '\\' {
+				if i+1 < len(data) && data[i+1] != '\n' {
+					i++
+				}
+			} else if c == '"' {
+				state = none
+			}
+			continue
+		case literal:
+			if c == '\'' {
+				state = none
+			}
+			continue
+		case mlBasic:
+			if c == '\\' {
+				if i+1 < len(data) && data[i+1] != '\n' {
+					i++
+				}
+			} else if c == '"' && hasAt(data, i, `"""`) {
+				i += 2
+				for i+1 < len(data) && data[i+1] == '"' { // up to two quotes may end the content
+					i++
+				}
+				state = none
+			}
+			continue
+		case mlLiteral:
+			if c == '\'' && hasAt(data, i, `'''`) {
+				i += 2
+				for i+1 < len(data) && data[i+1] == '\'' {
+					i++
+				}
+				state = none
+			}
+			continue
+		}
+		switch c {
+		case ' ', '\t', '\r':
+			continue
+		case '#':
+			for i+1 < len(data) && data[i+1] != '\n' {
+				i++
+			}
+			continue
+		case '"':
+			if hasAt(data, i, `"""`) {
+				state = mlBasic
+				i += 2
+			} else {
+				state = basic
+			}
+		case '\'':
+			if hasAt(data, i, `'''`) {
+				state = mlLiteral
+				i += 2
+			} else {
+				state = literal
+			}
+		case '[':
+			if atLineStart && isHeader(data[i:], name) {
+				lines = append(lines, line)
+			}
+		}
+		atLineStart = false
+	}
+	return lines
+}
+
+func hasAt(data []byte, i int, s string) bool {
+	return len(data)-i >= len(s) && string(data[i:i+len(s)]) == s
+}
+
+// isHeader reports whether rest starts with "[[ name ]]" (spaces optional,
+// name possibly quoted).
+func isHeader(rest []byte, name string) bool {
+	if !hasAt(rest, 0, "[[") {
+		return false
+	}
+	j := 2
+	for j < len(rest) && (rest[j] == ' ' || rest[j] == '\t') {
+		j++
+	}
+	switch {
+	case hasAt(rest, j, name):
+		j += len(name)
+	case hasAt(rest, j, `"`+name+`"`), hasAt(rest, j, `'`+name+`'`):
+		j += len(name) + 2
+	default:
+		return false
+	}
+	for j < len(rest) && (rest[j] == ' ' || rest[j] == '\t') {
+		j++
+	}
+	return hasAt(rest, j, "]]")
+}
