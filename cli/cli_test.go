@@ -1,0 +1,211 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+var update = flag.Bool("update", false, "rewrite golden files")
+
+func run(t *testing.T, args ...string) (int, string, string) {
+	t.Helper()
+	var stdout, stderr bytes.Buffer
+	code := Main(context.Background(), args, &stdout, &stderr)
+	return code, stdout.String(), stderr.String()
+}
+
+func golden(t *testing.T, name, got string) {
+	t.Helper()
+	p := filepath.Join("testdata", name)
+	if *update {
+		if err := os.WriteFile(p, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(p)
+	if err != nil {
+		t.Fatalf("%v (run go test ./cli -update)", err)
+	}
+	if got != string(want) {
+		t.Errorf("%s differs from the golden file (go test ./cli -update, then review the diff):\n%s", name, got)
+	}
+}
+
+const demo = "../testdata/demo"
+const demoDB = "../testdata/demo-osv"
+
+func TestScanDemoText(t *testing.T) {
+	code, out, errOut := run(t, "scan", "--offline", "--osv-db", demoDB, demo)
+	if code != ExitFindings {
+		t.Fatalf("exit %d, stderr %s", code, errOut)
+	}
+	golden(t, "demo-scan.txt", out)
+}
+
+func TestScanDemoJSON(t *testing.T) {
+	code, out, errOut := run(t, "scan", "--offline", "--osv-db", demoDB, "--format", "json", demo)
+	if code != ExitFindings {
+		t.Fatalf("exit %d, stderr %s", code, errOut)
+	}
+	golden(t, "demo-scan.json", out)
+	var doc struct {
+		Findings []struct {
+			RuleID                               string `json:"rule_id"`
+			Severity, Path, Package, Fingerprint string
+			Line                                 int
+		}
+		Skipped []struct{ Check, Reason string }
+	}
+	if err := json.Unmarshal([]byte(out), &doc); err != nil {
+		t.Fatal(err)
+	}
+	found := map[string]bool{}
+	for _, f := range doc.Findings {
+		found[f.RuleID+" "+f.Package+" "+f.Path] = true
+		if f.Fingerprint == "" || f.Line < 1 {
+			t.Errorf("finding without fingerprint or line: %+v", f)
+		}
+	}
+	for _, want := range []string{
+		"malicious-package pkg:npm/tollgate-demo-evil@1.0.2 web/package-lock.json",
+		"vulnerable-package pkg:npm/lodash@4.17.20 web/package-lock.json",
+	} {
+		if !found[want] {
+			t.Errorf("missing finding %q in %v", want, found)
+		}
+	}
+	if doc.Skipped == nil {
+		t.Error(`"skipped" must be present (an empty list at least)`)
+	}
+}
+
+func TestScanSARIFFile(t *testing.T) {
+	dir := t.TempDir()
+	sarifPath := filepath.Join(dir, "out.sarif")
+	code, _, errOut := run(t, "scan", "--offline", "--osv-db", demoDB, "--sarif", sarifPath, "--format", "json", "--output", filepath.Join(dir, "out.json"), demo)
+	if code != ExitFindings {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	data, err := os.ReadFile(sarifPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var log struct {
+		Version string
+		Runs    []struct {
+			Results []struct {
+				RuleID    string `json:"ruleId"`
+				Locations []struct {
+					PhysicalLocation struct {
+						ArtifactLocation struct{ URI string }    `json:"artifactLocation"`
+						Region           struct{ StartLine int } `json:"region"`
+					} `json:"physicalLocation"`
+				}
+			}
+		}
+	}
+	if err := json.Unmarshal(data, &log); err != nil {
+		t.Fatal(err)
+	}
+	if log.Version != "2.1.0" || len(log.Runs) == 0 || len(log.Runs[0].Results) == 0 {
+		t.Fatalf("SARIF: %s", data)
+	}
+	// The malicious package sits at the line of its package-lock entry.
+	r := log.Runs[0].Results[0]
+	loc := r.Locations[0].PhysicalLocation
+	if r.RuleID != "malicious-package" || loc.ArtifactLocation.URI != "web/package-lock.json" || loc.Region.StartLine != 33 {
+		t.Errorf("first result %s at %s:%d", r.RuleID, loc.ArtifactLocation.URI, loc.Region.StartLine)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "out.json")); err != nil {
+		t.Error("--output file not written")
+	}
+}
+
+func TestExitCodes(t *testing.T) {
+	clean := t.TempDir()
+	if err := os.WriteFile(filepath.Join(clean, "yarn.lock"), []byte("# yarn lockfile v1\n\n\nleft-pad@^1.3.0:\n  version \"1.3.0\"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name string
+		args []string
+		want int
+	}{
+		{"findings at fail-on", []string{"scan", "--offline", "--osv-db", demoDB, demo}, ExitFindings},
+		{"fail-on none", []string{"scan", "--offline", "--osv-db", demoDB, "--fail-on", "none", demo}, ExitOK},
+		{"fail-on critical still fails on the malicious package", []string{"scan", "--offline", "--osv-db", demoDB, "--fail-on", "critical", demo}, ExitFindings},
+		{"clean tree", []string{"scan", "--offline", "--osv-db", demoDB, clean}, ExitOK},
+		{"offline without a database skips OSV", []string{"scan", "--offline", clean}, ExitOK},
+		{"bad fail-on", []string{"scan", "--fail-on", "severe", demo}, ExitUsage},
+		{"bad format", []string{"scan", "--format", "xml", demo}, ExitUsage},
+		{"missing dir", []string{"scan", "/does/not/exist"}, ExitUsage},
+		{"bad osv db", []string{"scan", "--osv-db", "/does/not/exist", demo}, ExitUsage},
+		{"unknown command", []string{"frobnicate"}, ExitUsage},
+		{"no command", nil, ExitUsage},
+		{"head without base", []string{"scan", "--head", "HEAD", demo}, ExitUsage},
+		{"inventory bad format", []string{"inventory", "--format", "xml", demo}, ExitUsage},
+		{"inventory unknown file", []string{"inventory", "README.md"}, ExitUsage},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			code, _, errOut := run(t, tt.args...)
+			if code != tt.want {
+				t.Errorf("exit %d, want %d (stderr: %s)", code, tt.want, errOut)
+			}
+		})
+	}
+}
+
+func TestOfflineSkipIsReported(t *testing.T) {
+	_, out, _ := run(t, "scan", "--offline", "--format", "json", demo)
+	if !strings.Contains(out, `"check": "osv"`) || !strings.Contains(out, "offline") {
+		t.Errorf("offline scan without a database must list osv as skipped:\n%s", out)
+	}
+}
+
+func TestBadLockfileDoesNotStopTheScan(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.MkdirAll(filepath.Join(dir, "broken"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "broken", "package-lock.json"), []byte("{\n  \"lockfileVersion\": 3,\n  \"packages\": {\n    \"node_modules/x\": {\"version\": \"1.0.0\",}\n  }\n}\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	data, err := os.ReadFile(filepath.Join(demo, "web", "package-lock.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "package-lock.json"), data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, out, _ := run(t, "scan", "--offline", "--osv-db", demoDB, "--format", "json", dir)
+	if code != ExitFindings {
+		t.Errorf("exit %d", code)
+	}
+	if !strings.Contains(out, "tollgate-demo-evil") {
+		t.Error("the good lockfile's malicious package was not reported")
+	}
+	if !strings.Contains(out, `"rule_id": "unreadable-lockfile"`) || !strings.Contains(out, "broken/package-lock.json:4") {
+		t.Errorf("the broken lockfile must be a finding naming file and line:\n%s", out)
+	}
+}
+
+func TestInventoryJSON(t *testing.T) {
+	code, out, errOut := run(t, "inventory", "--format", "json", demo)
+	if code != ExitOK {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	golden(t, "demo-inventory.json", out)
+	// A file path works too, with the path relative to the file's directory.
+	code, out, _ = run(t, "inventory", filepath.Join(demo, "web", "package-lock.json"), "--format", "json")
+	if code != ExitOK || !strings.Contains(out, `"path": "package-lock.json"`) {
+		t.Errorf("inventory of a file: exit %d\n%s", code, out)
+	}
+}
