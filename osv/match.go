@@ -1,0 +1,235 @@
+package osv
+
+import (
+	"slices"
+	"strings"
+
+	"github.com/tollgate-dev/tollgate/lockfiles"
+	"github.com/tollgate-dev/tollgate/osv/version"
+)
+
+// Match is the outcome of checking one package version against one record.
+type Match struct {
+	Affected bool
+	// Fixed is the version that ends the affected range holding the version,
+	// when the record names one (the highest of several overlapping ranges).
+	Fixed string
+	// Informational is RUSTSEC's kind for advisories that are not
+	// vulnerabilities (unmaintained, unsound, notice), empty otherwise.
+	Informational string
+}
+
+// queryVersion parses a package version once per ecosystem order it is
+// compared in (the ecosystem's own, and SEMVER for SEMVER ranges).
+type queryVersion struct {
+	eco, raw string
+	parsed   map[string]version.Version // by order; nil value = unparsable
+}
+
+func newQueryVersion(eco, raw string) *queryVersion {
+	return &queryVersion{eco: eco, raw: normalizeVersion(eco, raw), parsed: map[string]version.Version{}}
+}
+
+func (q *queryVersion) in(order string) version.Version {
+	if v, ok := q.parsed[order]; ok {
+		return v
+	}
+	v, err := version.Parse(order, q.raw)
+	if err != nil {
+		v = nil
+	}
+	q.parsed[order] = v
+	return v
+}
+
+// normalizeVersion removes the prefixes lockfiles write and OSV does not:
+// go.mod's "v" and Composer's "v".
+func normalizeVersion(eco, v string) string {
+	v = strings.TrimSpace(v)
+	if (eco == lockfiles.EcosystemGo || eco == lockfiles.EcosystemPackagist) && len(v) > 1 && v[0] == 'v' && v[1] >= '0' && v[1] <= '9' {
+		return v[1:]
+	}
+	return v
+}
+
+// Affects checks version ver of package (eco, name) against record v. Names
+// are compared with lockfiles.NormalizeName.
+func Affects(v *Vuln, eco, name, ver string) Match {
+	return affects(v, eco, lockfiles.NormalizeName(eco, name), newQueryVersion(eco, ver), -1)
+}
+
+// affects checks affected entry only (or all when only < 0).
+func affects(v *Vuln, eco, normName string, qv *queryVersion, only int) Match {
+	var m Match
+	for i := range v.Affected {
+		if only >= 0 && i != only {
+			continue
+		}
+		a := &v.Affected[i]
+		if a.Package.Ecosystem != eco || lockfiles.NormalizeName(eco, a.Package.Name) != normName {
+			continue
+		}
+		hit, fixed := affectedEntry(a, eco, qv)
+		if !hit {
+			continue
+		}
+		if !m.Affected {
+			m.Informational = a.DatabaseSpecific.Informational
+		}
+		m.Affected = true
+		if fixed != "" && (m.Fixed == "" || later(eco, fixed, m.Fixed)) {
+			m.Fixed = fixed
+		}
+	}
+	return m
+}
+
+func later(eco, a, b string) bool {
+	c, err := version.Compare(eco, a, b)
+	return err == nil && c > 0
+}
+
+// affectedEntry evaluates one affected entry: its versions list and its
+// SEMVER and ECOSYSTEM ranges (GIT ranges cannot be compared with package
+// versions and are ignored). It returns the fixing version, if any.
+func affectedEntry(a *Affected, eco string, qv *queryVersion) (bool, string) {
+	hit := false
+	fixed := ""
+	for _, r := range a.Ranges {
+		order := eco
+		switch r.Type {
+		case "ECOSYSTEM":
+		case "SEMVER":
+			if eco != lockfiles.EcosystemGo {
+				order = version.SemVer
+			}
+		default:
+			continue
+		}
+		in, fix := inRange(r.Events, order, qv)
+		if in {
+			hit = true
+			if fix != "" && (fixed == "" || later(order, fix, fixed)) {
+				fixed = fix
+			}
+		}
+	}
+	if hit {
+		return true, fixed
+	}
+	if qv.raw == "" {
+		return false, ""
+	}
+	for _, listed := range a.Versions {
+		if listed == qv.raw || normalizeVersion(eco, listed) == qv.raw {
+			return true, ""
+		}
+		// An unparsable version matches exact entries only.
+		if mine := qv.in(eco); mine != nil {
+			if lv, err := version.Parse(eco, listed); err == nil && mine.Compare(lv) == 0 {
+				return true, ""
+			}
+		}
+	}
+	return false, ""
+}
+
+// opensAtZero reports whether an introduced value means "every version".
+// crates.io writes "0.0.0-0" for it.
+func opensAtZero(s string) bool { return s == "0" || s == "0.0.0-0" }
+
+type parsedEvent struct {
+	kind int // 0 introduced, 1 fixed, 2 last_affected
+	raw  string
+	v    version.Version // nil for introduced "0"
+}
+
+// inRange evaluates a range as the OSV schema describes: events sorted by
+// version; introduced opens, fixed closes at, last_affected closes after.
+func inRange(events []Event, order string, qv *queryVersion) (bool, string) {
+	// A range with only an opening at zero affects every version, even one we
+	// cannot parse (and a package with no version): the name itself is bad.
+	allVersions, closed := false, false
+	for _, e := range events {
+		if opensAtZero(e.Introduced) {
+			allVersions = true
+		}
+		if e.Fixed != "" || e.LastAffected != "" {
+			closed = true
+		}
+	}
+	if allVersions && !closed {
+		return true, ""
+	}
+	mine := qv.in(order)
+	if mine == nil {
+		return false, ""
+	}
+	evs := make([]parsedEvent, 0, len(events))
+	for _, e := range events {
+		var pe parsedEvent
+		switch {
+		case e.Introduced != "":
+			pe = parsedEvent{kind: 0, raw: e.Introduced}
+		case e.Fixed != "":
+			pe = parsedEvent{kind: 1, raw: e.Fixed}
+		case e.LastAffected != "":
+			pe = parsedEvent{kind: 2, raw: e.LastAffected}
+		default:
+			continue // "limit" only bounds GIT ranges
+		}
+		if !(pe.kind == 0 && opensAtZero(pe.raw)) {
+			v, err := version.Parse(order, normalizeVersion(order, pe.raw))
+			if err != nil {
+				return false, "" // a range we cannot read proves nothing
+			}
+			pe.v = v
+		}
+		evs = append(evs, pe)
+	}
+	// On equal versions a closing event sorts first, so [1,2) and [2,3)
+	// together still cover 2.
+	slices.SortStableFunc(evs, func(x, y parsedEvent) int {
+		switch {
+		case x.v == nil && y.v == nil:
+			return 0
+		case x.v == nil:
+			return -1
+		case y.v == nil:
+			return 1
+		}
+		if c := x.v.Compare(y.v); c != 0 {
+			return c
+		}
+		return y.kind - x.kind
+	})
+	affected := false
+	for _, e := range evs {
+		switch e.kind {
+		case 0:
+			if e.v == nil || mine.Compare(e.v) >= 0 {
+				affected = true
+			}
+		case 1:
+			if mine.Compare(e.v) >= 0 {
+				affected = false
+			}
+		case 2:
+			if mine.Compare(e.v) > 0 {
+				affected = false
+			}
+		}
+	}
+	if !affected {
+		return false, ""
+	}
+	for _, e := range evs {
+		if e.kind == 1 && mine.Compare(e.v) < 0 {
+			return true, e.raw
+		}
+		if e.kind == 2 && mine.Compare(e.v) <= 0 {
+			return true, ""
+		}
+	}
+	return true, ""
+}

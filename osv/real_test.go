@@ -1,0 +1,217 @@
+package osv
+
+import (
+	"archive/zip"
+	"context"
+	"encoding/json"
+	"io"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/tollgate-dev/tollgate/internal/shareddata"
+	"github.com/tollgate-dev/tollgate/lockfiles"
+	"github.com/tollgate-dev/tollgate/scanner"
+)
+
+// readZipRecords reads every record of an all.zip independently of LoadDB.
+func readZipRecords(t testing.TB, path string) []*Vuln {
+	t.Helper()
+	zr, err := zip.OpenReader(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer zr.Close()
+	var out []*Vuln
+	for _, f := range zr.File {
+		rc, err := f.Open()
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := io.ReadAll(rc)
+		rc.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		var v Vuln
+		if err := json.Unmarshal(b, &v); err != nil {
+			t.Fatalf("%s: %s: %v", path, f.Name, err)
+		}
+		out = append(out, &v)
+	}
+	return out
+}
+
+// sampleAffected picks a version the affected entry names as affected, or ""
+// when it names none usable here.
+func sampleAffected(a *Affected) string {
+	if len(a.Versions) > 0 {
+		return a.Versions[0]
+	}
+	for _, r := range a.Ranges {
+		closed := false
+		for _, e := range r.Events {
+			closed = closed || e.Fixed != "" || e.LastAffected != ""
+		}
+		for _, e := range r.Events {
+			switch {
+			case e.Introduced != "" && !opensAtZero(e.Introduced):
+				return e.Introduced
+			case opensAtZero(e.Introduced) && !closed:
+				return "1.0.0"
+			case opensAtZero(e.Introduced):
+				for _, e2 := range r.Events {
+					if e2.LastAffected != "" {
+						return e2.LastAffected
+					}
+				}
+			}
+		}
+	}
+	return ""
+}
+
+// onlyListed reports whether the entry names its versions by list alone.
+func onlyListed(a *Affected) bool { return len(a.Ranges) == 0 && len(a.Versions) > 0 }
+
+// Every real malicious record is found for a version it names, through the
+// DB and through the check; a version it does not name finds nothing.
+func TestRealMaliciousRecords(t *testing.T) {
+	root := shareddata.Path(t, "osv", "malicious")
+	ctx := context.Background()
+	db, err := LoadDB(ctx, root, LoadOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	zips, _ := filepath.Glob(filepath.Join(root, "*", "all.zip"))
+	if len(zips) != 7 {
+		t.Fatalf("found %d malicious zips, want 7", len(zips))
+	}
+	var pkgs []lockfiles.Package
+	var wantID []string
+	records, unaffectedChecked := 0, 0
+	for _, z := range zips {
+		for _, v := range readZipRecords(t, z) {
+			records++
+			for i := range v.Affected {
+				a := &v.Affected[i]
+				eco := a.Package.Ecosystem
+				ver := sampleAffected(a)
+				if ver == "" {
+					t.Errorf("%s: no sample version for %s/%s", v.ID, eco, a.Package.Name)
+					continue
+				}
+				if eco == lockfiles.EcosystemGo {
+					ver = "v" + ver // lockfiles hold go.mod versions
+				}
+				if got := ids(db.Query(eco, a.Package.Name, ver)); !slices.Contains(got, v.ID) {
+					t.Errorf("Query(%s, %q, %q) = %v, want %s", eco, a.Package.Name, ver, got, v.ID)
+				}
+				pkgs = append(pkgs, lockfiles.Package{Ecosystem: eco, Name: a.Package.Name, Version: ver,
+					Path: "lock/" + v.ID, Line: i + 1})
+				wantID = append(wantID, v.ID)
+				if onlyListed(a) {
+					unaffectedChecked++
+					if got := ids(db.Query(eco, a.Package.Name, "9999.0.1")); slices.Contains(got, v.ID) {
+						t.Errorf("Query(%s, %q, 9999.0.1) = %v: unlisted version matched", eco, a.Package.Name, got)
+					}
+				}
+			}
+		}
+	}
+	// README counts, minus nothing: 7+1+709+8747+774+2+21129.
+	if records != 31369 {
+		t.Errorf("read %d malicious records, want 31369", records)
+	}
+	if unaffectedChecked < 1400 {
+		t.Errorf("only %d list-only entries checked for unaffected versions", unaffectedChecked)
+	}
+	findings, skipped, err := NewCheck(db, CheckOptions{}).Run(ctx, &scanner.Input{Packages: pkgs})
+	if err != nil || len(skipped) > 0 {
+		t.Fatalf("Run: %v %v", err, skipped)
+	}
+	byPath := map[string][]scanner.Finding{}
+	for _, f := range findings {
+		byPath[f.Path] = append(byPath[f.Path], f)
+	}
+	for i, p := range pkgs {
+		found := false
+		for _, f := range byPath[p.Path] {
+			if f.Line == p.Line && f.RuleID == RuleMalicious && f.Severity == scanner.SeverityCritical && slices.Contains(f.IDs, wantID[i]) {
+				found = true
+			}
+		}
+		if !found {
+			t.Errorf("no malicious-package finding for %s %s %s (%s)", p.Ecosystem, p.Name, p.Version, wantID[i])
+		}
+	}
+}
+
+func TestRealWithdrawnIgnored(t *testing.T) {
+	path := shareddata.Path(t, "osv", "malicious-withdrawn", "all.zip")
+	db, err := LoadDB(context.Background(), path, LoadOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s := db.Stats(); s.Records != 0 || s.Withdrawn != 56 {
+		t.Errorf("stats = %+v, want 0 records and 56 withdrawn", s)
+	}
+	n := 0
+	for _, v := range readZipRecords(t, path) {
+		for _, a := range v.Affected {
+			for _, ver := range a.Versions {
+				n++
+				if got := db.Query(a.Package.Ecosystem, a.Package.Name, ver); len(got) > 0 {
+					t.Errorf("withdrawn %s matched %s %s", v.ID, a.Package.Name, ver)
+				}
+			}
+		}
+	}
+	if n == 0 {
+		t.Error("no withdrawn versions checked")
+	}
+}
+
+// Real vulnerability records: GO-2024-2918 and GHSA-m5vv-6r4h-3vj9 describe
+// the same flaw (CVE-2024-35255) and must make one finding.
+func TestRealAliasMergeAndSeverity(t *testing.T) {
+	db, err := LoadDB(context.Background(), shareddata.Path(t, "osv", "vulns"), LoadOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pkgs := []lockfiles.Package{
+		{Ecosystem: "Go", Name: "github.com/Azure/azure-sdk-for-go/sdk/azidentity", Version: "v1.5.2", Path: "go.mod", Line: 7,
+			PURL: "pkg:golang/github.com/Azure/azure-sdk-for-go/sdk/azidentity@v1.5.2"},
+		{Ecosystem: "Go", Name: "github.com/Azure/azure-sdk-for-go/sdk/azidentity", Version: "v1.6.0", Path: "go.mod", Line: 8},
+		// GHSA-p8p7-x288-28g6: request, last_affected 2.88.2, no fix; CVSS 3.1 6.1.
+		{Ecosystem: "npm", Name: "request", Version: "2.88.2", Path: "package-lock.json", Line: 40},
+	}
+	findings, _, err := NewCheck(db, CheckOptions{}).Run(context.Background(), &scanner.Input{Packages: pkgs})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var azure, request []scanner.Finding
+	for _, f := range findings {
+		switch f.Path {
+		case "go.mod":
+			azure = append(azure, f)
+		case "package-lock.json":
+			request = append(request, f)
+		}
+	}
+	if len(azure) != 1 {
+		t.Fatalf("azidentity findings = %+v, want exactly 1 (v1.5.2 merged; v1.6.0 fixed)", azure)
+	}
+	f := azure[0]
+	wantIDs := []string{"GHSA-m5vv-6r4h-3vj9", "GO-2024-2918", "CVE-2024-35255"}
+	if !slices.Equal(f.IDs, wantIDs) || f.Line != 7 || f.RuleID != RuleVulnerable || f.Severity != scanner.SeverityMedium ||
+		!strings.Contains(f.Message, "Fixed in 1.6.0") || f.Package != pkgs[0].PURL {
+		t.Errorf("azidentity finding = %+v", f)
+	}
+	if len(request) != 1 || request[0].Severity != scanner.SeverityMedium || !strings.Contains(request[0].Message, "No fixed version") ||
+		!slices.Equal(request[0].IDs, []string{"GHSA-p8p7-x288-28g6", "CVE-2023-28155"}) ||
+		request[0].Package != "pkg:npm/request@2.88.2" {
+		t.Errorf("request findings = %+v", request)
+	}
+}
