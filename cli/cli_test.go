@@ -209,3 +209,44 @@ func TestInventoryJSON(t *testing.T) {
 		t.Errorf("inventory of a file: exit %d\n%s", code, out)
 	}
 }
+
+func TestScanWithConfig(t *testing.T) {
+	dir := t.TempDir()
+	data, err := os.ReadFile(filepath.Join(demo, "web", "package-lock.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "package-lock.json"), data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.MkdirAll(filepath.Join(dir, ".github"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	cfg := "fail-on: critical\nignore:\n  - {id: GHSA-DEMO-lodash, reason: \"template() is never called\", until: 2099-01-01}\n  - {id: GHSA-gone-gone-gone, reason: \"old\", until: 2099-01-01}\n"
+	if err := os.WriteFile(filepath.Join(dir, ".github", "tollgate.yml"), []byte(cfg), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errOut := run(t, "scan", "--offline", "--osv-db", demoDB, "--format", "json", dir)
+	if code != ExitFindings {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	if strings.Contains(out, "GHSA-DEMO-lodash (") || !strings.Contains(out, "tollgate-demo-evil") {
+		t.Errorf("ignore not applied:\n%s", out)
+	}
+	if !strings.Contains(out, "GHSA-gone-gone-gone") || !strings.Contains(out, "matches no finding") {
+		t.Errorf("unused ignore not reported:\n%s", out)
+	}
+	// fail-on from the config: with only the (kept) critical finding, an
+	// explicit --fail-on none on the command line wins.
+	if code, _, _ := run(t, "scan", "--offline", "--osv-db", demoDB, "--fail-on", "none", dir); code != ExitOK {
+		t.Errorf("--fail-on none: exit %d", code)
+	}
+	// A bad config is a usage error naming file and line.
+	if err := os.WriteFile(filepath.Join(dir, ".github", "tollgate.yml"), []byte("fail-on: high\nchecks:\n  osvv: true\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, _, errOut = run(t, "scan", "--offline", dir)
+	if code != ExitUsage || !strings.Contains(errOut, "tollgate.yml:3") {
+		t.Errorf("bad config: exit %d, stderr %q", code, errOut)
+	}
+}

@@ -2,11 +2,15 @@ package cli
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"sort"
+	"time"
 
+	"github.com/tollgate-dev/tollgate/config"
 	"github.com/tollgate-dev/tollgate/lockfiles"
 	"github.com/tollgate-dev/tollgate/lockfiles/all"
 	"github.com/tollgate-dev/tollgate/osv"
@@ -27,6 +31,10 @@ type ScanOptions struct {
 	OSVDB      string
 	FailOn     string
 	Limits     lockfiles.Limits
+	// Now is the policy clock (ignore expiry); zero means time.Now.
+	Now time.Time
+
+	failOnSet bool
 }
 
 func runScan(ctx context.Context, args []string, stdout, stderr io.Writer) (int, error) {
@@ -45,6 +53,11 @@ func runScan(ctx context.Context, args []string, stdout, stderr io.Writer) (int,
 	if err := parseFlags(fs, args); err != nil {
 		return ExitUsage, err
 	}
+	fs.Visit(func(f *flag.Flag) {
+		if f.Name == "fail-on" {
+			o.failOnSet = true
+		}
+	})
 	switch fs.NArg() {
 	case 0:
 		o.Dir = "."
@@ -64,11 +77,18 @@ func runScan(ctx context.Context, args []string, stdout, stderr io.Writer) (int,
 	if st, err := os.Stat(o.Dir); err != nil || !st.IsDir() {
 		return ExitUsage, usagef("scan: %s is not a directory", o.Dir)
 	}
+	cfg, err := loadConfig(o.Config, o.Dir)
+	if err != nil {
+		return ExitUsage, err
+	}
+	if !o.failOnSet {
+		o.FailOn = cfg.FailOn
+	}
 	if o.Head != "" && o.Base == "" {
 		return ExitUsage, usagef("--head needs --base")
 	}
 
-	sc, scanErr := Scan(ctx, o)
+	sc, scanErr := Scan(ctx, o, cfg)
 	if sc == nil {
 		return ExitIncomplete, scanErr
 	}
@@ -101,12 +121,15 @@ func FailsOn(findings []scanner.Finding, failOn string) bool {
 
 // Scan runs a scan. The returned report is non-nil whenever something could be
 // reported; the error says the scan did not complete (fail closed).
-func Scan(ctx context.Context, o ScanOptions) (*report.Scan, error) {
+func Scan(ctx context.Context, o ScanOptions, cfg *config.Config) (*report.Scan, error) {
 	if o.Base != "" {
 		return nil, usagef("pull-request mode (--base) is not wired yet")
 	}
+	if o.OSVDB == "" {
+		o.OSVDB = cfg.OSV.DB
+	}
 	fsys := os.DirFS(o.Dir)
-	inv, err := lockfiles.Discover(ctx, fsys, all.Parsers(), lockfiles.DiscoverOptions{Limits: o.Limits})
+	inv, err := lockfiles.Discover(ctx, fsys, all.Parsers(), lockfiles.DiscoverOptions{Limits: o.Limits, Exclude: cfg.Excluded})
 	if err != nil {
 		return nil, fmt.Errorf("scan %s: %w", o.Dir, err)
 	}
@@ -117,21 +140,47 @@ func Scan(ctx context.Context, o ScanOptions) (*report.Scan, error) {
 		Packages:  inv.Packages,
 		Offline:   o.Offline,
 	}
-	checks, skipped, err := buildChecks(ctx, o, inv)
+	checks, skipped, err := buildChecks(ctx, o, cfg, inv)
 	if err != nil {
 		return nil, err
 	}
 	res, runErr := scanner.Run(ctx, checks, in)
+	now := o.Now
+	if now.IsZero() {
+		now = time.Now()
+	}
+	policy := cfg.Apply(res.Findings, now)
 	sc := &report.Scan{
 		Mode:      in.Mode,
 		Lockfiles: len(inv.Files),
 		Packages:  len(inv.Packages),
-		Findings:  res.Findings,
+		Findings:  policy.Kept,
 		Skipped:   append(skipped, res.Skipped...),
 		Errors:    inv.Errors,
+		Notes:     policy.Notes,
 		Rules:     res.Rules,
 	}
+	if len(policy.Suppressed) > 0 {
+		sc.Notes = append(sc.Notes, fmt.Sprintf("%d findings suppressed by ignores and allowlists in %s", len(policy.Suppressed), cfg.Path))
+	}
 	return sc, runErr
+}
+
+// loadConfig reads the config named by --config, or DIR/.github/tollgate.yml
+// when present, or returns the default.
+func loadConfig(path, dir string) (*config.Config, error) {
+	if path == "" {
+		p := filepath.Join(dir, filepath.FromSlash(config.DefaultPath))
+		if _, err := os.Stat(p); err != nil {
+			return config.Default(), nil
+		}
+		path = p
+	}
+	cfg, err := config.Load(path)
+	if err != nil {
+		return nil, usagef("%v", err)
+	}
+	return cfg, nil
 }
 
 // ecosystems lists the ecosystems present in an inventory, sorted.
@@ -149,10 +198,11 @@ func ecosystems(inv *lockfiles.Inventory) []string {
 }
 
 // buildChecks returns the checks to run and what is skipped up front.
-func buildChecks(ctx context.Context, o ScanOptions, inv *lockfiles.Inventory) ([]scanner.Check, []scanner.Skipped, error) {
+func buildChecks(ctx context.Context, o ScanOptions, cfg *config.Config, inv *lockfiles.Inventory) ([]scanner.Check, []scanner.Skipped, error) {
 	checks := []scanner.Check{scanner.LockfileCheck{}}
 	var skipped []scanner.Skipped
 	switch {
+	case !cfg.Enabled("osv"):
 	case o.OSVDB != "":
 		db, err := osv.LoadDB(ctx, o.OSVDB, osv.LoadOptions{Ecosystems: ecosystems(inv)})
 		if err != nil {

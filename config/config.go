@@ -1,0 +1,340 @@
+// Package config reads .github/tollgate.yml, the policy file of a repository:
+// which checks run, the fail-on threshold, registries, internal names,
+// ignores with a reason and an expiry date, allowlists and excluded paths.
+// Unknown keys and bad values are errors naming the file and the line.
+package config
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"net/url"
+	"os"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/bmatcuk/doublestar/v4"
+	yaml "go.yaml.in/yaml/v3"
+)
+
+// DefaultPath is where a repository keeps its config.
+const DefaultPath = ".github/tollgate.yml"
+
+// MaxSize bounds the config file.
+const MaxSize = 1 << 20
+
+// CheckNames are the keys of the checks map, one per check.
+var CheckNames = []string{"secrets", "osv", "typosquat", "confusion", "tamper", "registry", "repojack", "content"}
+
+// Config is the parsed policy. The zero value is not valid; use Default.
+type Config struct {
+	// FailOn is critical, high, medium, low or none.
+	FailOn string `yaml:"fail-on"`
+	// Checks turns checks on or off by name; absent means on.
+	Checks map[string]bool `yaml:"checks"`
+	// Registries are base URLs per registry (npm, pypi, rubygems, nuget,
+	// crates, go, packagist); empty means the public default.
+	Registries map[string]string `yaml:"registries"`
+	// AllowedRegistries lists the hosts lockfiles may download from; empty
+	// means any.
+	AllowedRegistries []string `yaml:"allowed-registries"`
+	OSV               OSV      `yaml:"osv"`
+	GitHub            GitHub   `yaml:"github"`
+	Internal          Internal `yaml:"internal"`
+	Ignore            []Ignore `yaml:"ignore"`
+	Allow             Allow    `yaml:"allow"`
+	// Exclude lists glob patterns of paths never scanned.
+	Exclude []string `yaml:"exclude"`
+	// Thresholds tune heuristics (e.g. typosquat-distance, min-package-age-days).
+	Thresholds map[string]float64 `yaml:"thresholds"`
+
+	// Path is the file the config came from ("" for the default).
+	Path string `yaml:"-"`
+}
+
+// OSV configures the OSV source.
+type OSV struct {
+	URL string `yaml:"url"`
+	DB  string `yaml:"db"`
+}
+
+// GitHub configures the GitHub API.
+type GitHub struct {
+	API string `yaml:"api"`
+}
+
+// Internal names the organisation's own packages, for dependency confusion.
+type Internal struct {
+	Scopes   []string `yaml:"scopes"`
+	Prefixes []string `yaml:"prefixes"`
+	Names    []string `yaml:"names"`
+}
+
+// Allow lists findings that are accepted.
+type Allow struct {
+	// Paths are globs whose findings are dropped.
+	Paths []string `yaml:"paths"`
+	// Secrets are "fingerprint:<hex>" entries of accepted secrets.
+	Secrets []string `yaml:"secrets"`
+}
+
+// Ignore silences findings by advisory id, or by rule (and package or path),
+// until a date, for a stated reason.
+type Ignore struct {
+	ID      string `yaml:"id"`
+	Rule    string `yaml:"rule"`
+	Package string `yaml:"package"`
+	Path    string `yaml:"path"`
+	Reason  string `yaml:"reason"`
+	Until   string `yaml:"until"`
+
+	// Line is where the entry starts in the config file.
+	Line int `yaml:"-"`
+	// Expires is Until parsed (end of that day, UTC).
+	Expires time.Time `yaml:"-"`
+}
+
+// Describe names the ignore for messages.
+func (ig Ignore) Describe() string {
+	var parts []string
+	if ig.ID != "" {
+		parts = append(parts, "id "+ig.ID)
+	}
+	if ig.Rule != "" {
+		parts = append(parts, "rule "+ig.Rule)
+	}
+	if ig.Package != "" {
+		parts = append(parts, "package "+ig.Package)
+	}
+	if ig.Path != "" {
+		parts = append(parts, "path "+ig.Path)
+	}
+	return strings.Join(parts, ", ")
+}
+
+// Default returns the config used when a repository has none.
+func Default() *Config {
+	return &Config{FailOn: "high", Checks: map[string]bool{}}
+}
+
+// Enabled reports whether a check is on (absent means on).
+func (c *Config) Enabled(check string) bool {
+	on, ok := c.Checks[check]
+	return !ok || on
+}
+
+// Error is a config problem at a line.
+type Error struct {
+	Path string
+	Line int
+	Msg  string
+}
+
+func (e *Error) Error() string {
+	if e.Line > 0 {
+		return fmt.Sprintf("config %s:%d: %s", e.Path, e.Line, e.Msg)
+	}
+	return fmt.Sprintf("config %s: %s", e.Path, e.Msg)
+}
+
+// Load reads the config at path.
+func Load(path string) (*Config, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("config: %w", err)
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, MaxSize+1))
+	if err != nil {
+		return nil, fmt.Errorf("config %s: %w", path, err)
+	}
+	if len(data) > MaxSize {
+		return nil, &Error{Path: path, Msg: fmt.Sprintf("larger than %d bytes", MaxSize)}
+	}
+	return Parse(path, data)
+}
+
+var (
+	yamlLine       = regexp.MustCompile(`line (\d+): (.*)`)
+	notFoundInType = regexp.MustCompile(`not found in type config\.\w+`)
+)
+
+// Parse parses config bytes; path names the file in errors.
+func Parse(path string, data []byte) (*Config, error) {
+	c := Default()
+	c.Path = path
+	var root yaml.Node
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	if err := dec.Decode(&root); err != nil {
+		if errors.Is(err, io.EOF) {
+			return c, nil // an empty file is the default config
+		}
+		return nil, yamlError(path, err)
+	}
+	if root.Kind == yaml.DocumentNode && len(root.Content) == 1 && root.Content[0].Kind == yaml.ScalarNode && root.Content[0].Tag == "!!null" {
+		return c, nil
+	}
+	dec = yaml.NewDecoder(bytes.NewReader(data))
+	dec.KnownFields(true)
+	if err := dec.Decode(c); err != nil {
+		return nil, yamlError(path, err)
+	}
+	if c.Checks == nil {
+		c.Checks = map[string]bool{}
+	}
+	if err := validate(c, &root); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+func yamlError(path string, err error) error {
+	var te *yaml.TypeError
+	if errors.As(err, &te) && len(te.Errors) > 0 {
+		err = errors.New(te.Errors[0])
+	}
+	msg := strings.TrimPrefix(err.Error(), "yaml: ")
+	if m := yamlLine.FindStringSubmatch(msg); m != nil {
+		line, _ := strconv.Atoi(m[1])
+		detail := notFoundInType.ReplaceAllString(m[2], "is not a known key")
+		return &Error{Path: path, Line: line, Msg: detail}
+	}
+	return &Error{Path: path, Msg: msg}
+}
+
+// find returns the node at a key path of the document, for error lines.
+func find(root *yaml.Node, keys ...string) *yaml.Node {
+	n := root
+	if n.Kind == yaml.DocumentNode && len(n.Content) > 0 {
+		n = n.Content[0]
+	}
+	for _, k := range keys {
+		if n == nil || n.Kind != yaml.MappingNode {
+			return nil
+		}
+		var next *yaml.Node
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			if n.Content[i].Value == k {
+				next = n.Content[i+1]
+			}
+		}
+		n = next
+	}
+	return n
+}
+
+func lineOf(root *yaml.Node, keys ...string) int {
+	if n := find(root, keys...); n != nil {
+		return n.Line
+	}
+	return 0
+}
+
+var severities = map[string]bool{"critical": true, "high": true, "medium": true, "low": true, "none": true}
+
+var advisoryID = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9]*-[A-Za-z0-9._:-]+$`)
+
+func validate(c *Config, root *yaml.Node) error {
+	errAt := func(line int, format string, args ...any) error {
+		return &Error{Path: c.Path, Line: line, Msg: fmt.Sprintf(format, args...)}
+	}
+	if !severities[c.FailOn] {
+		return errAt(lineOf(root, "fail-on"), "fail-on must be critical, high, medium, low or none, not %q", c.FailOn)
+	}
+	known := map[string]bool{}
+	for _, n := range CheckNames {
+		known[n] = true
+	}
+	if checks := find(root, "checks"); checks != nil && checks.Kind == yaml.MappingNode {
+		for i := 0; i+1 < len(checks.Content); i += 2 {
+			if k := checks.Content[i]; !known[k.Value] {
+				return errAt(k.Line, "checks: %q is not a known check (known: %s)", k.Value, strings.Join(CheckNames, ", "))
+			}
+		}
+	}
+	knownRegistries := map[string]bool{"npm": true, "pypi": true, "rubygems": true, "nuget": true, "crates": true, "go": true, "packagist": true}
+	for name, u := range c.Registries {
+		line := lineOf(root, "registries", name)
+		if !knownRegistries[name] {
+			return errAt(line, "registries: %q is not a known registry", name)
+		}
+		if u != "" {
+			if err := checkURL(u); err != nil {
+				return errAt(line, "registries.%s: %v", name, err)
+			}
+		}
+	}
+	for _, k := range []struct{ name, val string }{{"osv.url", c.OSV.URL}, {"github.api", c.GitHub.API}} {
+		if k.val == "" {
+			continue
+		}
+		if err := checkURL(k.val); err != nil {
+			keys := strings.Split(k.name, ".")
+			return errAt(lineOf(root, keys...), "%s: %v", k.name, err)
+		}
+	}
+	for _, globs := range []struct {
+		name string
+		list []string
+	}{{"exclude", c.Exclude}, {"allow.paths", c.Allow.Paths}} {
+		for _, g := range globs.list {
+			if !doublestar.ValidatePattern(g) {
+				return errAt(lineOf(root, strings.Split(globs.name, ".")...), "%s: %q is not a valid glob", globs.name, g)
+			}
+		}
+	}
+	for i, s := range c.Allow.Secrets {
+		if !strings.HasPrefix(s, "fingerprint:") || len(s) == len("fingerprint:") {
+			line := 0
+			if n := find(root, "allow", "secrets"); n != nil && i < len(n.Content) {
+				line = n.Content[i].Line
+			}
+			return errAt(line, "allow.secrets: entries are \"fingerprint:<hex>\", not %q", s)
+		}
+	}
+	for name, v := range c.Thresholds {
+		if v < 0 {
+			return errAt(lineOf(root, "thresholds", name), "thresholds.%s must not be negative", name)
+		}
+	}
+	ignores := find(root, "ignore")
+	for i := range c.Ignore {
+		ig := &c.Ignore[i]
+		if ignores != nil && i < len(ignores.Content) {
+			ig.Line = ignores.Content[i].Line
+		}
+		switch {
+		case ig.ID == "" && ig.Rule == "":
+			return errAt(ig.Line, "ignore: an entry needs an id or a rule")
+		case ig.ID != "" && !advisoryID.MatchString(ig.ID):
+			return errAt(ig.Line, "ignore: %q is not an advisory id", ig.ID)
+		case strings.TrimSpace(ig.Reason) == "":
+			return errAt(ig.Line, "ignore %s: a reason is required", ig.Describe())
+		case ig.Until == "":
+			return errAt(ig.Line, "ignore %s: an expiry date (until: YYYY-MM-DD) is required", ig.Describe())
+		}
+		day, err := time.Parse("2006-01-02", ig.Until)
+		if err != nil {
+			return errAt(ig.Line, "ignore %s: until %q is not a date (YYYY-MM-DD)", ig.Describe(), ig.Until)
+		}
+		ig.Expires = day.Add(24*time.Hour - time.Nanosecond)
+		if ig.Path != "" && !doublestar.ValidatePattern(ig.Path) {
+			return errAt(ig.Line, "ignore %s: %q is not a valid glob", ig.Describe(), ig.Path)
+		}
+	}
+	return nil
+}
+
+func checkURL(s string) error {
+	u, err := url.Parse(s)
+	if err != nil {
+		return err
+	}
+	if u.Scheme != "https" && u.Scheme != "http" || u.Host == "" {
+		return fmt.Errorf("%q is not an http(s) URL", s)
+	}
+	return nil
+}
