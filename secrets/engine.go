@@ -1,0 +1,488 @@
+// Package secrets finds credentials in text: a table of provider rules (rules
+// as data, each with its own true and false cases), an engine that runs a
+// keyword prefilter (Aho-Corasick) over the whole input and the rules'
+// regular expressions only in a window around each keyword hit, redaction at
+// the moment of finding, keyed fingerprints, suppression (inline comments,
+// allowlists, baselines), git history scanning and optional live verification.
+//
+// The clear value of a secret never leaves this package except through the
+// Options.Mask callback (for the Action's ::add-mask::).
+package secrets
+
+import (
+	"bytes"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"path"
+	"regexp"
+	"sort"
+	"strings"
+	"unicode/utf8"
+
+	aho "github.com/petar-dambovaliev/aho-corasick"
+	"github.com/bmatcuk/doublestar/v4"
+
+	"github.com/tollgate-dev/tollgate/scanner"
+)
+
+// DefaultMaxFileSize is the size above which a file is not scanned.
+const DefaultMaxFileSize = 10 << 20
+
+// defaultFingerprintKey keys fingerprints when Options gives no key. It is not
+// a secret: it only keeps fingerprints from being a plain hash of the value.
+const defaultFingerprintKey = "tollgate-secrets-fingerprint-v1"
+
+// InlineAllow on a line suppresses the secrets found on it.
+const InlineAllow = "tollgate:allow"
+
+// window is how far (bytes) either side of a keyword hit a one-line rule looks
+// when the line is longer than that (minified files).
+const window = 1024
+
+// Options configure an Engine. The zero value is usable.
+type Options struct {
+	// Rules replaces the built-in table (nil: Builtin()).
+	Rules []Rule
+	// Disable lists rule ids not to run.
+	Disable []string
+	// MaxFileSize is the largest file scanned, in bytes (0: DefaultMaxFileSize).
+	MaxFileSize int64
+	// FingerprintKey keys the HMAC of the secret in fingerprints (nil: a fixed default).
+	FingerprintKey []byte
+	// Mask, if set, receives every clear secret found, for ::add-mask::.
+	// It must be safe for concurrent use.
+	Mask func(secret string)
+	// Allow suppresses matches by path, value pattern or fingerprint.
+	Allow Allowlist
+	// Baseline suppresses matches whose fingerprints it holds.
+	Baseline *Baseline
+	// ScanSkippable scans vendored, generated and minified files too.
+	ScanSkippable bool
+}
+
+// Allowlist suppresses matches (config `allow:`).
+type Allowlist struct {
+	// Paths are doublestar globs of repository-relative paths not scanned.
+	Paths []string
+	// Patterns are RE2 expressions; a secret value matching one is dropped.
+	Patterns []string
+	// Fingerprints are match fingerprints to drop ("fingerprint:" prefix optional).
+	Fingerprints []string
+}
+
+// Match is one secret found. It holds no clear value except in an unexported
+// field used for live verification.
+type Match struct {
+	RuleID   string `json:"rule_id"`
+	Provider string `json:"provider"`
+	Severity string `json:"severity"`
+	Path     string `json:"path"`
+	// Line and Column are 1-based; Column counts bytes.
+	Line   int `json:"line"`
+	Column int `json:"column"`
+	// Redacted is the first characters and the length, e.g. "ghp_…(40 chars)".
+	Redacted string `json:"redacted"`
+	// Fingerprint is HMAC-based: rule, path and the secret, not the line.
+	Fingerprint string `json:"fingerprint"`
+	// Commit is the first commit a history scan saw the blob in ("" otherwise).
+	Commit string `json:"commit,omitempty"`
+	// Verified is "valid", "invalid" or "unknown" after live verification; "" if not verified.
+	Verified string `json:"verified,omitempty"`
+
+	secret string
+}
+
+// Engine scans text for secrets. It is safe for concurrent use.
+type Engine struct {
+	rules    []*compiledRule
+	byID     map[string]*compiledRule
+	ac       aho.AhoCorasick
+	kwRules  [][]int // keyword index -> rule indexes
+	maxSize  int64
+	key      []byte
+	mask     func(string)
+	allowRe  []*regexp.Regexp
+	allowFP  map[string]bool
+	allowPth []string
+	baseline *Baseline
+	skippable bool
+}
+
+// New compiles the rules and the keyword automaton.
+func New(opts Options) (*Engine, error) {
+	rules := opts.Rules
+	if rules == nil {
+		rules = Builtin()
+	}
+	disabled := map[string]bool{}
+	for _, id := range opts.Disable {
+		disabled[strings.TrimPrefix(id, "secret/")] = true
+	}
+	e := &Engine{
+		byID:      map[string]*compiledRule{},
+		maxSize:   opts.MaxFileSize,
+		key:       opts.FingerprintKey,
+		mask:      opts.Mask,
+		allowFP:   map[string]bool{},
+		allowPth:  opts.Allow.Paths,
+		baseline:  opts.Baseline,
+		skippable: opts.ScanSkippable,
+	}
+	if e.maxSize <= 0 {
+		e.maxSize = DefaultMaxFileSize
+	}
+	if len(e.key) == 0 {
+		e.key = []byte(defaultFingerprintKey)
+	}
+	kwIndex := map[string]int{}
+	var keywords []string
+	for _, r := range rules {
+		if disabled[r.ID] {
+			continue
+		}
+		if _, dup := e.byID[r.ID]; dup {
+			return nil, fmt.Errorf("secrets: duplicate rule id %q", r.ID)
+		}
+		if len(r.Keywords) == 0 {
+			return nil, fmt.Errorf("secrets: rule %s has no keywords", r.ID)
+		}
+		cr, err := compileRule(r)
+		if err != nil {
+			return nil, fmt.Errorf("secrets: %w", err)
+		}
+		ri := len(e.rules)
+		e.rules = append(e.rules, cr)
+		e.byID[r.ID] = cr
+		for _, k := range r.Keywords {
+			k = strings.ToLower(k)
+			ki, ok := kwIndex[k]
+			if !ok {
+				ki = len(keywords)
+				kwIndex[k] = ki
+				keywords = append(keywords, k)
+				e.kwRules = append(e.kwRules, nil)
+			}
+			e.kwRules[ki] = append(e.kwRules[ki], ri)
+		}
+	}
+	b := aho.NewAhoCorasickBuilder(aho.Opts{AsciiCaseInsensitive: true, MatchKind: aho.StandardMatch, DFA: true})
+	e.ac = b.Build(keywords)
+	for _, p := range opts.Allow.Patterns {
+		re, err := regexp.Compile(p)
+		if err != nil {
+			return nil, fmt.Errorf("secrets: allow pattern %q: %w", p, err)
+		}
+		e.allowRe = append(e.allowRe, re)
+	}
+	for _, p := range opts.Allow.Paths {
+		if !doublestar.ValidatePattern(p) {
+			return nil, fmt.Errorf("secrets: allow path %q: bad glob", p)
+		}
+	}
+	for _, f := range opts.Allow.Fingerprints {
+		e.allowFP[strings.TrimPrefix(f, "fingerprint:")] = true
+	}
+	return e, nil
+}
+
+// Rule returns the rule with id (without the "secret/" prefix).
+func (e *Engine) Rule(id string) (Rule, bool) {
+	cr, ok := e.byID[strings.TrimPrefix(id, "secret/")]
+	if !ok {
+		return Rule{}, false
+	}
+	return cr.Rule, true
+}
+
+// Rules returns the engine's rules in table order.
+func (e *Engine) Rules() []Rule {
+	out := make([]Rule, len(e.rules))
+	for i, cr := range e.rules {
+		out[i] = cr.Rule
+	}
+	return out
+}
+
+// ScanFile scans one file's content. It returns nothing for allowlisted
+// paths, files over the size limit and binary files; vendored, generated and
+// minified files too unless Options.ScanSkippable.
+func (e *Engine) ScanFile(path string, content []byte) []Match {
+	if e.pathAllowed(path) || int64(len(content)) > e.maxSize {
+		return nil
+	}
+	if reason := SkipReason(path, content); reason != "" && (reason == SkipBinary || !e.skippable) {
+		return nil
+	}
+	raws := e.scan(content, isLockfile(path))
+	return e.finish(path, content, raws, nil)
+}
+
+// ScanLines scans the given lines of one file (a pull request's added lines);
+// line numbers in matches are the lines' own.
+func (e *Engine) ScanLines(path string, lines []scanner.Line) []Match {
+	if e.pathAllowed(path) || len(lines) == 0 {
+		return nil
+	}
+	if !e.skippable && (isVendored(path) || isGeneratedPath(path)) {
+		return nil
+	}
+	var buf bytes.Buffer
+	numbers := make([]int, 0, len(lines))
+	for _, l := range lines {
+		buf.WriteString(l.Text)
+		buf.WriteByte('\n')
+		numbers = append(numbers, l.Number)
+		if int64(buf.Len()) > e.maxSize {
+			break
+		}
+	}
+	content := buf.Bytes()
+	if bytes.IndexByte(content, 0) >= 0 {
+		return nil
+	}
+	raws := e.scan(content, isLockfile(path))
+	return e.finish(path, content, raws, numbers)
+}
+
+// rawMatch is a match inside one buffer, before line numbers and suppression.
+type rawMatch struct {
+	rule       *compiledRule
+	start, end int // secret's byte range
+}
+
+// scan runs the prefilter and the windowed rules over data.
+func (e *Engine) scan(data []byte, lockfile bool) []rawMatch {
+	var out []rawMatch
+	// scannedTo[rule] is the end of the last window scanned for the rule, so
+	// several keyword hits on one line run the rule once.
+	scannedTo := make([]int, len(e.rules))
+	for i := range scannedTo {
+		scannedTo[i] = -1
+	}
+	it := e.ac.IterOverlappingByte(data)
+	for m := it.Next(); m != nil; m = it.Next() {
+		p := m.Start()
+		ls, le := -1, -1
+		for _, ri := range e.kwRules[m.Pattern()] {
+			cr := e.rules[ri]
+			if lockfile && cr.Precision != scanner.PrecisionVeryHigh {
+				// Lockfiles are full of hashes and URLs: only rules with
+				// distinctive formats run there.
+				continue
+			}
+			if p < scannedTo[ri] {
+				continue
+			}
+			if ls < 0 {
+				ls, le = lineBounds(data, p)
+			}
+			ws, we := ls, le
+			if cr.Span > 0 {
+				we = min(len(data), p+cr.Span)
+			}
+			if p > scannedTo[ri] && scannedTo[ri] > ws {
+				ws = scannedTo[ri]
+			}
+			scannedTo[ri] = we
+			for _, loc := range cr.re.FindAllSubmatchIndex(data[ws:we], -1) {
+				s, t := loc[0], loc[1]
+				if cr.group > 0 {
+					s, t = loc[2*cr.group], loc[2*cr.group+1]
+				}
+				if s < 0 {
+					continue
+				}
+				out = append(out, rawMatch{rule: cr, start: ws + s, end: ws + t})
+			}
+		}
+	}
+	return out
+}
+
+// lineBounds returns the line around p, bounded to window bytes either side.
+func lineBounds(data []byte, p int) (int, int) {
+	lo := max(0, p-window)
+	ls := lo
+	if i := bytes.LastIndexByte(data[lo:p], '\n'); i >= 0 {
+		ls = lo + i + 1
+	}
+	hi := min(len(data), p+window)
+	le := hi
+	if i := bytes.IndexByte(data[p:hi], '\n'); i >= 0 {
+		le = p + i
+	}
+	return ls, le
+}
+
+// finish confirms raw matches (entropy, validators, allow rules, integrity
+// hashes, inline allow), removes overlaps, numbers lines and redacts.
+// numbers maps buffer line index to real line numbers (nil: index+1).
+func (e *Engine) finish(path string, data []byte, raws []rawMatch, numbers []int) []Match {
+	if len(raws) == 0 {
+		return nil
+	}
+	kept := raws[:0]
+	for _, r := range raws {
+		secret := string(data[r.start:r.end])
+		if !e.confirm(r.rule, secret, data, r.start, r.end) {
+			continue
+		}
+		kept = append(kept, r)
+	}
+	// Overlapping matches: the more precise rule wins, then the longer match.
+	sort.SliceStable(kept, func(i, j int) bool {
+		if kept[i].start != kept[j].start {
+			return kept[i].start < kept[j].start
+		}
+		return betterThan(kept[i], kept[j])
+	})
+	var chosen []rawMatch
+	for _, r := range kept {
+		if n := len(chosen); n > 0 && r.start < chosen[n-1].end {
+			if betterThan(r, chosen[n-1]) {
+				chosen[n-1] = r
+			}
+			continue
+		}
+		chosen = append(chosen, r)
+	}
+	var out []Match
+	line, pos := 0, 0
+	for _, r := range chosen {
+		line += bytes.Count(data[pos:r.start], []byte{'\n'})
+		pos = r.start
+		ls := bytes.LastIndexByte(data[:r.start], '\n') + 1
+		le := bytes.IndexByte(data[r.start:], '\n')
+		if le < 0 {
+			le = len(data)
+		} else {
+			le += r.start
+		}
+		if bytes.Contains(data[ls:le], []byte(InlineAllow)) {
+			continue
+		}
+		// A multi-line secret may carry the allow comment on its last line.
+		if end := bytes.IndexByte(data[r.end:], '\n'); r.rule.Span > 0 && end >= 0 &&
+			bytes.Contains(data[bytes.LastIndexByte(data[:r.end], '\n')+1:r.end+end], []byte(InlineAllow)) {
+			continue
+		}
+		secret := string(data[r.start:r.end])
+		lineNo := line + 1
+		if numbers != nil && line < len(numbers) {
+			lineNo = numbers[line]
+		}
+		m := Match{
+			RuleID:      "secret/" + r.rule.ID,
+			Provider:    r.rule.Provider,
+			Severity:    r.rule.Severity,
+			Path:        path,
+			Line:        lineNo,
+			Column:      utf8.RuneCount(data[ls:r.start]) + 1,
+			Redacted:    Redact(secret),
+			Fingerprint: e.fingerprint(r.rule.ID, path, secret),
+			secret:      secret,
+		}
+		if e.allowFP[m.Fingerprint] || e.baseline.Contains(m.Fingerprint) {
+			continue
+		}
+		if e.mask != nil {
+			e.mask(secret)
+		}
+		out = append(out, m)
+	}
+	return out
+}
+
+func betterThan(a, b rawMatch) bool {
+	pa, pb := precisionRank(a.rule.Precision), precisionRank(b.rule.Precision)
+	if pa != pb {
+		return pa > pb
+	}
+	return a.end-a.start > b.end-b.start
+}
+
+func precisionRank(p string) int {
+	switch p {
+	case scanner.PrecisionVeryHigh:
+		return 3
+	case scanner.PrecisionHigh:
+		return 2
+	case scanner.PrecisionMedium:
+		return 1
+	}
+	return 0
+}
+
+// confirm applies a rule's entropy floor, validator and allow patterns, the
+// engine's allow patterns, and the integrity-hash guard.
+func (e *Engine) confirm(cr *compiledRule, secret string, data []byte, start, end int) bool {
+	if cr.Entropy > 0 && shannon(secret) < cr.Entropy {
+		return false
+	}
+	if isRepetitive(secret) {
+		return false
+	}
+	if cr.Validate != nil && !cr.Validate(secret) {
+		return false
+	}
+	for _, a := range cr.allows {
+		if a.MatchString(secret) {
+			return false
+		}
+	}
+	for _, a := range e.allowRe {
+		if a.MatchString(secret) {
+			return false
+		}
+	}
+	return !insideIntegrityHash(data, start, end)
+}
+
+// insideIntegrityHash reports whether data[start:end] is part of a lockfile
+// integrity or checksum token (sha512-…, sha256:…, h1:…), never a secret.
+func insideIntegrityHash(data []byte, start, end int) bool {
+	i := start
+	for i > 0 && start-i < 200 && isHashByte(data[i-1]) {
+		i--
+	}
+	tok := data[i:end]
+	for _, p := range []string{"sha1-", "sha256-", "sha384-", "sha512-", "sha1:", "sha256:", "sha512:", "h1:", "md5-"} {
+		if bytes.HasPrefix(tok, []byte(p)) {
+			return true
+		}
+	}
+	return false
+}
+
+func isHashByte(c byte) bool {
+	return c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' ||
+		c == '+' || c == '/' || c == '=' || c == '-' || c == ':' || c == '_'
+}
+
+// Redact shows the first characters of a secret and its length: at most four
+// characters, and never more than a quarter of the secret.
+func Redact(secret string) string {
+	n := utf8.RuneCountInString(secret)
+	show := min(4, n/4)
+	r := []rune(secret)
+	return string(r[:show]) + fmt.Sprintf("…(%d chars)", n)
+}
+
+// fingerprint is HMAC-SHA256(key, secret) folded with rule and path.
+func (e *Engine) fingerprint(ruleID, path, secret string) string {
+	mac := hmac.New(sha256.New, e.key)
+	mac.Write([]byte(secret))
+	return scanner.Fingerprint("secret/"+ruleID, path, hex.EncodeToString(mac.Sum(nil)))
+}
+
+func (e *Engine) pathAllowed(p string) bool {
+	p = strings.TrimPrefix(path.Clean("/"+strings.ReplaceAll(p, "\\", "/")), "/")
+	for _, g := range e.allowPth {
+		if ok, _ := doublestar.Match(g, p); ok {
+			return true
+		}
+	}
+	return false
+}

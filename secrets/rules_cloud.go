@@ -1,0 +1,127 @@
+package secrets
+
+import (
+	"math/rand/v2"
+	"strings"
+)
+
+// awsKeyIDSet is the alphabet of AWS access key id bodies (base32).
+const awsKeyIDSet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
+
+// cloudRules: AWS, Google Cloud, Azure and other infrastructure providers.
+func cloudRules() []Rule {
+	awsID := func(r *rand.Rand) string { return "AKIA" + randString(r, awsKeyIDSet, 16) }
+	return []Rule{
+		with(patRule("aws-access-key-id", "AWS", "AWS access key id", []string{"akia", "asia", "abia", "acca"},
+			leftGuard+`(?P<secret>(?:AKIA|ASIA|ABIA|ACCA)[A-Z2-7]{16})`+rightGuard(`0-9A-Za-z`), high, vhigh,
+			l("AKIA"), x(awsKeyIDSet, 16)), func(r *Rule) {
+			r.Allow = []string{`EXAMPLE$`}
+			r.False = append(r.False, `aws_access_key_id = AKIAIOSFODNN7EXAMPLE`)
+		}),
+		with(patRule("aws-secret-access-key", "AWS", "AWS secret access key", []string{"aws_secret", "secret_access_key", "secretaccesskey", "aws-secret"},
+			`(?i:aws_secret_access_key|aws_secret_key|aws_secret|secret_access_key|secretaccesskey|aws-secret-access-key)["']?\s{0,3}(?::=|=>|=|:)\s{0,3}["']?(?P<secret>[A-Za-z0-9+/]{40})`+rightGuard(`0-9A-Za-z+/`), crit, vhigh), func(r *Rule) {
+			r.Entropy = 4
+			r.Sample = func(rng *rand.Rand) (string, string) {
+				s := randString(rng, b64, 40)
+				return "aws_secret_access_key = " + s, s
+			}
+			r.True = []string{"{S}", `AWS_SECRET_ACCESS_KEY: "{S}"`}
+			r.False = []string{`aws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY`, "aws_secret_access_key = " + strings.Repeat("ab", 20)}
+			r.Allow = []string{`EXAMPLE`}
+		}),
+		with(patRule("aws-credential-pair", "AWS", "AWS access key id followed by its secret access key", []string{"akia", "asia"},
+			`(?:AKIA|ASIA)[A-Z2-7]{16}[^\n]*\n?[^\n]{0,200}?[^A-Za-z0-9+/](?P<secret>[A-Za-z0-9+/]{40})`+rightGuard(`0-9A-Za-z+/`), crit, vhigh), func(r *Rule) {
+			r.Entropy = 4.2
+			r.Span = 600
+			r.Sample = func(rng *rand.Rand) (string, string) {
+				s := randString(rng, b64, 40)
+				return awsID(rng) + "," + s, s
+			}
+			r.True = []string{"{S}", "key_id: {S}"}
+			r.False = []string{"AKIAIOSFODNN7EXAMPLE,wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", "AKIAABCDEFGHIJKLMNOP " + strings.Repeat("abcd", 10)}
+			r.Allow = []string{`EXAMPLE`}
+		}),
+		tokenRule("aws-bedrock-api-key", "AWS", "Amazon Bedrock long-term API key", "ABSK", b64, 120, 260, crit),
+		patRule("gcp-api-key", "Google Cloud", "Google API key (Maps, Firebase, Gemini)", []string{"aiza"},
+			leftGuard+`(?P<secret>AIza[0-9A-Za-z_\-]{35})`+rightGuard(`0-9A-Za-z_\-`), high, vhigh,
+			l("AIza"), x(b64url, 35)),
+		with(patRule("gcp-service-account", "Google Cloud", "Google Cloud service-account key file", []string{"service_account"},
+			`"type"\s*:\s*"service_account"[\s\S]{0,1000}?"private_key"\s*:\s*"(?P<secret>-----BEGIN PRIVATE KEY-----[A-Za-z0-9+/=\\\s]{64,}-----END PRIVATE KEY-----(?:\\n)?)"`, crit, vhigh), func(r *Rule) {
+			r.Span = 8000
+			r.Entropy = 4
+			r.Sample = func(rng *rand.Rand) (string, string) {
+				key := "-----BEGIN PRIVATE KEY-----\\n" + pemBody(rng, `\n`) + "-----END PRIVATE KEY-----\\n"
+				text := `{"type": "service_account", "project_id": "demo-project", "private_key_id": "` + randString(rng, hexLower, 40) +
+					`", "private_key": "` + key + `", "client_email": "bot@demo-project.iam.gserviceaccount.com"}`
+				return text, key
+			}
+			r.True = []string{"{S}"}
+			r.False = []string{`{"type": "service_account", "private_key": "-----BEGIN PRIVATE KEY-----\n...\n-----END PRIVATE KEY-----\n"}`}
+		}),
+		tokenRule("gcp-oauth-client-secret", "Google Cloud", "Google OAuth client secret", "GOCSPX-", b64url, 28, 28, high),
+		with(tokenRule("google-oauth-access-token", "Google", "Google OAuth access token", "ya29.", b64url, 60, 160, high),
+			func(r *Rule) { r.Precision = phigh }),
+		patRule("firebase-fcm-server-key", "Google Cloud", "Firebase Cloud Messaging legacy server key", []string{"aaaa"},
+			leftGuard+`(?P<secret>AAAA[0-9A-Za-z_\-]{7}:[0-9A-Za-z_\-]{140})`+rightGuard(`0-9A-Za-z_\-`), high, vhigh,
+			l("AAAA"), x(b64url, 7), l(":"), x(b64url, 140)),
+		with(patRule("azure-storage-account-key", "Microsoft Azure", "Azure storage account key in a connection string", []string{"accountkey"},
+			`(?i:AccountKey)\s*=\s*(?P<secret>[A-Za-z0-9+/]{86}==)`, crit, vhigh,
+			c("DefaultEndpointsProtocol=https;AccountName=demo;AccountKey="), x(b64, 86), l("=="), c(";EndpointSuffix=core.windows.net")), func(r *Rule) { r.Entropy = 4 }),
+		patRule("azure-ad-client-secret", "Microsoft Azure", "Microsoft Entra ID (Azure AD) client secret", []string{"q~"},
+			`(?:^|[^0-9A-Za-z_~.\-])(?P<secret>[0-9A-Za-z_~.]{3}[0-9]Q~[0-9A-Za-z_~.\-]{31,34})`+rightGuard(`0-9A-Za-z_~.\-`), crit, vhigh,
+			x(alnum, 3), x("0123456789", 1), l("Q~"), x(alnum, 34)),
+		patRule("azure-sas-token", "Microsoft Azure", "Azure shared access signature", []string{"sig="},
+			`sv=20\d\d-\d\d-\d\d&[^\s"'<>]{0,300}?sig=(?P<secret>[A-Za-z0-9%+/=]{40,})`, high, vhigh,
+			c("https://demo.blob.core.windows.net/c?sv=2022-11-02&ss=b&srt=co&sp=rl&se=2030-01-01T00:00:00Z&sig="), x(alnum, 44), l("%3D")),
+		patRule("azure-service-bus-key", "Microsoft Azure", "Azure Service Bus / Event Hubs shared access key", []string{"sharedaccesskey="},
+			`SharedAccessKey=(?P<secret>[A-Za-z0-9+/]{43}=)`, crit, vhigh,
+			c("Endpoint=sb://demo.servicebus.windows.net/;SharedAccessKeyName=RootManageSharedAccessKey;SharedAccessKey="), x(b64, 43), l("=")),
+		patRule("azure-app-config-secret", "Microsoft Azure", "Azure App Configuration connection string secret", []string{"azconfig.io"},
+			`azconfig\.io;Id=[^;\s]{1,64};Secret=(?P<secret>[A-Za-z0-9+/]{43}=)`, high, vhigh,
+			c("Endpoint=https://demo.azconfig.io;Id=Ab12-l0-s0:AbCdEfGh;Secret="), x(b64, 43), l("=")),
+		keyedRule("azure-devops-pat", "Microsoft Azure", "Azure DevOps personal access token", []string{"azure_devops", "azdo", "ado_pat", "system_accesstoken", "azure-devops"}, "abcdefghijklmnopqrstuvwxyz234567", 52, 52, crit),
+		tokenRule("alibaba-access-key-id", "Alibaba Cloud", "Alibaba Cloud AccessKey id", "LTAI", alnum, 20, 20, high),
+		keyedRule("alibaba-secret-key", "Alibaba Cloud", "Alibaba Cloud AccessKey secret", []string{"alibaba", "aliyun", "accesskeysecret"}, alnum, 30, 30, crit),
+		tokenRule("tencent-secret-id", "Tencent Cloud", "Tencent Cloud SecretId", "AKID", alnum, 32, 32, high),
+		tokenRule("yandex-api-key", "Yandex Cloud", "Yandex Cloud API key", "AQVN", b64url, 35, 38, high),
+		patRule("yandex-iam-token", "Yandex Cloud", "Yandex Cloud IAM token", []string{"t1."},
+			leftGuard+`(?P<secret>t1\.[0-9A-Za-z_\-]{20,}={0,2}\.[0-9A-Za-z_\-]{86}={0,2})`, high, vhigh,
+			l("t1."), x(b64url, 40), l("."), x(b64url, 86)),
+		patRule("yandex-access-token", "Yandex Cloud", "Yandex Cloud static access key", []string{"ycaj", "ycak", "ycam"},
+			leftGuard+`(?P<secret>YC[0-9A-Za-z_\-]{38})`+rightGuard(`0-9A-Za-z_\-`), high, phigh,
+			l("YCAJ"), x(b64url, 36)),
+		tokenRule("digitalocean-pat", "DigitalOcean", "DigitalOcean personal access token", "dop_v1_", hexLower, 64, 64, crit),
+		tokenRule("digitalocean-oauth-token", "DigitalOcean", "DigitalOcean OAuth token", "doo_v1_", hexLower, 64, 64, high),
+		tokenRule("digitalocean-refresh-token", "DigitalOcean", "DigitalOcean refresh token", "dor_v1_", hexLower, 64, 64, high),
+		patRule("cloudflare-origin-ca-key", "Cloudflare", "Cloudflare Origin CA key", []string{"v1.0-"},
+			leftGuard+`(?P<secret>v1\.0-[0-9a-f]{24}-[0-9a-f]{146})`+rightGuard(`0-9a-f`), high, vhigh,
+			l("v1.0-"), x(hexLower, 24), l("-"), x(hexLower, 146)),
+		keyedRule("cloudflare-api-token", "Cloudflare", "Cloudflare API token", []string{"cloudflare", "cf_api_token", "cf_token"}, b64url, 40, 40, high),
+		keyedRule("cloudflare-global-api-key", "Cloudflare", "Cloudflare global API key", []string{"cloudflare_api_key", "cf_api_key", "x-auth-key"}, hexLower, 37, 37, crit),
+		keyedRule("fastly-api-token", "Fastly", "Fastly API token", []string{"fastly"}, b64url, 32, 32, high),
+		patRule("akamai-client-token", "Akamai", "Akamai EdgeGrid client token", []string{"akab-"},
+			leftGuard+`(?P<secret>akab-[0-9a-z]{16}-[0-9a-z]{16})`+rightGuard(`0-9a-z\-`), high, vhigh,
+			l("akab-"), x(lowerNum, 16), l("-"), x(lowerNum, 16)),
+		keyedRule("linode-token", "Akamai", "Linode personal access token", []string{"linode"}, hexLower, 64, 64, high),
+		keyedRule("vultr-api-key", "Vultr", "Vultr API key", []string{"vultr"}, upperNum, 36, 36, high),
+		keyedRule("hetzner-api-token", "Hetzner", "Hetzner Cloud API token", []string{"hetzner", "hcloud"}, alnum, 64, 64, high),
+		tokenRule("scaleway-access-key", "Scaleway", "Scaleway access key", "SCW", upperNum, 17, 17, med),
+		keyedRule("ibm-cloud-api-key", "IBM Cloud", "IBM Cloud API key", []string{"ibm_cloud", "ibmcloud", "ic_api_key"}, b64url, 44, 44, high),
+		tokenRule("heroku-api-key", "Heroku", "Heroku API key (new format)", "HRKU-AA", b64url, 58, 58, high),
+		keyedRule("heroku-api-key-legacy", "Heroku", "Heroku API key (UUID format)", []string{"heroku"}, hexLower+"-", 36, 36, high),
+		tokenRule("fly-io-token", "Fly.io", "Fly.io access token", "fo1_", b64url, 43, 43, high),
+		tokenRule("fly-io-macaroon", "Fly.io", "Fly.io macaroon token", "fm2_", b64, 100, 160, high),
+		tokenRule("render-api-key", "Render", "Render API key", "rnd_", alnum, 32, 32, high),
+		keyedRule("vercel-token", "Vercel", "Vercel access token", []string{"vercel"}, alnum, 24, 24, high),
+		keyedRule("netlify-token", "Netlify", "Netlify access token", []string{"netlify"}, b64url, 43, 46, high),
+		keyedRule("railway-token", "Railway", "Railway API token", []string{"railway"}, hexLower+"-", 36, 36, high),
+		tokenRule("supabase-management-token", "Supabase", "Supabase management API token", "sbp_", hexLower, 40, 40, high),
+		tokenRule("supabase-secret-key", "Supabase", "Supabase secret API key", "sb_secret_", b64url, 31, 31, high),
+		tokenRule("neon-api-key", "Neon", "Neon API key", "napi_", lowerNum, 64, 64, high),
+		tokenRule("planetscale-token", "PlanetScale", "PlanetScale service token", "pscale_tkn_", b64url, 43, 43, high),
+		tokenRule("planetscale-oauth-token", "PlanetScale", "PlanetScale OAuth token", "pscale_oauth_", b64url, 43, 43, high),
+		tokenRule("planetscale-password", "PlanetScale", "PlanetScale database password", "pscale_pw_", b64url, 43, 43, crit),
+		keyedRule("upstash-token", "Upstash", "Upstash REST token", []string{"upstash"}, b64url, 60, 90, high),
+		keyedRule("mongodb-atlas-private-key", "MongoDB", "MongoDB Atlas API private key", []string{"atlas_private_key", "mongodb_atlas", "atlas_api_private"}, hexLower+"-", 36, 36, high),
+	}
+}

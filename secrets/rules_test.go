@@ -1,0 +1,81 @@
+package secrets
+
+import (
+	"math/rand/v2"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/tollgate-dev/tollgate/scanner"
+)
+
+func newTestEngine(t testing.TB) *Engine {
+	t.Helper()
+	e, err := New(Options{})
+	if err != nil {
+		t.Fatalf("New: %v", err)
+	}
+	return e
+}
+
+// TestRuleTable is the one generic table test: every rule's own true cases
+// must be found by that rule (with exactly the sampled secret), and its false
+// cases must not be.
+func TestRuleTable(t *testing.T) {
+	rules := Builtin()
+	if len(rules) < 150 {
+		t.Errorf("rule table has %d rules, want at least 150", len(rules))
+	}
+	e := newTestEngine(t)
+	kebab := regexp.MustCompile(`^[a-z0-9]+(?:-[a-z0-9]+)*$`)
+	seen := map[string]bool{}
+	for i, r := range rules {
+		t.Run(r.ID, func(t *testing.T) {
+			if !kebab.MatchString(r.ID) || seen[r.ID] {
+				t.Fatalf("bad or duplicate id %q", r.ID)
+			}
+			seen[r.ID] = true
+			if scanner.SeverityRank(r.Severity) < 0 || precisionRank(r.Precision) == 0 || r.Provider == "" || r.Description == "" {
+				t.Errorf("incomplete rule: severity %q precision %q provider %q", r.Severity, r.Precision, r.Provider)
+			}
+			for _, k := range r.Keywords {
+				if k != strings.ToLower(k) || k == "" {
+					t.Errorf("keyword %q must be lowercase and non-empty", k)
+				}
+			}
+			if r.Sample == nil || len(r.True) == 0 || len(r.False) == 0 {
+				t.Fatalf("rule needs a Sample, true cases and false cases")
+			}
+			rng := rand.New(rand.NewPCG(uint64(i), 7))
+			for _, tc := range r.True {
+				text, secret := r.Sample(rng)
+				input := strings.ReplaceAll(tc, "{S}", text)
+				ms := ruleMatches(e.ScanFile("case.txt", []byte(input)), r.ID)
+				if len(ms) == 0 {
+					t.Errorf("true case not found:\n%s", input)
+					continue
+				}
+				if strings.Contains(tc, "{S}") && ms[0].secret != secret {
+					t.Errorf("true case %q: found %q, want %q", tc, ms[0].secret, secret)
+				}
+			}
+			for _, fc := range r.False {
+				text, _ := r.Sample(rng)
+				input := strings.ReplaceAll(fc, "{S}", text)
+				if ms := ruleMatches(e.ScanFile("case.txt", []byte(input)), r.ID); len(ms) > 0 {
+					t.Errorf("false case found (%s):\n%s", ms[0].Redacted, input)
+				}
+			}
+		})
+	}
+}
+
+func ruleMatches(ms []Match, id string) []Match {
+	var out []Match
+	for _, m := range ms {
+		if m.RuleID == "secret/"+id {
+			out = append(out, m)
+		}
+	}
+	return out
+}
