@@ -21,8 +21,8 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	aho "github.com/petar-dambovaliev/aho-corasick"
 	"github.com/bmatcuk/doublestar/v4"
+	aho "github.com/petar-dambovaliev/aho-corasick"
 
 	"github.com/tollgate-dev/tollgate/scanner"
 )
@@ -96,17 +96,17 @@ type Match struct {
 
 // Engine scans text for secrets. It is safe for concurrent use.
 type Engine struct {
-	rules    []*compiledRule
-	byID     map[string]*compiledRule
-	ac       aho.AhoCorasick
-	kwRules  [][]int // keyword index -> rule indexes
-	maxSize  int64
-	key      []byte
-	mask     func(string)
-	allowRe  []*regexp.Regexp
-	allowFP  map[string]bool
-	allowPth []string
-	baseline *Baseline
+	rules     []*compiledRule
+	byID      map[string]*compiledRule
+	ac        aho.AhoCorasick
+	kwRules   [][]int // keyword index -> rule indexes
+	maxSize   int64
+	key       []byte
+	mask      func(string)
+	allowRe   []*regexp.Regexp
+	allowFP   map[string]bool
+	allowPth  []string
+	baseline  *Baseline
 	skippable bool
 }
 

@@ -234,10 +234,10 @@ func keyedRule(id, provider, desc string, keywords []string, set string, n, m in
 		Provider:    provider,
 		Description: desc,
 		Keywords:    keywords,
-		Pattern: `(?i:` + strings.Join(names, "|") + `)[\w.\-]{0,30}["']?\s{0,3}(?::=|=>|=|:|,)\s{0,3}["'` + "`" + `]?(?P<secret>[` + class + `]` + count + `)` + rightGuard(class),
-		Entropy:   3.2,
-		Severity:  sev,
-		Precision: "high",
+		Pattern:     `(?i:` + strings.Join(names, "|") + `)[\w.\-]{0,30}["']?\s{0,3}(?::=|=>|=|:|,)\s{0,3}["'` + "`" + `]?(?P<secret>[` + class + `]` + count + `)` + rightGuard(class),
+		Entropy:     3.2,
+		Severity:    sev,
+		Precision:   "high",
 		Sample: func(r *rand.Rand) (string, string) {
 			s := randString(r, set, m)
 			return s, s

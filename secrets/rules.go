@@ -62,7 +62,10 @@ func aiRules() []Rule {
 			leftGuard+`(?P<secret>sk-ant-admin01-[0-9A-Za-z_\-]{93}AA)`+rightGuard(`0-9A-Za-z_\-`), crit, vhigh,
 			l("sk-ant-admin01-"), x(b64url, 93), l("AA")),
 		with(tokenRule("huggingface-token", "Hugging Face", "Hugging Face user access token (may grant write access to models)", "hf_", "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz", 34, 34, crit),
-			func(r *Rule) { r.Pattern = leftGuard + `(?P<secret>hf_[A-Za-z]{34})` + rightGuard(`0-9A-Za-z`); r.Verifier = "huggingface" }),
+			func(r *Rule) {
+				r.Pattern = leftGuard + `(?P<secret>hf_[A-Za-z]{34})` + rightGuard(`0-9A-Za-z`)
+				r.Verifier = "huggingface"
+			}),
 		with(tokenRule("huggingface-org-token", "Hugging Face", "Hugging Face organization API token", "api_org_", "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz", 34, 34, crit),
 			func(r *Rule) { r.Pattern = leftGuard + `(?P<secret>api_org_[A-Za-z]{34})` + rightGuard(`0-9A-Za-z`) }),
 		tokenRule("groq-api-key", "Groq", "Groq API key", "gsk_", alnum, 52, 52, high),

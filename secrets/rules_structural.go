@@ -156,10 +156,10 @@ func structuralRules() []Rule {
 // passwordPlaceholders are values documentation uses instead of a password.
 func passwordPlaceholders() []string {
 	return []string{
-	`(?i)^(?:password|passw0rd|pass|secret|changeme|change_me|example|test|testing|admin|root|default|dummy|sample|placeholder|redacted|none|null|xxx+|\*+)$`,
-	`(?i)(?:your|my)[_\-]?(?:password|pass|secret|token|key)`,
-	`(?i)your[_\-]|_here|example|placeholder|dummy|sample|fake|changeme|xxxx|insert[_\-]`,
-	`^[$%<{(]|[}>)]$|\$\{|\{\{|%[sd]|\$\(`,
+		`(?i)^(?:password|passw0rd|pass|secret|changeme|change_me|example|test|testing|admin|root|default|dummy|sample|placeholder|redacted|none|null|xxx+|\*+)$`,
+		`(?i)(?:your|my)[_\-]?(?:password|pass|secret|token|key)`,
+		`(?i)your[_\-]|_here|example|placeholder|dummy|sample|fake|changeme|xxxx|insert[_\-]`,
+		`^[$%<{(]|[}>)]$|\$\{|\{\{|%[sd]|\$\(`,
 	}
 }
 
