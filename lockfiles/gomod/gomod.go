@@ -12,7 +12,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"path"
 	"strings"
@@ -64,11 +63,15 @@ func (Parser) Parse(ctx context.Context, in *lockfiles.Input) ([]lockfiles.Packa
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	f, err := parseModfile(in.Path, in.Content)
-	if err != nil {
-		return nil, err
+	f, ok := scanFast(in.Content)
+	if !ok {
+		mf, err := parseModfile(in.Path, in.Content)
+		if err != nil {
+			return nil, err
+		}
+		f = fromModfile(mf)
 	}
-	if len(f.Require) > in.Limits.WithDefaults().MaxPackages {
+	if len(f.require) > in.Limits.WithDefaults().MaxPackages {
 		return nil, lockfiles.LimitErrorf(in.Path, 0, "more than %d requirements", in.Limits.WithDefaults().MaxPackages)
 	}
 
@@ -78,52 +81,47 @@ func (Parser) Parse(ctx context.Context, in *lockfiles.Input) ([]lockfiles.Packa
 	}
 
 	// Replacements: exact module@version first, then module (any version).
-	type target struct {
-		mod  module.Version
-		line int
-	}
-	exact := map[module.Version]target{}
-	anyVersion := map[string]target{}
-	for _, r := range f.Replace {
-		t := target{mod: r.New, line: lineOf(r.Syntax)}
-		if r.Old.Version == "" {
-			anyVersion[r.Old.Path] = t
+	exact := map[module.Version]module.Version{}
+	anyVersion := map[string]module.Version{}
+	for _, r := range f.replace {
+		if r.old.Version == "" {
+			anyVersion[r.old.Path] = r.new
 		} else {
-			exact[r.Old] = t
+			exact[r.old] = r.new
 		}
 	}
 	excluded := map[module.Version]int{}
-	for _, x := range f.Exclude {
-		excluded[x.Mod] = lineOf(x.Syntax)
+	for _, x := range f.exclude {
+		excluded[x.mod] = x.line
 	}
 
-	pkgs := make([]lockfiles.Package, 0, len(f.Require))
-	for _, req := range f.Require {
+	pkgs := make([]lockfiles.Package, 0, len(f.require))
+	for _, req := range f.require {
 		p := lockfiles.Package{
 			Ecosystem: lockfiles.EcosystemGo,
-			Name:      req.Mod.Path,
-			Version:   req.Mod.Version,
+			Name:      req.mod.Path,
+			Version:   req.mod.Version,
 			Path:      in.Path,
-			Line:      lineOf(req.Syntax),
-			Direct:    !req.Indirect,
+			Line:      req.line,
+			Direct:    !req.indirect,
 		}
 		var notes []string
-		if xl, ok := excluded[req.Mod]; ok {
+		if xl, ok := excluded[req.mod]; ok {
 			notes = append(notes, fmt.Sprintf("excluded by go.mod line %d", xl))
 		}
-		t, ok := exact[req.Mod]
+		t, ok := exact[req.mod]
 		if !ok {
-			t, ok = anyVersion[req.Mod.Path]
+			t, ok = anyVersion[req.mod.Path]
 		}
 		switch {
-		case ok && t.mod.Version == "":
+		case ok && t.Version == "":
 			// A replacement without a version is a directory (modfile enforces it).
 			p.Version = ""
 			p.Source = lockfiles.SourceLocal
-			notes = append([]string{t.mod.Path}, notes...)
+			notes = append([]string{t.Path}, notes...)
 		case ok:
-			p.Name, p.Version = t.mod.Path, t.mod.Version
-			notes = append([]string{"replaces " + req.Mod.Path + "@" + req.Mod.Version}, notes...)
+			p.Name, p.Version = t.Path, t.Version
+			notes = append([]string{"replaces " + req.mod.Path + "@" + req.mod.Version}, notes...)
 		}
 		if p.Source != lockfiles.SourceLocal {
 			p.Integrity = sums[p.Name+" "+p.Version]
@@ -186,18 +184,21 @@ func readGoSum(in *lockfiles.Input) (map[string]string, error) {
 		return nil, nil
 	}
 	name := path.Join(path.Dir(in.Path), "go.sum")
-	fh, err := in.FS.Open(name)
+	limit := in.Limits.WithDefaults().MaxFileSize
+	st, err := fs.Stat(in.FS, name)
 	if err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
 			return nil, nil
 		}
-		return nil, fmt.Errorf("open %s: %w", name, err)
+		return nil, &lockfiles.ParseError{Path: name, Err: err}
 	}
-	defer fh.Close()
-	limit := in.Limits.WithDefaults().MaxFileSize
-	data, err := io.ReadAll(io.LimitReader(fh, limit+1))
+	if st.Size() > limit {
+		return nil, lockfiles.LimitErrorf(name, 0, "go.sum is %d bytes, larger than %d", st.Size(), limit)
+	}
+	// fs.ReadFile sizes its buffer from Stat (os.DirFS reads in one call).
+	data, err := fs.ReadFile(in.FS, name)
 	if err != nil {
-		return nil, fmt.Errorf("read %s: %w", name, err)
+		return nil, &lockfiles.ParseError{Path: name, Err: err}
 	}
 	if int64(len(data)) > limit {
 		return nil, lockfiles.LimitErrorf(name, 0, "go.sum larger than %d bytes", limit)
