@@ -60,6 +60,8 @@ type Options struct {
 	Baseline *Baseline
 	// ScanSkippable scans vendored, generated and minified files too.
 	ScanSkippable bool
+	// Verify turns on live verification in the check (nil: off).
+	Verify *VerifyOptions
 }
 
 // Allowlist suppresses matches (config `allow:`).
