@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -117,11 +118,15 @@ func TestScanSARIFFile(t *testing.T) {
 	if log.Version != "2.1.0" || len(log.Runs) == 0 || len(log.Runs[0].Results) == 0 {
 		t.Fatalf("SARIF: %s", data)
 	}
-	// The malicious package sits at the line of its package-lock entry.
-	r := log.Runs[0].Results[0]
-	loc := r.Locations[0].PhysicalLocation
-	if r.RuleID != "malicious-package" || loc.ArtifactLocation.URI != "web/package-lock.json" || loc.Region.StartLine != 33 {
-		t.Errorf("first result %s at %s:%d", r.RuleID, loc.ArtifactLocation.URI, loc.Region.StartLine)
+	// The malicious packages sit at the lines of their lockfile entries.
+	var got []string
+	for _, r := range log.Runs[0].Results {
+		loc := r.Locations[0].PhysicalLocation
+		got = append(got, fmt.Sprintf("%s %s:%d", r.RuleID, loc.ArtifactLocation.URI, loc.Region.StartLine))
+	}
+	want := []string{"malicious-package api/requirements.txt:4", "malicious-package web/package-lock.json:33", "vulnerable-package web/package-lock.json:28"}
+	if strings.Join(got, "|") != strings.Join(want, "|") {
+		t.Errorf("results %q, want %q", got, want)
 	}
 	if _, err := os.Stat(filepath.Join(dir, "out.json")); err != nil {
 		t.Error("--output file not written")
