@@ -5,6 +5,11 @@
 // module are honoured: a replacement by another module reports that module;
 // a replacement by a directory reports the required module as local code.
 // exclude directives do not remove packages (see Parser.Parse).
+//
+// Files are read with golang.org/x/mod/modfile, except that the common shape
+// of go.mod is first tried by a much faster line scanner (fast.go) which
+// applies modfile's checks and hands anything unusual, including every
+// error, to modfile.Parse.
 package gomod
 
 import (
