@@ -1,0 +1,363 @@
+package pnpmlock
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/tollgate-dev/tollgate/internal/shareddata"
+	"github.com/tollgate-dev/tollgate/lockfiles"
+	"github.com/tollgate-dev/tollgate/lockfiles/lockfilestest"
+)
+
+var (
+	yes    = lockfilestest.Bool(true)
+	no     = lockfilestest.Bool(false)
+	reg    = lockfilestest.Str(lockfiles.SourceRegistry)
+	local  = lockfilestest.Str(lockfiles.SourceLocal)
+	git    = lockfilestest.Str(lockfiles.SourceGit)
+	urlSrc = lockfilestest.Str(lockfiles.SourceURL)
+)
+
+func TestMatch(t *testing.T) {
+	p := Parser{}
+	for path, want := range map[string]bool{
+		"pnpm-lock.yaml":          true,
+		"apps/web/pnpm-lock.yaml": true,
+		"pnpm-lock.yml":           false,
+		"pnpm-workspace.yaml":     false,
+		"yarn.lock":               false,
+	} {
+		if got := p.Match(path); got != want {
+			t.Errorf("Match(%q) = %v, want %v", path, got, want)
+		}
+	}
+	if p.Name() != "npm/pnpm-lock.yaml" {
+		t.Errorf("Name() = %q", p.Name())
+	}
+}
+
+// TestRealFiles parses every real pnpm-lock.yaml of the shared corpus.
+//
+// How the counts were determined: the `packages:` keys (for 5.x with the
+// `_peer` suffix removed and name@version de-duplicated: vue 5.4 has 756 keys
+// for 755 packages; 6.x and 9.x keys are already unique) plus the distinct
+// workspace links (name + link target resolved from the importer) that
+// importers list, counted independently with PyYAML (a 30-line script in the
+// commit message of this test): e.g. TanStack 2723 keys + 47 links.
+func TestRealFiles(t *testing.T) {
+	dir := shareddata.Path(t, "lockfiles", "pnpm-lock-yaml")
+	cases := []struct {
+		folder string
+		count  int
+		wants  []lockfilestest.Want
+	}{
+		{"TanStack-router", 2723 + 47, []lockfilestest.Want{
+			{Name: "@babel/core", Version: "7.28.5", Line: 15612, Direct: yes, Dev: no, Source: reg},
+			{Name: "@babel/core", Version: "7.29.0", Line: 15616, Direct: yes, Dev: yes},
+			{Name: "@tanstack/query-core", Version: "5.99.0", Line: 21173, Direct: yes},
+			{Name: "react", Version: "19.2.3", Line: 26752, Direct: yes, Dev: no},
+		}},
+		{"nuxt-nuxt", 1731 + 8, []lockfilestest.Want{
+			{Name: "@nuxt/devtools", Version: "4.0.0-alpha.10", Line: 3063, Direct: yes},
+			{Name: "defu", Version: "6.1.7", Line: 5805, Direct: yes, Dev: no,
+				Integrity: "sha512-7z22QmUWiQ/2d0KkdYmANbRUVABpZ9SNYyH5vx6PZ+nE5bcC0l7uFvEfHlyld/HcGBFTL536ClDt3DEcSlEJAQ=="},
+			{Name: "vite", Version: "8.2.1", Line: 9937, Direct: yes},
+		}},
+		{"payloadcms-payload", 2702 + 44, []lockfilestest.Want{
+			{Name: "@types/react", Version: "19.2.14", Line: 8752, Direct: yes, Dev: yes},
+			{Name: "graphql", Version: "16.8.1", Line: 11733, Direct: yes, Dev: no},
+			{Name: "react-dom", Version: "19.2.6", Line: 13854, Direct: yes},
+		}},
+		{"vuejs-core-v5.4-cc09cc7", 755 + 11, []lockfilestest.Want{
+			{Name: "@babel/core", Version: "7.21.3", Line: 324, Direct: yes, Dev: yes},
+			// a peer variant (`_@babel+core@7.21.3`) with its suffix removed
+			{Name: "@babel/helper-compilation-targets", Version: "7.20.7", Line: 357, Direct: no, Dev: yes},
+			{Name: "typescript", Version: "5.0.2", Line: 5306, Direct: yes, Dev: yes},
+			// /vite/4.3.1 and /vite/4.3.1_ghge5pqdvzsmxto52quo4r2say are one package
+			{Name: "vite", Version: "4.3.1", Line: 5418, Direct: yes, Dev: yes},
+			// packages/compiler-core depends on link:../shared
+			{Name: "@vue/shared", Version: "", Line: 108, Direct: yes, Source: local},
+		}},
+		{"vuejs-core-v6.0-ea494af", 730 + 11, []lockfilestest.Want{
+			{Name: "@babel/parser", Version: "7.24.1", Line: 572, Direct: yes},
+			// no dev: field (used by dev and prod importers): not dev
+			{Name: "typescript", Version: "5.4.5", Line: 5432, Direct: yes, Dev: no},
+			{Name: "vite", Version: "5.2.7", Line: 5541, Direct: yes, Dev: yes},
+		}},
+		{"vuejs-core", 620 + 11, []lockfilestest.Want{
+			{Name: "@babel/parser", Version: "7.29.8", Line: 479, Direct: yes, Dev: no},
+			{Name: "typescript", Version: "5.6.3", Line: 3096, Direct: yes, Dev: no},
+			{Name: "typescript", Version: "6.0.3", Line: 3101, Direct: yes, Dev: yes},
+			{Name: "vite", Version: "8.2.0", Line: 3133, Direct: yes, Dev: yes},
+		}},
+		// Two YAML documents: the real lockfile is the second (line 199 on).
+		{"withastro-astro", 2140 + 43, []lockfilestest.Want{
+			{Name: "@astrojs/compiler", Version: "2.13.1", Line: 7287, Direct: yes},
+			{Name: "vite", Version: "8.2.1", Line: 15830, Direct: yes},
+			{Name: "fake-data-pkg", Version: "1.0.0", Line: 12188, Direct: yes, Source: local},
+			{Name: "@test/server-entry-fake-adapter", Version: "", Line: 10191, Direct: yes, Source: local},
+		}},
+	}
+	for _, c := range cases {
+		t.Run(c.folder, func(t *testing.T) {
+			pkgs := lockfilestest.ParseFile(t, Parser{}, filepath.Join(dir, c.folder, "pnpm-lock.yaml"))
+			if len(pkgs) != c.count {
+				t.Errorf("got %d packages, want %d", len(pkgs), c.count)
+			}
+			lockfilestest.Check(t, pkgs, c.wants)
+			seen := map[string]bool{}
+			for _, p := range pkgs {
+				if p.Name == "" || p.Line <= 0 || p.Ecosystem != lockfiles.EcosystemNPM || p.PURL == "" {
+					t.Errorf("incomplete package %+v", p)
+				}
+				if p.Version == "" && p.Source != lockfiles.SourceLocal {
+					t.Errorf("registry package without version: %+v", p)
+				}
+				if p.Version != "" {
+					id := p.Name + "@" + p.Version
+					if seen[id] {
+						t.Errorf("%s reported twice", id)
+					}
+					seen[id] = true
+				}
+			}
+			if c.folder == "withastro-astro" {
+				// nothing from the first document (pnpm's own env lockfile)
+				for _, p := range pkgs {
+					if p.Line < 199 {
+						t.Errorf("package from the first document: %+v", p)
+					}
+				}
+			}
+		})
+	}
+}
+
+// TestScalibrFixtures runs every osv-scalibr pnpm fixture. Only not-yaml.txt
+// fails (a YAML scalar, not a lockfile); counts were read off each file.
+func TestScalibrFixtures(t *testing.T) {
+	dir := shareddata.Path(t, "lockfiles", "fixtures-osv-scalibr", "pnpmlock")
+	counts := map[string]int{
+		"commits.v9.yaml": 2, "commits.yaml": 5, "empty.yaml": 0,
+		// 9 keys: github.com/kevva/is-positive and /foo/bar carry no version
+		"exotic.yaml": 7,
+		// file:../nameless-package has no name
+		"files.yaml": 5, "invalid-path.yaml": 1, "invalid-paths.yaml": 1, "missing-packages.yaml": 0,
+		"mixed-groups.v53.yaml": 3, "mixed-groups.v54.yaml": 3, "mixed-groups.v6.yaml": 3, "mixed-groups.v9.yaml": 3,
+		"multiple-packages.yaml": 14, "multiple-versions.v9.yaml": 3, "multiple-versions.yaml": 3,
+		"no-packages.v9.yaml": 0, "no-packages.yaml": 0, "not-yaml.txt": -1,
+		"one-package-dev.v9.yaml": 1, "one-package-dev.yaml": 1, "one-package-v6-lockfile.yaml": 1,
+		"one-package.v9.yaml": 1, "one-package.yaml": 1,
+		"peer-dependencies-advanced-rc-v6.yaml": 5, "peer-dependencies-advanced-v6.yaml": 5,
+		"peer-dependencies-advanced.v9.yaml": 13, "peer-dependencies-advanced.yaml": 9,
+		"peer-dependencies-v6.yaml": 5, "peer-dependencies.v9.yaml": 2, "peer-dependencies.yaml": 2,
+		"scoped-packages-v6-lockfile.yaml": 1, "scoped-packages.v9.yaml": 1, "scoped-packages.yaml": 1,
+		"tarball.yaml": 1,
+	}
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range entries {
+		want, ok := counts[e.Name()]
+		if !ok {
+			t.Errorf("fixture %s has no expectation", e.Name())
+			continue
+		}
+		pkgs, err := lockfilestest.TryParseFile(Parser{}, filepath.Join(dir, e.Name()))
+		if want < 0 {
+			if err == nil {
+				t.Errorf("%s: parsed, want an error", e.Name())
+				continue
+			}
+			lockfilestest.AssertParseError(t, err, e.Name(), 1)
+			continue
+		}
+		if err != nil {
+			t.Errorf("%s: %v", e.Name(), err)
+			continue
+		}
+		if len(pkgs) != want {
+			t.Errorf("%s: got %d packages, want %d", e.Name(), len(pkgs), want)
+		}
+	}
+
+	check := func(name string, wants []lockfilestest.Want) {
+		t.Helper()
+		lockfilestest.Check(t, lockfilestest.ParseFile(t, Parser{}, filepath.Join(dir, name)), wants)
+	}
+	check("exotic.yaml", []lockfilestest.Want{
+		{Name: "foo", Version: "1.0.0", Line: 10}, {Name: "@foo/bar", Version: "1.0.0", Line: 11},
+		{Name: "foo", Version: "1.1.0", Line: 12}, {Name: "foo", Version: "1.3.0", Line: 16},
+		{Name: "foo", Version: "1.4.0", Line: 17},
+	})
+	check("commits.yaml", []lockfilestest.Want{
+		{Name: "@my-scope/my-package", Version: "1.0.0", Line: 20, Source: git, Direct: yes},
+		{Name: "mocks", Version: "20.0.1", Line: 42, Source: git, Direct: yes},
+		{Name: "faker-parser", Version: "0.0.1", Line: 34, Source: git, Direct: no},
+	})
+	check("commits.v9.yaml", []lockfilestest.Want{
+		{Name: "ansi-regex", Version: "6.0.1", Line: 20, Source: git, Direct: yes},
+		{Name: "is-number", Version: "7.0.0", Line: 25, Source: git, Direct: yes},
+	})
+	check("files.yaml", []lockfilestest.Want{
+		{Name: "my-file-package", Version: "0.0.0", Line: 10, Source: local, Direct: yes},
+		{Name: "a-local-package", Version: "1.0.0", Line: 16, Source: local},
+		{Name: "one-up-with-peer", Version: "1.0.0", Line: 34, Source: local},
+	})
+	for _, f := range []string{"mixed-groups.v54.yaml", "mixed-groups.v53.yaml"} {
+		check(f, []lockfilestest.Want{
+			{Name: "ansi-regex", Version: "5.0.1", Line: 19, Direct: yes, Dev: no},
+			{Name: "is-number", Version: "7.0.0", Line: 24, Direct: yes, Dev: yes},
+			{Name: "uuid", Version: "8.3.2", Line: 29, Direct: yes, Dev: no},
+		})
+	}
+	check("mixed-groups.v6.yaml", []lockfilestest.Want{
+		{Name: "ansi-regex", Version: "5.0.0", Line: 24, Direct: yes, Dev: no},
+		{Name: "is-number", Version: "7.0.0", Line: 29, Direct: yes, Dev: yes},
+	})
+	check("mixed-groups.v9.yaml", []lockfilestest.Want{
+		{Name: "ansi-regex", Version: "5.0.1", Line: 25, Direct: yes, Dev: no},
+		{Name: "is-number", Version: "7.0.0", Line: 29, Direct: yes, Dev: yes},
+		{Name: "uuid", Version: "8.3.2", Line: 33, Direct: yes, Dev: no},
+	})
+	check("peer-dependencies-advanced-v6.yaml", []lockfilestest.Want{
+		{Name: "react-dom", Version: "18.3.0-canary-ab31a9ed2-20230824", Line: 25, Direct: yes},
+		{Name: "react", Version: "18.3.0-canary-ab31a9ed2-20230824", Line: 35, Direct: no},
+	})
+	check("tarball.yaml", []lockfilestest.Want{
+		{Name: "@my-org/my-package", Version: "3.2.3", Line: 10, Source: urlSrc, Direct: yes, Dev: yes},
+	})
+	check("one-package-dev.v9.yaml", []lockfilestest.Want{{Name: "acorn", Version: "8.11.3", Line: 17, Direct: yes, Dev: yes}})
+}
+
+func find(pkgs []lockfiles.Package, line int) *lockfiles.Package {
+	for i := range pkgs {
+		if pkgs[i].Line == line {
+			return &pkgs[i]
+		}
+	}
+	return nil
+}
+
+func TestTricky(t *testing.T) {
+	v9 := lockfilestest.ParseFile(t, Parser{}, "testdata/tricky-v9.yaml")
+	if len(v9) != 7 {
+		t.Errorf("v9: got %d packages, want 7", len(v9))
+	}
+	lockfilestest.Check(t, v9, []lockfilestest.Want{
+		{Name: "gitdep", Version: "1.0.0", Line: 43, Source: git, Direct: yes},
+		// listed as a devDependency by . with a peer suffix: dev only
+		{Name: "react-dom", Version: "18.2.0", Line: 47, Direct: yes, Dev: yes, Source: reg},
+		{Name: "react", Version: "18.2.0", Line: 52, Direct: yes, Dev: no, PURL: "pkg:npm/react@18.2.0",
+			Integrity: "sha512-/3IjMdb2L9QbBdWiW5e3P2/npwMBaU9mHCSCUzNln0ZCYbcfTsGbTJrU/kGemdH2IWmB2ioZ+zkxtmq6g09fGQ=="},
+		// string-width-cjs is an npm: alias resolving to string-width@4.2.3
+		{Name: "string-width", Version: "4.2.3", Line: 56, Direct: yes, Dev: no},
+		{Name: "tarball", Version: "3.0.0", Line: 60, Source: urlSrc, Direct: no},
+		// devDependency of two importers: dev
+		{Name: "typescript", Version: "5.4.5", Line: 64, Direct: yes, Dev: yes},
+		{Name: "@acme/utils", Version: "", Line: 21, Source: local, Direct: yes, Dev: yes},
+	})
+	if p := find(v9, 43); p == nil || !p.PinnedSHA {
+		t.Errorf("gitdep at a full SHA should be PinnedSHA: %+v", p)
+	}
+
+	v5 := lockfilestest.ParseFile(t, Parser{}, "testdata/tricky-v5.yaml")
+	if len(v5) != 4 {
+		t.Errorf("v5: got %d packages, want 4", len(v5))
+	}
+	lockfilestest.Check(t, v5, []lockfilestest.Want{
+		{Name: "@babel/core", Version: "7.21.3", Line: 23, Direct: yes, Dev: yes, PURL: "pkg:npm/%40babel/core@7.21.3"},
+		// two peer variants, one dev and one not: not dev, first line
+		{Name: "vite", Version: "4.3.1", Line: 28, Direct: yes, Dev: no},
+		{Name: "forked", Version: "2.0.0", Line: 40, Source: git, Direct: no},
+		{Name: "@acme/shared", Version: "", Line: 18, Source: local, Direct: yes},
+	})
+
+	two := lockfilestest.ParseFile(t, Parser{}, "testdata/two-documents.yaml")
+	if len(two) != 2 {
+		t.Errorf("two documents: got %d packages, want 2 (the second document's)", len(two))
+	}
+	lockfilestest.Check(t, two, []lockfilestest.Want{
+		{Name: "lodash", Version: "4.17.21", Line: 30, Direct: yes},
+		{Name: "left-pad", Version: "1.3.0", Line: 33, Direct: no},
+	})
+}
+
+func TestMalformed(t *testing.T) {
+	for _, c := range []struct {
+		file string
+		line int
+	}{
+		// the flow mapping of lodash's resolution is never closed; the YAML
+		// decoder reports the line of the entry it was reading
+		{"malformed.yaml", 5},
+		{"packages-sequence.yaml", 4},
+	} {
+		_, err := lockfilestest.TryParseFile(Parser{}, filepath.Join("testdata", c.file))
+		if err == nil {
+			t.Errorf("%s: no error", c.file)
+			continue
+		}
+		lockfilestest.AssertParseError(t, err, c.file, c.line)
+	}
+	_, err := lockfilestest.ParseBytes(Parser{}, "a/pnpm-lock.yaml", []byte("name: not-a-lockfile\n"))
+	lockfilestest.AssertParseError(t, err, "a/pnpm-lock.yaml", 1)
+}
+
+func TestBillionLaughs(t *testing.T) {
+	_, err := lockfilestest.TryParseFile(Parser{}, "testdata/billion-laughs.yaml")
+	if !errors.Is(err, lockfiles.ErrLimit) {
+		t.Fatalf("want a limit error, got %v", err)
+	}
+	lockfilestest.AssertParseError(t, err, "billion-laughs.yaml", 0)
+}
+
+func TestPackageLimit(t *testing.T) {
+	data, err := os.ReadFile("testdata/tricky-v9.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = Parser{}.Parse(t.Context(), &lockfiles.Input{Path: "pnpm-lock.yaml", Content: data, Limits: lockfiles.Limits{MaxPackages: 3}})
+	if !errors.Is(err, lockfiles.ErrLimit) {
+		t.Fatalf("want a limit error, got %v", err)
+	}
+}
+
+func FuzzParsePnpmLock(f *testing.F) {
+	if dir, ok := shareddata.Find("lockfiles"); ok {
+		lockfilestest.AddSeeds(f, filepath.Join(dir, "pnpm-lock-yaml", "*", "pnpm-lock.yaml"),
+			filepath.Join(dir, "fixtures-osv-scalibr", "pnpmlock", "*"))
+	}
+	lockfilestest.AddSeeds(f, "testdata/*")
+	f.Fuzz(func(t *testing.T, data []byte) {
+		pkgs, err := lockfilestest.ParseBytes(Parser{}, "pnpm-lock.yaml", data)
+		if err != nil {
+			lockfilestest.AssertParseError(t, err, "pnpm-lock.yaml", 0)
+			return
+		}
+		for _, p := range pkgs {
+			if p.Name == "" || p.Line < 0 {
+				t.Fatalf("bad package %+v", p)
+			}
+		}
+	})
+}
+
+// BenchmarkParsePnpmLock parses the largest real pnpm-lock.yaml (TanStack
+// router's, 1.6 MB).
+func BenchmarkParsePnpmLock(b *testing.B) {
+	data, err := os.ReadFile(shareddata.Path(b, "lockfiles", "pnpm-lock-yaml", "TanStack-router", "pnpm-lock.yaml"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.SetBytes(int64(len(data)))
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := lockfilestest.ParseBytes(Parser{}, "pnpm-lock.yaml", data); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
