@@ -11,12 +11,13 @@ package npmlock
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/url"
 	"strings"
 
 	"github.com/tollgate-dev/tollgate/lockfiles"
-	"github.com/tollgate-dev/tollgate/lockfiles/jsontree"
+	"github.com/tollgate-dev/tollgate/lockfiles/npmlock/jsonscan"
 )
 
 // Parser reads package-lock.json and npm-shrinkwrap.json. The zero value is
@@ -46,48 +47,106 @@ const ctxCheckEvery = 1024
 // Parse returns the packages of a package-lock.json or npm-shrinkwrap.json.
 func (Parser) Parse(ctx context.Context, in *lockfiles.Input) ([]lockfiles.Package, error) {
 	limits := in.Limits.WithDefaults()
-	root, err := jsontree.Parse(in.Content, jsontree.Options{MaxDepth: limits.MaxDepth})
+	r := &reader{
+		ctx:         ctx,
+		path:        in.Path,
+		maxPackages: limits.MaxPackages,
+		s:           jsonscan.New(in.Content, jsonscan.Options{MaxDepth: limits.MaxDepth}),
+	}
+	pkgs, err := r.read()
 	if err != nil {
-		return nil, treeError(in.Path, err)
-	}
-	if root.Kind != jsontree.Object {
-		return nil, lockfiles.Errorf(in.Path, root.Line, "top-level value is %s, want an object", root.Kind)
-	}
-	r := &reader{ctx: ctx, path: in.Path, maxPackages: limits.MaxPackages}
-	if pkgs := root.Get("packages"); pkgs != nil {
-		if pkgs.Kind != jsontree.Object {
-			return nil, lockfiles.Errorf(in.Path, pkgs.Line, `"packages" is %s, want an object`, pkgs.Kind)
+		var se *jsonscan.SyntaxError
+		if errors.As(err, &se) {
+			if se.Depth {
+				return nil, lockfiles.LimitErrorf(in.Path, se.Line, "%s", se.Msg)
+			}
+			return nil, lockfiles.Errorf(in.Path, se.Line, "%s", se.Msg)
 		}
-		err = r.readPackages(pkgs)
-	} else if deps := root.Get("dependencies"); deps != nil {
-		if deps.Kind != jsontree.Object {
-			return nil, lockfiles.Errorf(in.Path, deps.Line, `"dependencies" is %s, want an object`, deps.Kind)
-		}
-		err = r.readDependencies(deps, true)
-	}
-	if err != nil {
 		return nil, err
 	}
-	return r.out, nil
-}
-
-// treeError turns a jsontree error into a *lockfiles.ParseError at its line.
-func treeError(path string, err error) error {
-	if se, ok := err.(*jsontree.SyntaxError); ok {
-		if se.Msg == jsontree.ErrDepth || strings.HasPrefix(se.Msg, jsontree.ErrDepth) {
-			return lockfiles.LimitErrorf(path, se.Line, "%s", se.Msg)
-		}
-		return lockfiles.Errorf(path, se.Line, "%s", se.Msg)
-	}
-	return lockfiles.Errorf(path, 0, "%v", err)
+	return pkgs, nil
 }
 
 type reader struct {
 	ctx         context.Context
 	path        string
 	maxPackages int
+	s           *jsonscan.Scanner
 	out         []lockfiles.Package
 	seen        int
+}
+
+// entry is what is kept of one v2/v3 "packages" member.
+type entry struct {
+	key                          string
+	line                         int
+	version, resolved, integrity string
+	name                         string
+	dev, link                    bool
+	// declared lists the dependency names of the root and of workspace
+	// members (entries whose key has no node_modules/).
+	declared []string
+}
+
+// read walks the top-level object: "packages" (v2/v3) wins over the legacy
+// "dependencies" tree (v1), whichever comes first in the file.
+func (r *reader) read() ([]lockfiles.Package, error) {
+	s := r.s
+	k, err := s.Peek()
+	if err != nil {
+		return nil, err
+	}
+	if k != jsonscan.Object {
+		return nil, lockfiles.Errorf(r.path, s.Line(), "top-level value is %s, want an object", k)
+	}
+	var (
+		entries     []entry
+		hasPackages bool
+		v1Err       error // a bad "dependencies" matters only without "packages"
+	)
+	err = s.Object(func(key []byte, _ int) error {
+		switch string(key) {
+		case "packages":
+			k, err := s.Peek()
+			if err != nil {
+				return err
+			}
+			if k != jsonscan.Object {
+				return lockfiles.Errorf(r.path, s.Line(), `"packages" is %s, want an object`, k)
+			}
+			hasPackages = true
+			r.out, r.seen = nil, 0
+			entries, err = r.readPackages()
+			return err
+		case "dependencies":
+			if hasPackages {
+				return nil
+			}
+			k, err := s.Peek()
+			if err != nil {
+				return err
+			}
+			if k != jsonscan.Object {
+				v1Err = lockfiles.Errorf(r.path, s.Line(), `"dependencies" is %s, want an object`, k)
+				return nil
+			}
+			return r.readDependencies(true)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	if err := s.End(); err != nil {
+		return nil, err
+	}
+	if hasPackages {
+		return r.packagesOut(entries)
+	}
+	if v1Err != nil {
+		return nil, v1Err
+	}
+	return r.out, nil
 }
 
 // tick counts an entry, checking the package limit and, now and then, the context.
@@ -104,114 +163,227 @@ func (r *reader) tick(line int) error {
 	return nil
 }
 
-// readPackages reads the v2/v3 "packages" map.
-func (r *reader) readPackages(pkgs *jsontree.Value) error {
-	// Install locations, to resolve which entry each declared dependency of
-	// the root and of the workspace members lands on (node's lookup order).
-	byKey := make(map[string]*jsontree.Value, len(pkgs.Members))
-	for _, m := range pkgs.Members {
-		byKey[m.Key] = m.Value
+// optString reads a string value, or leaves any other value (to be skipped)
+// and returns "".
+func optString(s *jsonscan.Scanner) (string, error) {
+	if k, err := s.Peek(); err != nil || k != jsonscan.String {
+		return "", err
 	}
-	direct := directKeys(byKey)
+	return s.String()
+}
 
-	r.out = make([]lockfiles.Package, 0, len(pkgs.Members))
-	for _, m := range pkgs.Members {
-		if m.Key == "" {
-			continue // the project itself
+// optTrue reports whether the value is the literal true, leaving any other
+// non-boolean value to be skipped.
+func optTrue(s *jsonscan.Scanner) (bool, error) {
+	if k, err := s.Peek(); err != nil || k != jsonscan.Bool {
+		return false, err
+	}
+	return s.Bool()
+}
+
+// readPackages reads the v2/v3 "packages" map, keeping the fields it needs
+// and skipping the rest.
+func (r *reader) readPackages() ([]entry, error) {
+	s := r.s
+	var entries []entry
+	err := s.Object(func(key []byte, line int) error {
+		e := entry{key: string(key), line: line}
+		if e.key != "" {
+			if err := r.tick(line); err != nil {
+				return err
+			}
 		}
-		if err := r.tick(m.Line); err != nil {
+		k, err := s.Peek()
+		if err != nil {
 			return err
 		}
-		e := m.Value
-		if e.Kind != jsontree.Object {
-			return lockfiles.Errorf(r.path, m.Line, "entry %q is %s, want an object", m.Key, e.Kind)
+		if k != jsonscan.Object {
+			return lockfiles.Errorf(r.path, line, "entry %q is %s, want an object", e.key, k)
+		}
+		_, isModule := installedName(e.key)
+		err = s.Object(func(field []byte, _ int) error {
+			var err error
+			switch string(field) {
+			case "version":
+				e.version, err = optString(s)
+			case "resolved":
+				e.resolved, err = optString(s)
+			case "integrity":
+				e.integrity, err = optString(s)
+			case "name":
+				e.name, err = optString(s)
+			case "dev":
+				e.dev, err = optTrue(s)
+			case "devOptional":
+				var b bool
+				b, err = optTrue(s)
+				e.dev = e.dev || b
+			case "link":
+				e.link, err = optTrue(s)
+			case "dependencies", "devDependencies", "optionalDependencies", "peerDependencies":
+				if isModule {
+					return nil
+				}
+				if k, err := s.Peek(); err != nil || k != jsonscan.Object {
+					return err
+				}
+				err = s.Object(func(dep []byte, _ int) error {
+					e.declared = append(e.declared, string(dep))
+					return nil
+				})
+			}
+			return err
+		})
+		if err != nil {
+			return err
+		}
+		entries = append(entries, e)
+		return nil
+	})
+	return entries, err
+}
+
+// packagesOut turns v2/v3 entries into packages.
+func (r *reader) packagesOut(entries []entry) ([]lockfiles.Package, error) {
+	byKey := make(map[string]int, len(entries))
+	for i := range entries {
+		byKey[entries[i].key] = i
+	}
+	// Which entry each dependency declared by the root or a workspace member
+	// lands on, in node's lookup order: the declarer's own node_modules first,
+	// then each ancestor folder's, up to the root's.
+	direct := make(map[string]bool)
+	for i := range entries {
+		for _, name := range entries[i].declared {
+			if k, ok := resolve(byKey, entries[i].key, name); ok {
+				direct[k] = true
+			}
+		}
+	}
+
+	out := make([]lockfiles.Package, 0, len(entries))
+	for i := range entries {
+		e := &entries[i]
+		if e.key == "" {
+			continue // the project itself
 		}
 		p := lockfiles.Package{
 			Ecosystem: lockfiles.EcosystemNPM,
 			Path:      r.path,
-			Line:      m.Line,
-			Version:   e.GetString("version"),
-			Integrity: e.GetString("integrity"),
-			Resolved:  e.GetString("resolved"),
-			Dev:       e.GetBool("dev") || e.GetBool("devOptional"),
-			Direct:    direct[m.Key],
+			Line:      e.line,
+			Version:   e.version,
+			Integrity: e.integrity,
+			Resolved:  e.resolved,
+			Dev:       e.dev,
+			Direct:    direct[e.key],
 		}
-		installed, isModule := installedName(m.Key)
+		installed, isModule := installedName(e.key)
 		switch {
 		case !isModule:
 			// A key without node_modules/ is a workspace member (or a
 			// file: dependency's folder): code that lives in the repository.
-			p.Name = e.GetString("name")
+			p.Name = e.name
 			if p.Name == "" {
-				p.Name = lastSegment(m.Key)
+				p.Name = lastSegment(e.key)
 			}
 			p.Source = lockfiles.SourceLocal
 			if p.Resolved == "" {
-				p.Resolved = m.Key
+				p.Resolved = e.key
 			}
-		case e.GetBool("link"):
+		case e.link:
 			// A link points at a folder (usually a workspace member) whose
 			// own entry carries the package's name and version.
 			p.Name = installed
 			p.Source = lockfiles.SourceLocal
-			if target := byKey[p.Resolved]; target != nil && target.Kind == jsontree.Object {
-				if n := target.GetString("name"); n != "" {
+			if t, ok := byKey[p.Resolved]; ok {
+				if n := entries[t].name; n != "" {
 					p.Name = n
 				}
 				if p.Version == "" {
-					p.Version = target.GetString("version")
+					p.Version = entries[t].version
 				}
 			}
 		default:
 			p.Name = installed
-			if n := e.GetString("name"); n != "" {
-				p.Name = n // npm: alias, installed under another name
+			if e.name != "" {
+				p.Name = e.name // npm: alias, installed under another name
 			}
 			p.Source = sourceOf(p.Resolved)
 		}
 		if p.Name == "" {
-			return lockfiles.Errorf(r.path, m.Line, "entry %q has no package name", m.Key)
+			return nil, lockfiles.Errorf(r.path, e.line, "entry %q has no package name", e.key)
 		}
-		if p.Name != installed && isModule {
+		if isModule && p.Name != installed {
 			p.Alias = installed
 		}
 		finish(&p)
-		r.out = append(r.out, p)
+		out = append(out, p)
 	}
-	return nil
+	return out, nil
 }
 
-// readDependencies reads the v1 nested "dependencies" tree; top marks the
+// readDependencies reads a v1 "dependencies" map, recursively; top marks the
 // top level, whose entries are the project's direct dependencies.
-func (r *reader) readDependencies(deps *jsontree.Value, top bool) error {
-	for _, m := range deps.Members {
-		if err := r.tick(m.Line); err != nil {
+func (r *reader) readDependencies(top bool) error {
+	s := r.s
+	return s.Object(func(key []byte, line int) error {
+		if err := r.tick(line); err != nil {
 			return err
 		}
-		e := m.Value
-		if e.Kind != jsontree.Object {
-			return lockfiles.Errorf(r.path, m.Line, "dependency %q is %s, want an object", m.Key, e.Kind)
+		name := string(key)
+		k, err := s.Peek()
+		if err != nil {
+			return err
 		}
-		if m.Key == "" {
-			return lockfiles.Errorf(r.path, m.Line, "dependency with an empty name")
+		if k != jsonscan.Object {
+			return lockfiles.Errorf(r.path, line, "dependency %q is %s, want an object", name, k)
 		}
+		if name == "" {
+			return lockfiles.Errorf(r.path, line, "dependency with an empty name")
+		}
+		// The entry goes before its nested dependencies, whichever order
+		// the fields come in.
+		idx := len(r.out)
+		r.out = append(r.out, lockfiles.Package{})
 		p := lockfiles.Package{
 			Ecosystem: lockfiles.EcosystemNPM,
-			Name:      m.Key,
+			Name:      name,
 			Path:      r.path,
-			Line:      m.Line,
-			Version:   e.GetString("version"),
-			Integrity: e.GetString("integrity"),
-			Resolved:  e.GetString("resolved"),
-			Dev:       e.GetBool("dev"),
+			Line:      line,
 			Direct:    top,
+		}
+		err = s.Object(func(field []byte, _ int) error {
+			var err error
+			switch string(field) {
+			case "version":
+				p.Version, err = optString(s)
+			case "resolved":
+				p.Resolved, err = optString(s)
+			case "integrity":
+				p.Integrity, err = optString(s)
+			case "dev":
+				p.Dev, err = optTrue(s)
+			case "dependencies":
+				k, err := s.Peek()
+				if err != nil {
+					return err
+				}
+				if k != jsonscan.Object {
+					return lockfiles.Errorf(r.path, s.Line(), `"dependencies" of %q is %s, want an object`, name, k)
+				}
+				return r.readDependencies(false)
+			}
+			return err
+		})
+		if err != nil {
+			return err
 		}
 		// v1 writes the source of non-registry packages into "version".
 		switch src := sourceOf(p.Version); {
 		case strings.HasPrefix(p.Version, "npm:"):
 			// "npm:real-name@1.2.3": an alias installed under the key.
-			if name, version, ok := splitSpec(p.Version[len("npm:"):]); ok {
-				p.Name, p.Version, p.Alias = name, version, m.Key
+			if real, version, ok := splitSpec(p.Version[len("npm:"):]); ok {
+				p.Name, p.Version, p.Alias = real, version, name
 			}
 			p.Source = sourceOf(p.Resolved)
 		case src != lockfiles.SourceRegistry:
@@ -223,17 +395,9 @@ func (r *reader) readDependencies(deps *jsontree.Value, top bool) error {
 			p.Source = sourceOf(p.Resolved)
 		}
 		finish(&p)
-		r.out = append(r.out, p)
-		if nested := e.Get("dependencies"); nested != nil {
-			if nested.Kind != jsontree.Object {
-				return lockfiles.Errorf(r.path, nested.Line, `"dependencies" of %q is %s, want an object`, m.Key, nested.Kind)
-			}
-			if err := r.readDependencies(nested, false); err != nil {
-				return err
-			}
-		}
-	}
-	return nil
+		r.out[idx] = p
+		return nil
+	})
 }
 
 // finish sets PinnedSHA and the purl, with the purl spec's vcs_url or
@@ -277,33 +441,9 @@ func lastSegment(p string) string {
 	return p
 }
 
-// directKeys resolves every dependency declared by the root entry and by the
-// workspace members to the entry node would load for it: the declarer's own
-// node_modules first, then each ancestor folder's, up to the root's.
-func directKeys(byKey map[string]*jsontree.Value) map[string]bool {
-	direct := map[string]bool{}
-	for key, e := range byKey {
-		if _, isModule := installedName(key); isModule || e.Kind != jsontree.Object {
-			continue
-		}
-		for _, field := range [...]string{"dependencies", "devDependencies", "optionalDependencies", "peerDependencies"} {
-			deps := e.Get(field)
-			if deps == nil || deps.Kind != jsontree.Object {
-				continue
-			}
-			for _, d := range deps.Members {
-				if k, ok := resolve(byKey, key, d.Key); ok {
-					direct[k] = true
-				}
-			}
-		}
-	}
-	return direct
-}
-
 // resolve finds the install location of dependency name as seen from the
 // folder dir ("" for the project root).
-func resolve(byKey map[string]*jsontree.Value, dir, name string) (string, bool) {
+func resolve(byKey map[string]int, dir, name string) (string, bool) {
 	for {
 		k := "node_modules/" + name
 		if dir != "" {
