@@ -27,20 +27,22 @@ type lockFile struct {
 }
 
 type lockPackage struct {
-	Name     string   `toml:"name"`
-	Version  string   `toml:"version"`
-	Groups   []string `toml:"groups"`
-	Git      string   `toml:"git"`
-	Ref      string   `toml:"ref"`
-	Revision string   `toml:"revision"`
-	URL      string   `toml:"url"`
-	Path     string   `toml:"path"`
-	Editable bool     `toml:"editable"`
-	Files    []struct {
-		File string `toml:"file"`
-		URL  string `toml:"url"`
-		Hash string `toml:"hash"`
-	} `toml:"files"`
+	Name     string      `toml:"name"`
+	Version  string      `toml:"version"`
+	Groups   []string    `toml:"groups"`
+	Git      string      `toml:"git"`
+	Ref      string      `toml:"ref"`
+	Revision string      `toml:"revision"`
+	URL      string      `toml:"url"`
+	Path     string      `toml:"path"`
+	Editable bool        `toml:"editable"`
+	Files    []fileEntry `toml:"files"`
+}
+
+type fileEntry struct {
+	File string `toml:"file"`
+	URL  string `toml:"url"`
+	Hash string `toml:"hash"`
 }
 
 // Parse returns one package per [[package]] table, Line being its header.
@@ -50,16 +52,12 @@ type lockPackage struct {
 // spaces. `git` entries are Source git (Resolved "<url>@<revision>"), `path`
 // and editable entries local, `url` entries url.
 func (Parser) Parse(ctx context.Context, in *lockfiles.Input) ([]lockfiles.Package, error) {
-	var lf lockFile
-	if _, err := toml.Decode(string(in.Content), &lf); err != nil {
-		return nil, tomlError(in.Path, err)
+	lf, headers, err := decode(in)
+	if err != nil {
+		return nil, err
 	}
 	if err := ctx.Err(); err != nil {
 		return nil, err
-	}
-	headers := tableHeaderLines(in.Content, "package")
-	if len(headers) != len(lf.Package) {
-		return nil, lockfiles.Errorf(in.Path, 0, "found %d [[package]] headers for %d packages; cannot place entries on lines", len(headers), len(lf.Package))
 	}
 	if len(lf.Package) > in.Limits.MaxPackages {
 		return nil, lockfiles.LimitErrorf(in.Path, 0, "more than %d packages", in.Limits.MaxPackages)

@@ -158,6 +158,7 @@ func FuzzParsePdmLock(f *testing.F) {
 	}
 	lockfilestest.AddSeeds(f, "testdata/*")
 	f.Fuzz(func(t *testing.T, data []byte) {
+		sameAsSlow(t, data)
 		pkgs, _ := lockfilestest.ParseBytes(Parser{}, "pdm.lock", data)
 		for _, p := range pkgs {
 			if p.Name == "" || p.Line < 1 {

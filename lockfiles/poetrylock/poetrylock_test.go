@@ -208,6 +208,7 @@ func FuzzParsePoetryLock(f *testing.F) {
 	}
 	lockfilestest.AddSeeds(f, "testdata/*")
 	f.Fuzz(func(t *testing.T, data []byte) {
+		sameAsSlow(t, data)
 		pkgs, _ := lockfilestest.ParseBytes(Parser{}, "poetry.lock", data)
 		for _, p := range pkgs {
 			if p.Name == "" || p.Line < 1 {

@@ -74,16 +74,12 @@ type artifact struct {
 // root's `dev-dependencies` or `optional-dependencies` groups, never through
 // its plain dependencies.
 func (Parser) Parse(ctx context.Context, in *lockfiles.Input) ([]lockfiles.Package, error) {
-	var lf lockFile
-	if _, err := toml.Decode(string(in.Content), &lf); err != nil {
-		return nil, tomlError(in.Path, err)
+	lf, headers, err := decode(in)
+	if err != nil {
+		return nil, err
 	}
 	if err := ctx.Err(); err != nil {
 		return nil, err
-	}
-	headers := tableHeaderLines(in.Content, "package")
-	if len(headers) != len(lf.Package) {
-		return nil, lockfiles.Errorf(in.Path, 0, "found %d [[package]] headers for %d packages; cannot place entries on lines", len(headers), len(lf.Package))
 	}
 	if len(lf.Package) > in.Limits.MaxPackages {
 		return nil, lockfiles.LimitErrorf(in.Path, 0, "more than %d packages", in.Limits.MaxPackages)

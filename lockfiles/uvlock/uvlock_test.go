@@ -220,6 +220,7 @@ func FuzzParseUvLock(f *testing.F) {
 	}
 	lockfilestest.AddSeeds(f, "testdata/*")
 	f.Fuzz(func(t *testing.T, data []byte) {
+		sameAsSlow(t, data)
 		pkgs, _ := lockfilestest.ParseBytes(Parser{}, "uv.lock", data)
 		for _, p := range pkgs {
 			if p.Name == "" || p.Line < 1 {

@@ -1,0 +1,631 @@
+// Package locktoml is a fast reader for the TOML that lockfile generators
+// (uv, Poetry, PDM) write: tables, arrays of tables (dotted header keys),
+// bare and quoted keys, single-line strings, integers, booleans, arrays and inline
+// tables. Every value knows its line.
+//
+// Written by hand because github.com/BurntSushi/toml spends most of a large
+// uv.lock's parse time lexing through channels and building reflection-ready
+// values, and gives no line per array element. This reader does not accept
+// all of TOML: on anything outside the subset (multi-line strings, floats,
+// dates, duplicate keys, ...) Parse reports ok=false and callers fall back to
+// BurntSushi/toml, which then decides (and words the error).
+package locktoml
+
+import (
+	"strconv"
+	"strings"
+	"unicode/utf8"
+)
+
+// Kind is the type of a Value.
+type Kind uint8
+
+// The kinds of values the subset has.
+const (
+	String Kind = iota
+	Integer
+	Bool
+	Array
+	Table
+)
+
+// Value is one TOML value.
+type Value struct {
+	Kind Kind
+	// Line is the 1-based line where the value (for tables: the header or the
+	// opening brace) starts.
+	Line int
+	// Str is a string's value, an integer's or a boolean's literal text.
+	Str string
+	// Items are an array's elements (for an array of tables: the tables).
+	Items []*Value
+	// Fields are a table's keys and values.
+	Fields map[string]*Value
+
+	arrayOfTables bool // array created by [[...]] headers
+	defined       bool // table created by a [header] or an inline table (closed)
+	inline        bool // inline table or static array: closed for additions
+}
+
+// Get returns the value at key in a table, or nil.
+func (v *Value) Get(key string) *Value {
+	if v == nil || v.Kind != Table {
+		return nil
+	}
+	return v.Fields[key]
+}
+
+type parser struct {
+	data     string
+	pos      int
+	line     int
+	depth    int
+	maxDepth int
+}
+
+// Parse reads data. ok is false when data is not in the subset (or is not
+// valid TOML); the caller then uses a complete TOML decoder.
+func Parse(data []byte, maxDepth int) (root *Value, ok bool) {
+	if maxDepth <= 0 {
+		maxDepth = 256
+	}
+	p := &parser{data: string(data), line: 1, maxDepth: maxDepth}
+	if !utf8.ValidString(p.data) {
+		return nil, false
+	}
+	root = &Value{Kind: Table, Line: 1, Fields: map[string]*Value{}}
+	current := root
+	for {
+		p.skipBlank()
+		if p.pos >= len(p.data) {
+			return root, true
+		}
+		switch p.data[p.pos] {
+		case '[':
+			t, ok := p.header(root)
+			if !ok {
+				return nil, false
+			}
+			current = t
+		default:
+			if !p.keyValue(current) {
+				return nil, false
+			}
+		}
+		if !p.endOfLine() {
+			return nil, false
+		}
+	}
+}
+
+// skipBlank skips whitespace, newlines and comments.
+func (p *parser) skipBlank() {
+	for p.pos < len(p.data) {
+		switch p.data[p.pos] {
+		case ' ', '\t', '\r':
+			p.pos++
+		case '\n':
+			p.line++
+			p.pos++
+		case '#':
+			for p.pos < len(p.data) && p.data[p.pos] != '\n' {
+				p.pos++
+			}
+		default:
+			return
+		}
+	}
+}
+
+func (p *parser) skipSpace() {
+	for p.pos < len(p.data) && (p.data[p.pos] == ' ' || p.data[p.pos] == '\t') {
+		p.pos++
+	}
+}
+
+// endOfLine accepts optional spaces and a comment up to a newline or the end.
+func (p *parser) endOfLine() bool {
+	p.skipSpace()
+	if p.pos < len(p.data) && p.data[p.pos] == '#' {
+		for p.pos < len(p.data) && p.data[p.pos] != '\n' {
+			c := p.data[p.pos]
+			if c < 0x20 && c != '\t' || c == 0x7f {
+				return false // control characters are not allowed in comments
+			}
+			p.pos++
+		}
+	}
+	if p.pos < len(p.data) && p.data[p.pos] == '\r' {
+		p.pos++
+	}
+	if p.pos >= len(p.data) {
+		return true
+	}
+	if p.data[p.pos] != '\n' {
+		return false
+	}
+	return true
+}
+
+// header reads "[a.b]" or "[[a.b]]" and returns the table it opens.
+func (p *parser) header(root *Value) (*Value, bool) {
+	line := p.line
+	p.pos++
+	aot := p.pos < len(p.data) && p.data[p.pos] == '['
+	if aot {
+		p.pos++
+	}
+	p.skipSpace()
+	keys, ok := p.keyPath()
+	if !ok {
+		return nil, false
+	}
+	p.skipSpace()
+	closing := "]"
+	if aot {
+		closing = "]]"
+	}
+	if !strings.HasPrefix(p.data[p.pos:], closing) {
+		return nil, false
+	}
+	p.pos += len(closing)
+	t := root
+	for _, k := range keys[:len(keys)-1] {
+		next, ok := descend(t, k, line)
+		if !ok {
+			return nil, false
+		}
+		t = next
+	}
+	last := keys[len(keys)-1]
+	existing := t.Fields[last]
+	if aot {
+		if existing == nil {
+			existing = &Value{Kind: Array, Line: line, arrayOfTables: true}
+			t.Fields[last] = existing
+		} else if existing.Kind != Array || !existing.arrayOfTables {
+			return nil, false
+		}
+		nt := &Value{Kind: Table, Line: line, Fields: map[string]*Value{}, defined: true}
+		existing.Items = append(existing.Items, nt)
+		return nt, true
+	}
+	if existing == nil {
+		nt := &Value{Kind: Table, Line: line, Fields: map[string]*Value{}, defined: true}
+		t.Fields[last] = nt
+		return nt, true
+	}
+	if existing.Kind != Table || existing.defined || existing.inline {
+		return nil, false
+	}
+	existing.defined = true
+	existing.Line = line
+	return existing, true
+}
+
+// descend returns the table at key in t for a header or a dotted key,
+// creating an implicit table; for an array of tables, its last element.
+func descend(t *Value, key string, line int) (*Value, bool) {
+	v := t.Fields[key]
+	switch {
+	case v == nil:
+		v = &Value{Kind: Table, Line: line, Fields: map[string]*Value{}}
+		t.Fields[key] = v
+		return v, true
+	case v.Kind == Table && !v.inline:
+		return v, true
+	case v.Kind == Array && v.arrayOfTables && len(v.Items) > 0:
+		return v.Items[len(v.Items)-1], true
+	}
+	return nil, false
+}
+
+// keyPath reads a possibly dotted key.
+func (p *parser) keyPath() ([]string, bool) {
+	var keys []string
+	for {
+		p.skipSpace()
+		k, ok := p.key()
+		if !ok {
+			return nil, false
+		}
+		keys = append(keys, k)
+		p.skipSpace()
+		if p.pos < len(p.data) && p.data[p.pos] == '.' {
+			p.pos++
+			continue
+		}
+		return keys, true
+	}
+}
+
+// key reads one bare or quoted key.
+func (p *parser) key() (string, bool) {
+	if p.pos >= len(p.data) {
+		return "", false
+	}
+	switch p.data[p.pos] {
+	case '"':
+		return p.basicString()
+	case '\'':
+		return p.literalString()
+	}
+	start := p.pos
+	for p.pos < len(p.data) {
+		c := p.data[p.pos]
+		if c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '-' {
+			p.pos++
+			continue
+		}
+		break
+	}
+	if p.pos == start {
+		return "", false
+	}
+	return p.data[start:p.pos], true
+}
+
+// keyValue reads "key = value" into t. Dotted keys are outside the subset
+// (lockfile generators do not write them; their table rules are subtle).
+func (p *parser) keyValue(t *Value) bool {
+	k, ok := p.key()
+	if !ok {
+		return false
+	}
+	p.skipSpace()
+	if p.pos >= len(p.data) || p.data[p.pos] != '=' {
+		return false
+	}
+	p.pos++
+	p.skipSpace()
+	v, ok := p.value()
+	if !ok {
+		return false
+	}
+	if _, dup := t.Fields[k]; dup {
+		return false
+	}
+	t.Fields[k] = v
+	return true
+}
+
+// value reads one value.
+func (p *parser) value() (*Value, bool) {
+	if p.pos >= len(p.data) {
+		return nil, false
+	}
+	line := p.line
+	switch c := p.data[p.pos]; {
+	case c == '"':
+		if strings.HasPrefix(p.data[p.pos:], `"""`) {
+			return nil, false
+		}
+		s, ok := p.basicString()
+		return &Value{Kind: String, Line: line, Str: s}, ok
+	case c == '\'':
+		if strings.HasPrefix(p.data[p.pos:], `'''`) {
+			return nil, false
+		}
+		s, ok := p.literalString()
+		return &Value{Kind: String, Line: line, Str: s}, ok
+	case c == '[':
+		return p.array()
+	case c == '{':
+		return p.inlineTable()
+	case c == 't' && strings.HasPrefix(p.data[p.pos:], "true"):
+		p.pos += 4
+		return &Value{Kind: Bool, Line: line, Str: "true"}, p.scalarEnds()
+	case c == 'f' && strings.HasPrefix(p.data[p.pos:], "false"):
+		p.pos += 5
+		return &Value{Kind: Bool, Line: line, Str: "false"}, p.scalarEnds()
+	case c == '-' || c == '+' || c >= '0' && c <= '9':
+		return p.integer()
+	}
+	return nil, false
+}
+
+// scalarEnds checks that a bare scalar is followed by a delimiter.
+func (p *parser) scalarEnds() bool {
+	if p.pos >= len(p.data) {
+		return true
+	}
+	switch p.data[p.pos] {
+	case ' ', '\t', '\r', '\n', ',', ']', '}', '#':
+		return true
+	}
+	return false
+}
+
+// integer reads a decimal integer without underscores or leading zeros;
+// anything else numeric (floats, dates, hex) is outside the subset.
+func (p *parser) integer() (*Value, bool) {
+	start := p.pos
+	if p.data[p.pos] == '-' || p.data[p.pos] == '+' {
+		p.pos++
+	}
+	digits := p.pos
+	for p.pos < len(p.data) && p.data[p.pos] >= '0' && p.data[p.pos] <= '9' {
+		p.pos++
+	}
+	n := p.pos - digits
+	if n == 0 || n > 18 || (n > 1 && p.data[digits] == '0') || !p.scalarEnds() {
+		return nil, false
+	}
+	return &Value{Kind: Integer, Line: p.line, Str: p.data[start:p.pos]}, true
+}
+
+func (p *parser) enter() bool {
+	p.depth++
+	return p.depth <= p.maxDepth
+}
+
+// array reads "[ v, v, ]", across lines, with comments.
+func (p *parser) array() (*Value, bool) {
+	if !p.enter() {
+		return nil, false
+	}
+	defer func() { p.depth-- }()
+	v := &Value{Kind: Array, Line: p.line, inline: true}
+	p.pos++
+	for {
+		p.skipBlank()
+		if p.pos >= len(p.data) {
+			return nil, false
+		}
+		if p.data[p.pos] == ']' {
+			p.pos++
+			return v, true
+		}
+		item, ok := p.value()
+		if !ok {
+			return nil, false
+		}
+		v.Items = append(v.Items, item)
+		p.skipBlank()
+		if p.pos >= len(p.data) {
+			return nil, false
+		}
+		switch p.data[p.pos] {
+		case ',':
+			p.pos++
+		case ']':
+			p.pos++
+			return v, true
+		default:
+			return nil, false
+		}
+	}
+}
+
+// inlineTable reads "{ k = v, k = v }" on one line.
+func (p *parser) inlineTable() (*Value, bool) {
+	if !p.enter() {
+		return nil, false
+	}
+	defer func() { p.depth-- }()
+	v := &Value{Kind: Table, Line: p.line, Fields: map[string]*Value{}}
+	p.pos++
+	p.skipSpace()
+	if p.pos < len(p.data) && p.data[p.pos] == '}' {
+		p.pos++
+		v.inline, v.defined = true, true
+		return v, true
+	}
+	for {
+		p.skipSpace()
+		if !p.keyValue(v) {
+			return nil, false
+		}
+		p.skipSpace()
+		if p.pos >= len(p.data) {
+			return nil, false
+		}
+		switch p.data[p.pos] {
+		case ',':
+			p.pos++
+		case '}':
+			p.pos++
+			closeInline(v)
+			return v, true
+		default:
+			return nil, false
+		}
+	}
+}
+
+// closeInline marks an inline table as closed for later headers and keys.
+func closeInline(v *Value) {
+	v.inline, v.defined = true, true
+}
+
+// basicString reads a "..." string with escapes.
+func (p *parser) basicString() (string, bool) {
+	p.pos++
+	start := p.pos
+	// Fast path: no escapes.
+	for p.pos < len(p.data) {
+		c := p.data[p.pos]
+		if c == '"' {
+			s := p.data[start:p.pos]
+			p.pos++
+			return s, true
+		}
+		if c == '\\' {
+			break
+		}
+		if c < 0x20 && c != '\t' || c == 0x7f {
+			return "", false
+		}
+		p.pos++
+	}
+	var b strings.Builder
+	b.WriteString(p.data[start:p.pos])
+	for p.pos < len(p.data) {
+		c := p.data[p.pos]
+		switch {
+		case c == '"':
+			p.pos++
+			return b.String(), true
+		case c == '\\':
+			if p.pos+1 >= len(p.data) {
+				return "", false
+			}
+			e := p.data[p.pos+1]
+			p.pos += 2
+			switch e {
+			case 'b':
+				b.WriteByte('\b')
+			case 't':
+				b.WriteByte('\t')
+			case 'n':
+				b.WriteByte('\n')
+			case 'f':
+				b.WriteByte('\f')
+			case 'r':
+				b.WriteByte('\r')
+			case '"':
+				b.WriteByte('"')
+			case '\\':
+				b.WriteByte('\\')
+			case 'u', 'U':
+				n := 4
+				if e == 'U' {
+					n = 8
+				}
+				if p.pos+n > len(p.data) {
+					return "", false
+				}
+				r, err := strconv.ParseUint(p.data[p.pos:p.pos+n], 16, 32)
+				if err != nil || !utf8.ValidRune(rune(r)) {
+					return "", false
+				}
+				b.WriteRune(rune(r))
+				p.pos += n
+			default:
+				return "", false
+			}
+		case c < 0x20 && c != '\t' || c == 0x7f:
+			return "", false
+		default:
+			b.WriteByte(c)
+			p.pos++
+		}
+	}
+	return "", false
+}
+
+// literalString reads a '...' string.
+func (p *parser) literalString() (string, bool) {
+	p.pos++
+	start := p.pos
+	for p.pos < len(p.data) {
+		c := p.data[p.pos]
+		if c == '\'' {
+			s := p.data[start:p.pos]
+			p.pos++
+			return s, true
+		}
+		if c < 0x20 && c != '\t' || c == 0x7f {
+			return "", false
+		}
+		p.pos++
+	}
+	return "", false
+}
+
+// FromHeaders reports whether v is an array of tables built from [[...]]
+// headers (as opposed to an inline array of inline tables).
+func (v *Value) FromHeaders() bool { return v != nil && v.Kind == Array && v.arrayOfTables }
+
+// The typed getters below read key of table v. An absent key (or a nil v)
+// gives the zero value and ok=true; a value of another type gives ok=false,
+// so callers can fall back to a full decoder that reports the mismatch.
+
+// String returns the string at key.
+func (v *Value) String(key string) (s string, ok bool) {
+	f := v.Get(key)
+	if f == nil {
+		return "", true
+	}
+	return f.Str, f.Kind == String
+}
+
+// Bool returns the boolean at key.
+func (v *Value) Bool(key string) (b bool, ok bool) {
+	f := v.Get(key)
+	if f == nil {
+		return false, true
+	}
+	return f.Str == "true", f.Kind == Bool
+}
+
+// Strings returns the array of strings at key (non-nil when present).
+func (v *Value) Strings(key string) ([]string, bool) {
+	f := v.Get(key)
+	if f == nil {
+		return nil, true
+	}
+	if f.Kind != Array {
+		return nil, false
+	}
+	out := make([]string, len(f.Items))
+	for i, it := range f.Items {
+		if it.Kind != String {
+			return nil, false
+		}
+		out[i] = it.Str
+	}
+	return out, true
+}
+
+// Table returns the table at key (nil when absent).
+func (v *Value) Table(key string) (*Value, bool) {
+	f := v.Get(key)
+	if f == nil {
+		return nil, true
+	}
+	return f, f.Kind == Table
+}
+
+// Tables returns the array of tables at key (non-nil when present).
+func (v *Value) Tables(key string) ([]*Value, bool) {
+	f := v.Get(key)
+	if f == nil {
+		return nil, true
+	}
+	return TablesOf(f)
+}
+
+// TablesOf returns the elements of an array that holds only tables.
+func TablesOf(f *Value) ([]*Value, bool) {
+	if f.Kind != Array {
+		return nil, false
+	}
+	for _, it := range f.Items {
+		if it.Kind != Table {
+			return nil, false
+		}
+	}
+	if f.Items == nil {
+		return []*Value{}, true
+	}
+	return f.Items, true
+}
+
+// Strict reports whether no key of table v differs only in letter case from
+// one of fields. BurntSushi/toml matches struct fields case-insensitively;
+// callers decoding a table like a struct fall back to it when Strict fails,
+// so both paths read the same keys.
+func (v *Value) Strict(fields ...string) bool {
+	if v == nil {
+		return true
+	}
+	for k := range v.Fields {
+		for _, f := range fields {
+			if k != f && strings.EqualFold(k, f) {
+				return false
+			}
+		}
+	}
+	return true
+}

@@ -1,0 +1,115 @@
+package locktoml
+
+import (
+	"testing"
+)
+
+func TestParse(t *testing.T) {
+	src := `# comment
+version = 1
+name = "a\"b\u00e9"   # trailing comment
+lit = 'C:\path'
+
+[[package]]
+name = "one"
+deps = [
+    { name = "x", extra = ["e1", "e2"] },   # comment inside an array
+    { name = 'y' },
+]
+
+[package.optional-dependencies]
+fast = [{ name = "z" }]
+
+[[ package ]]
+name = "two"
+flag = true
+size = -42
+empty = {}
+`
+	root, ok := Parse([]byte(src), 0)
+	if !ok {
+		t.Fatal("declined a file in the subset")
+	}
+	if s, _ := root.String("name"); s != "a\"bé" {
+		t.Errorf("name = %q", s)
+	}
+	if s, _ := root.String("lit"); s != `C:\path` {
+		t.Errorf("lit = %q", s)
+	}
+	pk := root.Get("package")
+	if !pk.FromHeaders() || len(pk.Items) != 2 {
+		t.Fatalf("package: %+v", pk)
+	}
+	one, two := pk.Items[0], pk.Items[1]
+	if one.Line != 6 || two.Line != 16 {
+		t.Errorf("header lines %d, %d; want 6, 16", one.Line, two.Line)
+	}
+	deps, ok := one.Tables("deps")
+	if !ok || len(deps) != 2 || deps[1].Line != 10 {
+		t.Fatalf("deps: %v %v", deps, ok)
+	}
+	if extra, ok := deps[0].Strings("extra"); !ok || len(extra) != 2 || extra[1] != "e2" {
+		t.Errorf("extra = %v", extra)
+	}
+	opt, _ := one.Table("optional-dependencies")
+	if fast, ok := opt.Tables("fast"); !ok || len(fast) != 1 {
+		t.Errorf("optional-dependencies: %+v", opt)
+	}
+	if b, ok := two.Bool("flag"); !ok || !b {
+		t.Errorf("flag")
+	}
+	if v := two.Get("size"); v == nil || v.Kind != Integer || v.Str != "-42" {
+		t.Errorf("size = %+v", v)
+	}
+	if _, ok := two.String("flag"); ok {
+		t.Errorf("a boolean read as a string")
+	}
+}
+
+func TestDeclines(t *testing.T) {
+	for _, src := range []string{
+		"a = \"\"\"\nmulti\n\"\"\"\n",            // multi-line string
+		"a = 1.5\n",                              // float
+		"a = 1979-05-27\n",                       // date
+		"a = 1.0.0\n",                            // invalid
+		"a = 1\na = 2\n",                         // duplicate key
+		"a.b = 1\n",                              // dotted key
+		"[t]\n[t]\n",                             // table defined twice
+		"a = [1]\n[[a]]\n",                       // static array extended
+		"a = {b = 1}\n[a]\n",                     // inline table extended
+		"a = \"unterminated\n",                   // unterminated string
+		"a = \"bad \\q escape\"\n",               // unknown escape
+		"a = 1 b = 2\n",                          // two pairs on a line
+		"[[package]\n",                           // broken header
+		"a = { b = 1,\n c = 2 }\n",               // inline table across lines
+		"a = 007\n",                              // leading zeros
+		"a = [1, 2\n",                            // unterminated array
+		"a = \"x\" # bell \x07\n",                // control character in a comment
+		"Name = \"x\"\n[\"Name\"]\n",             // table over a key
+		string([]byte{'a', '=', '"', 0xff, '"'}), // invalid UTF-8
+	} {
+		if _, ok := Parse([]byte(src), 0); ok {
+			t.Errorf("accepted %q", src)
+		}
+	}
+	deep := ""
+	for i := 0; i < 10; i++ {
+		deep += "["
+	}
+	if _, ok := Parse([]byte("a = "+deep), 5); ok {
+		t.Error("accepted nesting beyond the limit")
+	}
+}
+
+func TestStrict(t *testing.T) {
+	root, ok := Parse([]byte("NAME = \"x\"\nversion = \"1\"\n"), 0)
+	if !ok {
+		t.Fatal("declined")
+	}
+	if root.Strict("name", "version") {
+		t.Error("Strict accepted NAME for name")
+	}
+	if !root.Strict("version") {
+		t.Error("Strict rejected exact keys")
+	}
+}
