@@ -7,6 +7,7 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -253,5 +254,92 @@ func TestScanWithConfig(t *testing.T) {
 	code, _, errOut = run(t, "scan", "--offline", dir)
 	if code != ExitUsage || !strings.Contains(errOut, "tollgate.yml:3") {
 		t.Errorf("bad config: exit %d, stderr %q", code, errOut)
+	}
+}
+
+// gitRepo builds a repository with scripted commits (the git binary is used
+// only to build the fixture; tollgate reads git in Go).
+func gitRepo(t *testing.T) string {
+	t.Helper()
+	dir := t.TempDir()
+	gitCmd(t, dir, "init", "-q", "-b", "main")
+	return dir
+}
+
+func gitCmd(t *testing.T, dir string, args ...string) {
+	t.Helper()
+	cmd := exec.Command("git", append([]string{"-c", "user.name=t", "-c", "user.email=t@example.com", "-c", "commit.gpgsign=false"}, args...)...)
+	cmd.Dir = dir
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("git %v: %v\n%s", args, err, out)
+	}
+}
+
+func writeFile(t *testing.T, dir, rel, content string) {
+	t.Helper()
+	p := filepath.Join(dir, filepath.FromSlash(rel))
+	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestScanPullRequestMode(t *testing.T) {
+	if _, err := exec.LookPath("git"); err != nil {
+		t.Skip("git not installed")
+	}
+	dir := gitRepo(t)
+	// Base: lodash 4.17.20 (vulnerable) is already there; the PR must not
+	// report it. The PR adds the malicious package and the typosquat.
+	writeFile(t, dir, "requirements.txt", "requests==2.31.0\n")
+	writeFile(t, dir, "yarn.lock", "# yarn lockfile v1\n\n\nlodash@^4.17.20:\n  version \"4.17.20\"\n  resolved \"https://registry.yarnpkg.com/lodash/-/lodash-4.17.20.tgz\"\n")
+	gitCmd(t, dir, "add", "-A")
+	gitCmd(t, dir, "commit", "-q", "-m", "base")
+	gitCmd(t, dir, "checkout", "-q", "-b", "feature")
+	writeFile(t, dir, "requirements.txt", "requests==2.31.0\nreqeusts==2.31.0\n")
+	writeFile(t, dir, "yarn.lock", "# yarn lockfile v1\n\n\nlodash@^4.17.20:\n  version \"4.17.20\"\n  resolved \"https://registry.yarnpkg.com/lodash/-/lodash-4.17.20.tgz\"\n\ntollgate-demo-evil@^1.0.0:\n  version \"1.0.2\"\n  resolved \"https://registry.yarnpkg.com/tollgate-demo-evil/-/tollgate-demo-evil-1.0.2.tgz\"\n")
+	gitCmd(t, dir, "add", "-A")
+	gitCmd(t, dir, "commit", "-q", "-m", "feature")
+
+	code, out, errOut := run(t, "scan", "--offline", "--osv-db", demoDB, "--format", "json", "--base", "main", dir)
+	if code != ExitFindings {
+		t.Fatalf("exit %d: %s\n%s", code, errOut, out)
+	}
+	var doc struct {
+		Mode, Source string
+		Findings     []struct {
+			RuleID  string `json:"rule_id"`
+			Path    string
+			Line    int
+			Package string
+		}
+	}
+	if err := json.Unmarshal([]byte(out), &doc); err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, f := range doc.Findings {
+		got = append(got, fmt.Sprintf("%s %s:%d %s", f.RuleID, f.Path, f.Line, f.Package))
+	}
+	want := []string{
+		"malicious-package requirements.txt:2 pkg:pypi/reqeusts@2.31.0",
+		"malicious-package yarn.lock:8 pkg:npm/tollgate-demo-evil@1.0.2",
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("findings:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	if doc.Mode != "pull-request" || doc.Source != "git" {
+		t.Errorf("mode %q source %q", doc.Mode, doc.Source)
+	}
+	// The same tree swept reports the old vulnerable lodash too.
+	_, out, _ = run(t, "scan", "--offline", "--osv-db", demoDB, "--format", "json", dir)
+	if !strings.Contains(out, "GHSA-DEMO-lodash") {
+		t.Error("sweep must report the pre-existing vulnerable lodash")
+	}
+	// An unknown base is an incomplete scan, not a clean one.
+	if code, _, _ := run(t, "scan", "--offline", "--base", "no-such-rev", dir); code != ExitIncomplete {
+		t.Errorf("unknown base: exit %d", code)
 	}
 }

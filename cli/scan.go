@@ -2,18 +2,22 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"os"
+	"path"
 	"path/filepath"
 	"sort"
 	"time"
 
 	"github.com/tollgate-dev/tollgate/config"
+	"github.com/tollgate-dev/tollgate/diff"
 	"github.com/tollgate-dev/tollgate/lockfiles"
 	"github.com/tollgate-dev/tollgate/lockfiles/all"
 	"github.com/tollgate-dev/tollgate/osv"
+	"github.com/tollgate-dev/tollgate/pipeline"
 	"github.com/tollgate-dev/tollgate/report"
 	"github.com/tollgate-dev/tollgate/sarif"
 	"github.com/tollgate-dev/tollgate/scanner"
@@ -122,48 +126,72 @@ func FailsOn(findings []scanner.Finding, failOn string) bool {
 // Scan runs a scan. The returned report is non-nil whenever something could be
 // reported; the error says the scan did not complete (fail closed).
 func Scan(ctx context.Context, o ScanOptions, cfg *config.Config) (*report.Scan, error) {
-	if o.Base != "" {
-		return nil, usagef("pull-request mode (--base) is not wired yet")
-	}
 	if o.OSVDB == "" {
 		o.OSVDB = cfg.OSV.DB
 	}
-	fsys := os.DirFS(o.Dir)
-	inv, err := lockfiles.Discover(ctx, fsys, all.Parsers(), lockfiles.DiscoverOptions{Limits: o.Limits, Exclude: cfg.Excluded})
-	if err != nil {
-		return nil, fmt.Errorf("scan %s: %w", o.Dir, err)
+	parsers := all.Parsers()
+	var cs *diff.ChangeSet
+	var err error
+	if o.Base != "" {
+		cs, err = diff.FromGit(ctx, o.Dir, o.Base, o.Head, diff.Options{
+			IsLockfile: LockfileMatcher(parsers),
+			MergeBase:  true,
+		})
+		if err != nil {
+			if errors.Is(err, diff.ErrBaseMissing) {
+				return nil, fmt.Errorf("%w (fetch more history, e.g. git fetch --deepen=100, or run in GitHub Actions where the API is used)", err)
+			}
+			return nil, err
+		}
+	} else {
+		cs, err = diff.FromDirectory(o.Dir)
+		if err != nil {
+			return nil, err
+		}
 	}
-	in := &scanner.Input{
-		Mode:      scanner.ModeSweep,
-		FS:        fsys,
-		Inventory: inv,
-		Packages:  inv.Packages,
-		Offline:   o.Offline,
+	var inv *lockfiles.Inventory
+	if cs.Source == diff.SourceDirectory {
+		// Ecosystems for the offline database are known only after discovery;
+		// the pipeline discovers again, which is cheap next to loading OSV.
+		inv, err = lockfiles.Discover(ctx, cs.HeadFS, parsers, lockfiles.DiscoverOptions{Limits: o.Limits, Exclude: cfg.Excluded})
+		if err != nil {
+			return nil, err
+		}
 	}
 	checks, skipped, err := buildChecks(ctx, o, cfg, inv)
 	if err != nil {
 		return nil, err
 	}
-	res, runErr := scanner.Run(ctx, checks, in)
-	now := o.Now
-	if now.IsZero() {
-		now = time.Now()
+	res, runErr := pipeline.Run(ctx, pipeline.Options{
+		ChangeSet: cs,
+		Parsers:   parsers,
+		Checks:    checks,
+		Skipped:   skipped,
+		Config:    cfg,
+		Limits:    o.Limits,
+		Offline:   o.Offline,
+		Now:       o.Now,
+	})
+	if res == nil {
+		return nil, runErr
 	}
-	policy := cfg.Apply(res.Findings, now)
-	sc := &report.Scan{
-		Mode:      in.Mode,
-		Lockfiles: len(inv.Files),
-		Packages:  len(inv.Packages),
-		Findings:  policy.Kept,
-		Skipped:   append(skipped, res.Skipped...),
-		Errors:    inv.Errors,
-		Notes:     policy.Notes,
-		Rules:     res.Rules,
+	return res.Report, runErr
+}
+
+// LockfileMatcher returns a function telling whether a path is a lockfile any
+// parser reads, or a go.sum (whose go.mod carries its hashes).
+func LockfileMatcher(parsers []lockfiles.Parser) func(string) bool {
+	return func(p string) bool {
+		if path.Base(p) == "go.sum" {
+			return true
+		}
+		for _, pr := range parsers {
+			if pr.Match(p) {
+				return true
+			}
+		}
+		return false
 	}
-	if len(policy.Suppressed) > 0 {
-		sc.Notes = append(sc.Notes, fmt.Sprintf("%d findings suppressed by ignores and allowlists in %s", len(policy.Suppressed), cfg.Path))
-	}
-	return sc, runErr
 }
 
 // loadConfig reads the config named by --config, or DIR/.github/tollgate.yml
@@ -198,13 +226,18 @@ func ecosystems(inv *lockfiles.Inventory) []string {
 }
 
 // buildChecks returns the checks to run and what is skipped up front.
+// inv, when known, narrows the offline database to the ecosystems present.
 func buildChecks(ctx context.Context, o ScanOptions, cfg *config.Config, inv *lockfiles.Inventory) ([]scanner.Check, []scanner.Skipped, error) {
 	checks := []scanner.Check{scanner.LockfileCheck{}}
 	var skipped []scanner.Skipped
 	switch {
 	case !cfg.Enabled("osv"):
 	case o.OSVDB != "":
-		db, err := osv.LoadDB(ctx, o.OSVDB, osv.LoadOptions{Ecosystems: ecosystems(inv)})
+		var ecos []string
+		if inv != nil {
+			ecos = ecosystems(inv)
+		}
+		db, err := osv.LoadDB(ctx, o.OSVDB, osv.LoadOptions{Ecosystems: ecos})
 		if err != nil {
 			return nil, nil, usagef("--osv-db: %v", err)
 		}

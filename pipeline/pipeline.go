@@ -1,0 +1,236 @@
+// Package pipeline runs tollgate's flow once: change set -> inventories ->
+// delta -> checks -> policy, for a sweep or for a pull request. The CLI and the
+// Action both call Run; reporters take its result.
+package pipeline
+
+import (
+	"context"
+	"fmt"
+	"io/fs"
+	"path"
+	"sort"
+	"time"
+
+	"github.com/tollgate-dev/tollgate/config"
+	"github.com/tollgate-dev/tollgate/diff"
+	"github.com/tollgate-dev/tollgate/lockfiles"
+	"github.com/tollgate-dev/tollgate/report"
+	"github.com/tollgate-dev/tollgate/scanner"
+)
+
+// Options say what to scan.
+type Options struct {
+	// ChangeSet is the change to judge; a directory change set (diff.FromDirectory)
+	// makes a sweep.
+	ChangeSet *diff.ChangeSet
+	// Parsers are the lockfile formats (lockfiles/all.Parsers()).
+	Parsers []lockfiles.Parser
+	// Checks are the checks to run; Skipped lists those that cannot run at all.
+	Checks  []scanner.Check
+	Skipped []scanner.Skipped
+	Config  *config.Config
+	Limits  lockfiles.Limits
+	Offline bool
+	// Now is the policy clock; zero means time.Now.
+	Now time.Time
+}
+
+// Result is one scan's outcome.
+type Result struct {
+	Report    *report.Scan
+	Inventory *lockfiles.Inventory
+	Changes   []lockfiles.Change
+}
+
+// Run runs the flow. The returned error means the scan did not complete;
+// Result is still filled with what could be found.
+func Run(ctx context.Context, o Options) (*Result, error) {
+	cs := o.ChangeSet
+	if cs == nil || cs.HeadFS == nil {
+		return nil, fmt.Errorf("pipeline: no change set")
+	}
+	cfg := o.Config
+	if cfg == nil {
+		cfg = config.Default()
+	}
+	in := &scanner.Input{FS: cs.HeadFS, Offline: o.Offline}
+	var inv *lockfiles.Inventory
+	var changes []lockfiles.Change
+	if cs.Source == diff.SourceDirectory {
+		var err error
+		inv, err = lockfiles.Discover(ctx, cs.HeadFS, o.Parsers, lockfiles.DiscoverOptions{Limits: o.Limits, Exclude: cfg.Excluded})
+		if err != nil {
+			return nil, fmt.Errorf("scan: %w", err)
+		}
+		in.Mode = scanner.ModeSweep
+		in.Packages = inv.Packages
+	} else {
+		var baseInv *lockfiles.Inventory
+		inv, baseInv = changedInventories(ctx, cs, o.Parsers, o.Limits, cfg)
+		changes = lockfiles.Delta(baseInv.Packages, inv.Packages, renames(cs))
+		in.Mode = scanner.ModePullRequest
+		in.Changes = changes
+		in.Packages = introduced(changes)
+		in.Added = addedLines(cs, cfg)
+	}
+	in.Inventory = inv
+
+	res, runErr := scanner.Run(ctx, o.Checks, in)
+	if in.Mode == scanner.ModePullRequest {
+		res.Findings = onAddedLines(res.Findings, cs, inv)
+	}
+	now := o.Now
+	if now.IsZero() {
+		now = time.Now()
+	}
+	policy := cfg.Apply(res.Findings, now)
+	sc := &report.Scan{
+		Mode:      in.Mode,
+		Lockfiles: len(inv.Files),
+		Packages:  len(inv.Packages),
+		Findings:  policy.Kept,
+		Skipped:   append(append([]scanner.Skipped{}, o.Skipped...), res.Skipped...),
+		Errors:    inv.Errors,
+		Notes:     append(append([]string{}, cs.Notes...), policy.Notes...),
+		Rules:     res.Rules,
+	}
+	if in.Mode == scanner.ModePullRequest {
+		sc.Source = cs.Source
+	}
+	if len(policy.Suppressed) > 0 {
+		sc.Notes = append(sc.Notes, fmt.Sprintf("%d findings suppressed by ignores and allowlists in %s", len(policy.Suppressed), cfg.Path))
+	}
+	return &Result{Report: sc, Inventory: inv, Changes: changes}, runErr
+}
+
+// changedInventories parses the lockfiles a change touches, on both sides.
+// A changed go.sum re-reads its go.mod (whose packages carry go.sum's hashes).
+func changedInventories(ctx context.Context, cs *diff.ChangeSet, parsers []lockfiles.Parser, limits lockfiles.Limits, cfg *config.Config) (head, base *lockfiles.Inventory) {
+	headFiles := map[string]lockfiles.Parser{}
+	baseFiles := map[string]lockfiles.Parser{}
+	match := func(p string) lockfiles.Parser {
+		for _, pr := range parsers {
+			if pr.Match(p) {
+				return pr
+			}
+		}
+		return nil
+	}
+	add := func(files map[string]lockfiles.Parser, fsys fs.FS, p string) {
+		if fsys == nil || p == "" || cfg.Excluded(p) {
+			return
+		}
+		if path.Base(p) == "go.sum" {
+			p = path.Join(path.Dir(p), "go.mod")
+			if _, err := fs.Stat(fsys, p); err != nil {
+				return
+			}
+		}
+		if pr := match(p); pr != nil {
+			files[p] = pr
+		}
+	}
+	for _, f := range cs.Files {
+		if f.Status != diff.StatusDeleted {
+			add(headFiles, cs.HeadFS, f.Path)
+		}
+		if f.Status != diff.StatusAdded {
+			basePath := f.Path
+			if f.OldPath != "" {
+				basePath = f.OldPath
+			}
+			add(baseFiles, cs.BaseFS, basePath)
+		}
+	}
+	parse := func(fsys fs.FS, files map[string]lockfiles.Parser) *lockfiles.Inventory {
+		list := make([]lockfiles.File, 0, len(files))
+		for p, pr := range files {
+			list = append(list, lockfiles.File{Path: p, Parser: pr})
+		}
+		sort.Slice(list, func(i, j int) bool { return list[i].Path < list[j].Path })
+		if fsys == nil || len(list) == 0 {
+			return &lockfiles.Inventory{}
+		}
+		return lockfiles.ParseFiles(ctx, fsys, list, lockfiles.DiscoverOptions{Limits: limits})
+	}
+	return parse(cs.HeadFS, headFiles), parse(cs.BaseFS, baseFiles)
+}
+
+func renames(cs *diff.ChangeSet) map[string]string {
+	m := map[string]string{}
+	for _, f := range cs.Files {
+		if f.Status == diff.StatusRenamed && f.OldPath != "" {
+			m[f.Path] = f.OldPath
+		}
+	}
+	return m
+}
+
+// introduced returns the head packages a change adds, updates or re-hashes.
+func introduced(changes []lockfiles.Change) []lockfiles.Package {
+	var out []lockfiles.Package
+	for _, c := range changes {
+		if c.Kind != lockfiles.ChangeRemoved {
+			out = append(out, c.Package)
+		}
+	}
+	return out
+}
+
+func addedLines(cs *diff.ChangeSet, cfg *config.Config) []scanner.FileLines {
+	var out []scanner.FileLines
+	for _, f := range cs.Files {
+		if len(f.Added) == 0 || cfg.Excluded(f.Path) {
+			continue
+		}
+		fl := scanner.FileLines{Path: f.Path, Lines: make([]scanner.Line, len(f.Added))}
+		for i, l := range f.Added {
+			fl.Lines[i] = scanner.Line{Number: l.Number, Text: l.Text}
+		}
+		out = append(out, fl)
+	}
+	return out
+}
+
+// onAddedLines moves each finding in a changed file onto a line the change
+// added: GitHub shows an alert on a pull request only when its line is part of
+// the diff, and a lockfile entry's first line (its key) often stays while the
+// version line below it changes. A finding moves to the first added line
+// inside its entry (up to the next entry of the same file); one with no added
+// line in its entry stays where it is.
+func onAddedLines(findings []scanner.Finding, cs *diff.ChangeSet, inv *lockfiles.Inventory) []scanner.Finding {
+	added := map[string][]int{}
+	for _, f := range cs.Files {
+		for _, l := range f.Added {
+			added[f.Path] = append(added[f.Path], l.Number)
+		}
+	}
+	starts := map[string][]int{}
+	for _, p := range inv.Packages {
+		starts[p.Path] = append(starts[p.Path], p.Line)
+	}
+	for p := range starts {
+		sort.Ints(starts[p])
+	}
+	for i := range findings {
+		f := &findings[i]
+		lines := added[f.Path]
+		if len(lines) == 0 || f.Line <= 0 {
+			continue
+		}
+		j := sort.SearchInts(lines, f.Line)
+		if j < len(lines) && lines[j] == f.Line {
+			continue
+		}
+		end := int(^uint(0) >> 1)
+		if s := starts[f.Path]; len(s) > 0 {
+			if k := sort.SearchInts(s, f.Line+1); k < len(s) {
+				end = s[k]
+			}
+		}
+		if j < len(lines) && lines[j] < end {
+			f.Line = lines[j]
+		}
+	}
+	return findings
+}
