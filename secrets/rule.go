@@ -41,9 +41,10 @@ type Rule struct {
 	// Sample generates a format-valid fake secret (for tests and benchmarks):
 	// the text to plant and the secret inside it (often the same string).
 	Sample func(r *rand.Rand) (text, secret string)
-	// True are texts the rule must find; "{S}" is replaced by a Sample.
+	// True are texts the rule must find; "{S}" is replaced by a Sample's
+	// text and "{V}" by its secret.
 	True []string
-	// False are texts the rule must not find; "{S}" is replaced by a Sample.
+	// False are texts the rule must not find, with the same placeholders.
 	False []string
 	// Verifier names the live verifier for this rule ("" for none).
 	Verifier string
@@ -240,15 +241,15 @@ func keyedRule(id, provider, desc string, keywords []string, set string, n, m in
 		Precision:   "high",
 		Sample: func(r *rand.Rand) (string, string) {
 			s := randString(r, set, m)
-			return s, s
+			return strings.ToUpper(kw) + `_KEY = "` + s + `"`, s
 		},
 		True: []string{
-			strings.ToUpper(kw) + `_KEY = "{S}"`,
-			`"` + kw + `_secret": "{S}"`,
+			`{S}`,
+			`"` + kw + `_secret": "{V}"`,
 		},
 		False: []string{
 			strings.ToUpper(kw) + `_KEY = "` + strings.Repeat("a", m) + `"`,
-			`other_value = "{S}"`,
+			`other_value = "{V}"`,
 		},
 	}
 }

@@ -49,19 +49,19 @@ func TestRuleTable(t *testing.T) {
 			rng := rand.New(rand.NewPCG(uint64(i), 7))
 			for _, tc := range r.True {
 				text, secret := r.Sample(rng)
-				input := strings.ReplaceAll(tc, "{S}", text)
+				input := strings.ReplaceAll(strings.ReplaceAll(tc, "{S}", text), "{V}", secret)
 				ms := ruleMatches(e.ScanFile("case.txt", []byte(input)), r.ID)
 				if len(ms) == 0 {
 					t.Errorf("true case not found:\n%s", input)
 					continue
 				}
-				if strings.Contains(tc, "{S}") && ms[0].secret != secret {
+				if (strings.Contains(tc, "{S}") || strings.Contains(tc, "{V}")) && ms[0].secret != secret {
 					t.Errorf("true case %q: found %q, want %q", tc, ms[0].secret, secret)
 				}
 			}
 			for _, fc := range r.False {
-				text, _ := r.Sample(rng)
-				input := strings.ReplaceAll(fc, "{S}", text)
+				text, secret := r.Sample(rng)
+				input := strings.ReplaceAll(strings.ReplaceAll(fc, "{S}", text), "{V}", secret)
 				if ms := ruleMatches(e.ScanFile("case.txt", []byte(input)), r.ID); len(ms) > 0 {
 					t.Errorf("false case found (%s):\n%s", ms[0].Redacted, input)
 				}

@@ -1,0 +1,113 @@
+// Package secretstest generates planted, format-valid fake secrets (with
+// correct checksums) for every built-in secrets rule, and checks that an
+// output leaks none of them. Report and integration tests use it to prove
+// that no output format ever prints a secret in clear.
+package secretstest
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"strings"
+	"testing"
+
+	"github.com/tollgate-dev/tollgate/secrets"
+)
+
+// Planted is one generated secret.
+type Planted struct {
+	// RuleID is the finding rule id that must report it, e.g. "secret/github-pat".
+	RuleID string
+	// Text is what to write into a file (the secret with its context; may span lines).
+	Text string
+	// Secret is the clear value inside Text that must never appear in output.
+	Secret string
+	// Line is the 1-based line of the secret in the file File built (0 elsewhere).
+	Line int
+}
+
+// Secret generates the planted secret for one rule ("github-pat" or
+// "secret/github-pat"); seed makes it reproducible.
+func Secret(ruleID string, seed uint64) (Planted, error) {
+	id := strings.TrimPrefix(ruleID, "secret/")
+	for _, r := range secrets.Builtin() {
+		if r.ID == id {
+			rng := rand.New(rand.NewPCG(seed, 0x5ec7e75))
+			text, secret := r.Sample(rng)
+			return Planted{RuleID: "secret/" + r.ID, Text: text, Secret: secret}, nil
+		}
+	}
+	return Planted{}, fmt.Errorf("secretstest: no rule %q", ruleID)
+}
+
+// All generates one planted secret per built-in rule.
+func All(seed uint64) []Planted {
+	rng := rand.New(rand.NewPCG(seed, 0x5ec7e75))
+	rules := secrets.Builtin()
+	out := make([]Planted, 0, len(rules))
+	for _, r := range rules {
+		text, secret := r.Sample(rng)
+		out = append(out, Planted{RuleID: "secret/" + r.ID, Text: text, Secret: secret})
+	}
+	return out
+}
+
+// File lays the planted secrets out in one text file, separated by blank
+// lines, and returns it with each Planted's Line set.
+func File(planted []Planted) ([]byte, []Planted) {
+	var b strings.Builder
+	out := make([]Planted, len(planted))
+	line := 1
+	for i, p := range planted {
+		out[i] = p
+		before, _, _ := strings.Cut(p.Text, p.Secret)
+		out[i].Line = line + strings.Count(before, "\n")
+		b.WriteString(p.Text)
+		b.WriteString("\n\n")
+		line += strings.Count(p.Text, "\n") + 2
+	}
+	return []byte(b.String()), out
+}
+
+// window is the length of the pieces of a secret Leaks looks for: long
+// enough not to match by chance, short enough to catch a partial leak.
+const window = 16
+
+// Leaks returns a description of each planted secret that appears in
+// output in full or in any 16-character piece (JSON-escaped forms too).
+func Leaks(output []byte, planted []Planted) []string {
+	text := string(output)
+	var leaks []string
+	for _, p := range planted {
+		for _, form := range []string{p.Secret, jsonEscape(p.Secret)} {
+			if strings.Contains(text, form) {
+				leaks = append(leaks, fmt.Sprintf("%s: whole secret in output", p.RuleID))
+				goto next
+			}
+		}
+		for _, line := range strings.Split(p.Secret, "\n") {
+			for i := 0; i+window <= len(line); i++ {
+				piece := line[i : i+window]
+				if strings.Contains(text, piece) || strings.Contains(text, jsonEscape(piece)) {
+					leaks = append(leaks, fmt.Sprintf("%s: piece %q… of the secret in output", p.RuleID, piece[:4]))
+					goto next
+				}
+			}
+		}
+	next:
+	}
+	return leaks
+}
+
+// AssertNoLeak fails tb for every planted secret found in output.
+func AssertNoLeak(tb testing.TB, output []byte, planted []Planted) {
+	tb.Helper()
+	for _, l := range Leaks(output, planted) {
+		tb.Errorf("secret leaked: %s", l)
+	}
+}
+
+// jsonEscape escapes s the way encoding/json writes it inside a string.
+func jsonEscape(s string) string {
+	r := strings.NewReplacer(`\`, `\\`, `"`, `\"`, "\n", `\n`, "\r", `\r`, "\t", `\t`, "<", `\u003c`, ">", `\u003e`, "&", `\u0026`)
+	return r.Replace(s)
+}
