@@ -70,7 +70,7 @@ func Parse(data []byte, maxDepth int) (root *Value, ok bool) {
 		maxDepth = 256
 	}
 	p := &parser{data: string(data), line: 1, maxDepth: maxDepth}
-	if !utf8.ValidString(p.data) {
+	if !utf8.ValidString(p.data) || hasControl(p.data) {
 		return nil, false
 	}
 	root = &Value{Kind: Table, Line: 1, Fields: map[string]*Value{}}
@@ -96,6 +96,24 @@ func Parse(data []byte, maxDepth int) (root *Value, ok bool) {
 			return nil, false
 		}
 	}
+}
+
+// hasControl reports control characters TOML forbids anywhere (all but tab
+// and newlines), and a carriage return not followed by a newline.
+func hasControl(s string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c == '\t' || c == '\n':
+		case c == '\r':
+			if i+1 >= len(s) || s[i+1] != '\n' {
+				return true
+			}
+		case c < 0x20 || c == 0x7f:
+			return true
+		}
+	}
+	return false
 }
 
 // skipBlank skips whitespace, newlines and comments.

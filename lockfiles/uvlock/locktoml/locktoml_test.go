@@ -1,7 +1,11 @@
 package locktoml
 
 import (
+	"reflect"
+	"strconv"
 	"testing"
+
+	"github.com/BurntSushi/toml"
 )
 
 func TestParse(t *testing.T) {
@@ -112,4 +116,83 @@ func TestStrict(t *testing.T) {
 	if !root.Strict("version") {
 		t.Error("Strict rejected exact keys")
 	}
+}
+
+// plain converts a tree to the shapes BurntSushi/toml decodes into any.
+func plain(v *Value) any {
+	switch v.Kind {
+	case String:
+		return v.Str
+	case Bool:
+		return v.Str == "true"
+	case Integer:
+		n, err := strconv.ParseInt(v.Str, 10, 64)
+		if err != nil {
+			return "bad integer " + v.Str
+		}
+		return n
+	case Array:
+		out := make([]any, len(v.Items))
+		for i, it := range v.Items {
+			out[i] = plain(it)
+		}
+		return out
+	}
+	m := make(map[string]any, len(v.Fields))
+	for k, f := range v.Fields {
+		m[k] = plain(f)
+	}
+	return m
+}
+
+// normalize turns []map[string]any (arrays of tables) into []any.
+func normalize(x any) any {
+	switch t := x.(type) {
+	case []map[string]any:
+		out := make([]any, len(t))
+		for i, m := range t {
+			out[i] = normalize(m)
+		}
+		return out
+	case []any:
+		out := make([]any, len(t))
+		for i, e := range t {
+			out[i] = normalize(e)
+		}
+		return out
+	case map[string]any:
+		out := make(map[string]any, len(t))
+		for k, e := range t {
+			out[k] = normalize(e)
+		}
+		return out
+	}
+	return x
+}
+
+// FuzzLocktoml checks that whatever the subset reader accepts, BurntSushi/toml
+// accepts too, with the same values.
+func FuzzLocktoml(f *testing.F) {
+	for _, s := range []string{
+		"a = 1\n[[package]]\nname = \"x\"\ndeps = [{ name = \"y\", extra = [\"e\"] }]\n",
+		"[t]\nk = 'v'\n[t.u]\n[[t.v]]\nx = true\n[[t.v]]\nx = false\n",
+		"s = \"esc \\\" \\\\ \\u00e9\"\narr = [\n  1, # c\n  2,\n]\nempty = {}\n",
+		"[a]\nb = 1\n[a.c]\nd = 2\n",
+		"\"quoted key\" = \"v\"\n['lit']\nk = -3\n",
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		root, ok := Parse(data, 0)
+		if !ok {
+			return
+		}
+		var want map[string]any
+		if _, err := toml.Decode(string(data), &want); err != nil {
+			t.Fatalf("subset reader accepted what BurntSushi/toml rejects: %v", err)
+		}
+		if got := plain(root); !reflect.DeepEqual(got, normalize(want)) {
+			t.Fatalf("values differ:\n got %#v\nwant %#v", got, normalize(want))
+		}
+	})
 }
