@@ -1,0 +1,244 @@
+package pubspeclock
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/tollgate-dev/tollgate/internal/shareddata"
+	"github.com/tollgate-dev/tollgate/lockfiles"
+	"github.com/tollgate-dev/tollgate/lockfiles/lockfilestest"
+)
+
+var (
+	yes   = lockfilestest.Bool(true)
+	no    = lockfilestest.Bool(false)
+	git   = lockfilestest.Str(lockfiles.SourceGit)
+	local = lockfilestest.Str(lockfiles.SourceLocal)
+	reg   = lockfilestest.Str(lockfiles.SourceRegistry)
+	url   = lockfilestest.Str(lockfiles.SourceURL)
+)
+
+func TestMatch(t *testing.T) {
+	p := Parser{}
+	for path, want := range map[string]bool{
+		"pubspec.lock":            true,
+		"app/mobile/pubspec.lock": true,
+		"pubspec.yaml":            false,
+		"pubspec.lock.old":        false,
+	} {
+		if got := p.Match(path); got != want {
+			t.Errorf("Match(%q) = %v, want %v", path, got, want)
+		}
+	}
+}
+
+// TestRealFiles parses every pubspec.lock of the shared corpus. Counts are the
+// 2-space keys under "packages:" (awk over the lines, stopping at the next
+// top-level key "sdks:"); they also equal the `grep -c 'dependency:'` lines.
+func TestRealFiles(t *testing.T) {
+	dir := shareddata.Path(t, "lockfiles", "pubspec-lock")
+	cases := []struct {
+		dir               string
+		count, local, git int
+		wants             []lockfilestest.Want
+	}{
+		// 5 sdk packages and 1 path package are local; 3 git packages.
+		{"localsend-localsend", 259, 6, 3, []lockfilestest.Want{
+			{Name: "_fe_analyzer_shared", Version: "93.0.0", Line: 4, Direct: no, Dev: no, Source: reg,
+				Integrity: "8d7ff3948166b8ec5da0fbb5962000926b8e02f2ed9b3e51d1738905fbd4c98d"},
+			{Name: "device_apps", Version: "2.2.0", Line: 308, Direct: yes, Source: git},
+			{Name: "flutter", Version: "0.0.0", Line: 477, Direct: no, Source: local, PURL: "pkg:pub/flutter@0.0.0"},
+			{Name: "rust_lib_localsend_app", Version: "0.0.1", Line: 1371, Source: local},
+			{Name: "sky_engine", Version: "0.0.0", Line: 1554, Source: local},
+		}},
+		{"localsend-localsend-cargokit-build-tool", 56, 0, 0, []lockfilestest.Want{
+			{Name: "_fe_analyzer_shared", Version: "64.0.0", Line: 4, Direct: no,
+				Integrity: "eb376e9acf6938204f90eb3b1f00b578640d3188b4c8a8ec054f9f479af8d051"},
+			{Name: "args", Version: "2.4.2", Line: 28, Direct: yes, Dev: no, Source: reg},
+			{Name: "lints", Version: "2.1.1", Line: 188, Direct: yes, Dev: yes,
+				Integrity: "0a217c6c989d21039f1498c3ed9f3ed71b354e69873f13a8dfc3c9fe76f1b452"},
+			{Name: "yaml", Version: "3.1.2", Line: 444, Direct: yes, Dev: no},
+		}},
+	}
+	for _, c := range cases {
+		t.Run(c.dir, func(t *testing.T) {
+			pkgs := lockfilestest.ParseFile(t, Parser{}, filepath.Join(dir, c.dir, "pubspec.lock"))
+			if len(pkgs) != c.count {
+				t.Errorf("got %d packages, want %d", len(pkgs), c.count)
+			}
+			lockfilestest.Check(t, pkgs, c.wants)
+			locals, gits := 0, 0
+			for _, p := range pkgs {
+				if p.Ecosystem != lockfiles.EcosystemPub || p.Line <= 0 || p.Name == "" || p.Version == "" {
+					t.Errorf("bad package %+v", p)
+				}
+				switch p.Source {
+				case lockfiles.SourceLocal:
+					locals++
+				case lockfiles.SourceGit:
+					gits++
+				case lockfiles.SourceRegistry:
+					if p.Resolved != "https://pub.dev" {
+						t.Errorf("%s resolved %q", p.Name, p.Resolved)
+					}
+				default:
+					t.Errorf("%s: unexpected source %q", p.Name, p.Source)
+				}
+				if p.Name == "device_apps" && (p.Resolved != "https://github.com/Tienisto/device_apps.git@5dc7956d938541254d2e175766b3b84ea38bb85b" || !p.PinnedSHA) {
+					t.Errorf("device_apps resolved %q pinned %v", p.Resolved, p.PinnedSHA)
+				}
+			}
+			if locals != c.local || gits != c.git {
+				t.Errorf("got %d local and %d git packages, want %d and %d", locals, gits, c.local, c.git)
+			}
+		})
+	}
+}
+
+// TestScalibrFixtures runs every osv-scalibr pubspec fixture.
+func TestScalibrFixtures(t *testing.T) {
+	dir := shareddata.Path(t, "lockfiles", "fixtures-osv-scalibr", "pubspec")
+	cases := map[string]struct {
+		count   int
+		errLine int
+		wants   []lockfilestest.Want
+	}{
+		"empty.lock": {count: 0},
+		"mixed-packages.lock": {count: 4, wants: []lockfilestest.Want{
+			{Name: "back_button_interceptor", Version: "6.0.1", Line: 4, Direct: yes, Dev: no},
+			{Name: "build_runner", Version: "2.2.1", Line: 11, Direct: yes, Dev: yes},
+			{Name: "shelf_web_socket", Version: "1.0.2", Line: 25, Direct: no, Dev: no},
+		}},
+		"no-packages.lock": {count: 0},
+		"not-yaml.txt":     {errLine: 1}, // a plain scalar, not a mapping
+		"one-package-dev.lock": {count: 1, wants: []lockfilestest.Want{
+			{Name: "build_runner", Version: "2.2.1", Line: 4, Direct: yes, Dev: yes}}},
+		"one-package.lock": {count: 1, wants: []lockfilestest.Want{
+			{Name: "back_button_interceptor", Version: "6.0.1", Line: 4, Direct: yes, Dev: no}}},
+		"source-git.lock": {count: 5, wants: []lockfilestest.Want{
+			{Name: "flutter_rust_bridge", Version: "1.32.0", Line: 4, Direct: yes, Source: git},
+			{Name: "screen_retriever", Version: "0.1.2", Line: 13, Direct: no, Source: git},
+			{Name: "toggle_switch", Version: "1.4.0", Line: 22, Source: reg},
+		}},
+		// The key is indented by one space, the values by four: still valid YAML.
+		"source-path.lock": {count: 1, wants: []lockfilestest.Want{
+			{Name: "maa_core", Version: "0.0.1", Line: 4, Direct: yes, Source: local}}},
+		"source-sdk.lock": {count: 1, wants: []lockfilestest.Want{
+			{Name: "flutter_web_plugins", Version: "0.0.0", Line: 4, Direct: no, Source: local}}},
+		"two-packages.lock": {count: 2, wants: []lockfilestest.Want{
+			{Name: "shelf", Version: "1.3.2", Line: 4}, {Name: "shelf_web_socket", Version: "1.0.2", Line: 11}}},
+	}
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range entries {
+		c, ok := cases[e.Name()]
+		if !ok {
+			t.Errorf("fixture %s has no expectation", e.Name())
+			continue
+		}
+		t.Run(e.Name(), func(t *testing.T) {
+			pkgs, err := lockfilestest.TryParseFile(Parser{}, filepath.Join(dir, e.Name()))
+			if c.errLine > 0 {
+				lockfilestest.AssertParseError(t, err, e.Name(), c.errLine)
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(pkgs) != c.count {
+				t.Errorf("got %d packages, want %d", len(pkgs), c.count)
+			}
+			lockfilestest.Check(t, pkgs, c.wants)
+		})
+	}
+}
+
+// TestOwnFixture covers hosted (pub.dev and a private host), git, path and
+// sdk sources, the four dependency kinds, an unquoted version, YAML anchors
+// and an unknown source.
+func TestOwnFixture(t *testing.T) {
+	pkgs := lockfilestest.ParseFile(t, Parser{}, filepath.Join("testdata", "pubspec.lock"))
+	if len(pkgs) != 7 {
+		t.Fatalf("got %d packages, want 7: %+v", len(pkgs), pkgs)
+	}
+	lockfilestest.Check(t, pkgs, []lockfilestest.Want{
+		{Name: "collection", Version: "1.18.0", Line: 3, Direct: yes, Dev: no, Source: reg,
+			Integrity: "ee67cb0715911d28db6bf4af1026078bd6f0128b07a5f66fb2ed94ec6783c09a"},
+		{Name: "private_pkg", Version: "2.0.0", Line: 11, Direct: no, Source: reg},
+		{Name: "forked", Version: "0.3.0", Line: 18, Direct: yes, Source: git},
+		{Name: "local_plugin", Version: "0.0.1", Line: 27, Direct: yes, Source: local},
+		{Name: "flutter_test", Version: "0.0.0", Line: 34, Direct: yes, Dev: yes, Source: local},
+		{Name: "mocktail", Version: "1.0.3", Line: 39, Direct: yes, Dev: yes, Source: reg},
+		{Name: "odd", Version: "1.0.0", Line: 46, Direct: no, Source: url},
+	})
+	want := map[string]string{
+		"private_pkg":  "https://pub.example.com",
+		"forked":       "https://github.com/example/forked.git@0123456789abcdef0123456789abcdef01234567",
+		"local_plugin": "packages/local_plugin",
+		"mocktail":     "https://pub.dev",
+	}
+	for _, p := range pkgs {
+		if w, ok := want[p.Name]; ok && p.Resolved != w {
+			t.Errorf("%s resolved %q, want %q", p.Name, p.Resolved, w)
+		}
+		if p.Name == "forked" && !p.PinnedSHA {
+			t.Error("forked: resolved-ref is a full SHA")
+		}
+	}
+}
+
+func TestMalformed(t *testing.T) {
+	_, err := lockfilestest.TryParseFile(Parser{}, filepath.Join("testdata", "malformed.lock"))
+	// The YAML decoder places the unterminated string's mapping at line 5.
+	lockfilestest.AssertParseError(t, err, "malformed.lock", 5)
+	_, err = lockfilestest.TryParseFile(Parser{}, filepath.Join("testdata", "notmapping.lock"))
+	lockfilestest.AssertParseError(t, err, "notmapping.lock", 5)
+
+	for _, c := range []struct {
+		content string
+		line    int
+	}{
+		{"- a\n- b\n", 1},
+		{"\npackages: [a]\n", 2},
+		{"packages:\n  ? [a]\n  : {}\n", 2},
+	} {
+		_, err := lockfilestest.ParseBytes(Parser{}, "d/pubspec.lock", []byte(c.content))
+		lockfilestest.AssertParseError(t, err, "d/pubspec.lock", c.line)
+	}
+	_, err = Parser{}.Parse(t.Context(), &lockfiles.Input{Path: "pubspec.lock",
+		Content: []byte("packages:\n  a: {version: '1'}\n  b: {version: '1'}\n"), Limits: lockfiles.Limits{MaxPackages: 1}})
+	lockfilestest.AssertParseError(t, err, "pubspec.lock", 3)
+}
+
+func FuzzParsePubspecLock(f *testing.F) {
+	if dir, ok := shareddata.Find("lockfiles"); ok {
+		lockfilestest.AddSeeds(f, filepath.Join(dir, "pubspec-lock", "*", "pubspec.lock"),
+			filepath.Join(dir, "fixtures-osv-scalibr", "pubspec", "*"))
+	}
+	lockfilestest.AddSeeds(f, filepath.Join("testdata", "*"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		pkgs, _ := lockfilestest.ParseBytes(Parser{}, "pubspec.lock", data)
+		for _, p := range pkgs {
+			if p.Name == "" || p.Line < 0 {
+				t.Fatalf("bad package %+v", p)
+			}
+		}
+	})
+}
+
+func BenchmarkParsePubspecLock(b *testing.B) {
+	path := filepath.Join(shareddata.Path(b, "lockfiles", "pubspec-lock", "localsend-localsend"), "pubspec.lock")
+	data, err := os.ReadFile(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.SetBytes(int64(len(data)))
+	for b.Loop() {
+		if _, err := lockfilestest.ParseBytes(Parser{}, "pubspec.lock", data); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
