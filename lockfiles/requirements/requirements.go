@@ -107,24 +107,29 @@ func (w *walker) file(name string, content []byte, depth int) error {
 		// Assemble one logical line as pip's join_lines does: a line ending in
 		// "\" continues on the next, unless it is (or ends in) a comment.
 		start := lineNo + 1
-		var logical strings.Builder
-		joined := false
-		for len(text) > 0 {
-			var raw string
-			raw, text, _ = strings.Cut(text, "\n")
-			lineNo++
-			raw = strings.TrimSuffix(raw, "\r")
-			if !strings.HasSuffix(raw, "\\") || hasComment(raw) {
-				if hasComment(raw) && joined {
-					raw = " " + raw
+		var line string
+		line, text, _ = strings.Cut(text, "\n")
+		lineNo++
+		line = strings.TrimSuffix(line, "\r")
+		if strings.HasSuffix(line, "\\") && !hasComment(line) {
+			var logical strings.Builder
+			logical.WriteString(strings.Trim(line, "\\"))
+			for len(text) > 0 {
+				var raw string
+				raw, text, _ = strings.Cut(text, "\n")
+				lineNo++
+				raw = strings.TrimSuffix(raw, "\r")
+				if !strings.HasSuffix(raw, "\\") || hasComment(raw) {
+					if hasComment(raw) {
+						raw = " " + raw // a comment ends the requirement
+					}
+					logical.WriteString(raw)
+					break
 				}
-				logical.WriteString(raw)
-				break
+				logical.WriteString(strings.Trim(raw, "\\"))
 			}
-			joined = true
-			logical.WriteString(strings.Trim(raw, "\\"))
+			line = logical.String()
 		}
-		line := logical.String()
 		trimmed := strings.TrimSpace(line)
 
 		if strings.HasPrefix(trimmed, "#") {
