@@ -21,6 +21,7 @@ import (
 	"github.com/tollgate-dev/tollgate/report"
 	"github.com/tollgate-dev/tollgate/sarif"
 	"github.com/tollgate-dev/tollgate/scanner"
+	"github.com/tollgate-dev/tollgate/tamper"
 )
 
 // ScanOptions are the scan command's settings.
@@ -229,6 +230,9 @@ func ecosystems(inv *lockfiles.Inventory) []string {
 // inv, when known, narrows the offline database to the ecosystems present.
 func buildChecks(ctx context.Context, o ScanOptions, cfg *config.Config, inv *lockfiles.Inventory) ([]scanner.Check, []scanner.Skipped, error) {
 	checks := []scanner.Check{scanner.LockfileCheck{}}
+	if cfg.Enabled("tamper") {
+		checks = append(checks, tamper.Check{})
+	}
 	var skipped []scanner.Skipped
 	switch {
 	case !cfg.Enabled("osv"):
