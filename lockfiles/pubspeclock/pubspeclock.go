@@ -34,26 +34,35 @@ func (Parser) Parse(ctx context.Context, in *lockfiles.Input) ([]lockfiles.Packa
 		return nil, fmt.Errorf("parse %s: %w", in.Path, err)
 	}
 	limits := in.Limits.WithDefaults()
-	docs, err := yamltree.Parse(in.Path, in.Content, limits)
-	if err != nil {
-		return nil, err
+	doc, ok := fastParse(in.Content)
+	if !ok {
+		docs, err := yamltree.Parse(in.Path, in.Content, limits)
+		if err != nil {
+			return nil, err
+		}
+		if len(docs) == 0 {
+			return nil, nil
+		}
+		doc = docs[0]
 	}
-	if len(docs) == 0 {
-		return nil, nil
-	}
-	root := yamltree.Resolve(docs[0])
+	return packagesOf(in.Path, doc, limits)
+}
+
+// packagesOf reads the packages of a decoded pubspec.lock document.
+func packagesOf(file string, doc *yaml.Node, limits lockfiles.Limits) ([]lockfiles.Package, error) {
+	root := yamltree.Resolve(doc)
 	if root == nil || root.Kind == yaml.ScalarNode && root.Tag == "!!null" {
 		return nil, nil
 	}
 	if root.Kind != yaml.MappingNode {
-		return nil, lockfiles.Errorf(in.Path, root.Line, "top level is %s, not a mapping", yamltree.Describe(root))
+		return nil, lockfiles.Errorf(file, root.Line, "top level is %s, not a mapping", yamltree.Describe(root))
 	}
 	packages := yamltree.Get(root, "packages")
 	if packages == nil || packages.Kind == yaml.ScalarNode && packages.Tag == "!!null" {
 		return nil, nil
 	}
 	if packages.Kind != yaml.MappingNode {
-		return nil, lockfiles.Errorf(in.Path, packages.Line, "\"packages\" is %s, not a mapping", yamltree.Describe(packages))
+		return nil, lockfiles.Errorf(file, packages.Line, "\"packages\" is %s, not a mapping", yamltree.Describe(packages))
 	}
 	var (
 		pkgs   []lockfiles.Package
@@ -64,18 +73,18 @@ func (Parser) Parse(ctx context.Context, in *lockfiles.Input) ([]lockfiles.Packa
 			return
 		}
 		if key.Kind != yaml.ScalarNode || key.Value == "" {
-			failed = lockfiles.Errorf(in.Path, key.Line, "package name is %s", yamltree.Describe(key))
+			failed = lockfiles.Errorf(file, key.Line, "package name is %s", yamltree.Describe(key))
 			return
 		}
 		if entry == nil || entry.Kind != yaml.MappingNode {
-			failed = lockfiles.Errorf(in.Path, key.Line, "package %q is %s, not a mapping", key.Value, yamltree.Describe(entry))
+			failed = lockfiles.Errorf(file, key.Line, "package %q is %s, not a mapping", key.Value, yamltree.Describe(entry))
 			return
 		}
 		if len(pkgs) >= limits.MaxPackages {
-			failed = lockfiles.LimitErrorf(in.Path, key.Line, "more than %d packages", limits.MaxPackages)
+			failed = lockfiles.LimitErrorf(file, key.Line, "more than %d packages", limits.MaxPackages)
 			return
 		}
-		pkgs = append(pkgs, newPackage(in.Path, key, entry))
+		pkgs = append(pkgs, newPackage(file, key, entry))
 	})
 	if failed != nil {
 		return nil, failed

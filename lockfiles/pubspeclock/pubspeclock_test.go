@@ -1,13 +1,17 @@
 package pubspeclock
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
+	"reflect"
 	"testing"
 
 	"github.com/tollgate-dev/tollgate/internal/shareddata"
 	"github.com/tollgate-dev/tollgate/lockfiles"
 	"github.com/tollgate-dev/tollgate/lockfiles/lockfilestest"
+	"github.com/tollgate-dev/tollgate/lockfiles/yamltree"
+	yaml "go.yaml.in/yaml/v3"
 )
 
 var (
@@ -92,6 +96,7 @@ func TestRealFiles(t *testing.T) {
 			if locals != c.local || gits != c.git {
 				t.Errorf("got %d local and %d git packages, want %d and %d", locals, gits, c.local, c.git)
 			}
+			assertFastMatchesDecoder(t, filepath.Join(dir, c.dir, "pubspec.lock"), true)
 		})
 	}
 }
@@ -152,8 +157,71 @@ func TestScalibrFixtures(t *testing.T) {
 				t.Errorf("got %d packages, want %d", len(pkgs), c.count)
 			}
 			lockfilestest.Check(t, pkgs, c.wants)
+			assertFastMatchesDecoder(t, filepath.Join(dir, e.Name()), false)
 		})
 	}
+}
+
+// assertFastMatchesDecoder checks that, where the hand-written reader takes a
+// file (it must when mustTake), its tree agrees with the YAML decoder's.
+func assertFastMatchesDecoder(t *testing.T, path string, mustTake bool) {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fast, ok := fastParse(data)
+	if !ok {
+		if mustTake {
+			t.Errorf("fast reader refused %s", path)
+		}
+		return
+	}
+	compareWithDecoder(t, data, fast)
+}
+
+func compareWithDecoder(t *testing.T, data []byte, fast *yaml.Node) {
+	t.Helper()
+	docs, err := yamltree.Parse("pubspec.lock", data, lockfiles.Limits{})
+	if err != nil {
+		t.Fatalf("fast reader accepted what the decoder rejects: %v", err)
+	}
+	var full *yaml.Node
+	if len(docs) > 0 {
+		full = docs[0]
+	}
+	if msg := diffNodes(fast, full, "$"); msg != "" {
+		t.Fatalf("fast reader and decoder disagree: %s", msg)
+	}
+	limits := lockfiles.Limits{}.WithDefaults()
+	a, errA := packagesOf("pubspec.lock", fast, limits)
+	b, errB := packagesOf("pubspec.lock", full, limits)
+	if (errA == nil) != (errB == nil) || !reflect.DeepEqual(a, b) {
+		t.Fatalf("packages differ:\nfast %+v %v\nfull %+v %v", a, errA, b, errB)
+	}
+}
+
+// diffNodes compares kind, value and line of two trees, "" when they agree.
+func diffNodes(a, b *yaml.Node, at string) string {
+	if a == nil || b == nil {
+		if a != b {
+			return fmt.Sprintf("%s: %v vs %v", at, a, b)
+		}
+		return ""
+	}
+	if a.Kind != b.Kind || a.Value != b.Value || a.Line != b.Line || len(a.Content) != len(b.Content) {
+		return fmt.Sprintf("%s: kind %v/%v value %q/%q line %d/%d children %d/%d",
+			at, a.Kind, b.Kind, a.Value, b.Value, a.Line, b.Line, len(a.Content), len(b.Content))
+	}
+	if a.Kind == yaml.ScalarNode && (a.Tag == "!!null") != (b.Tag == "!!null") {
+		return fmt.Sprintf("%s: tag %s/%s", at, a.Tag, b.Tag)
+	}
+	for i := range a.Content {
+		if msg := diffNodes(a.Content[i], b.Content[i], fmt.Sprintf("%s/%d", at, i)); msg != "" {
+			return msg
+		}
+	}
+	return ""
 }
 
 // TestOwnFixture covers hosted (pub.dev and a private host), git, path and
@@ -226,7 +294,27 @@ func FuzzParsePubspecLock(f *testing.F) {
 				t.Fatalf("bad package %+v", p)
 			}
 		}
+		// Whatever the fast reader accepts, the YAML decoder must read the same.
+		if fast, ok := fastParse(data); ok {
+			compareWithDecoder(t, data, fast)
+		}
 	})
+}
+
+// BenchmarkDecodePubspecLock is the YAML decoder path alone on the same
+// file, to show what the fast reader saves.
+func BenchmarkDecodePubspecLock(b *testing.B) {
+	path := filepath.Join(shareddata.Path(b, "lockfiles", "pubspec-lock", "localsend-localsend"), "pubspec.lock")
+	data, err := os.ReadFile(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.SetBytes(int64(len(data)))
+	for b.Loop() {
+		if _, err := yamltree.Parse("pubspec.lock", data, lockfiles.Limits{}); err != nil {
+			b.Fatal(err)
+		}
+	}
 }
 
 func BenchmarkParsePubspecLock(b *testing.B) {
@@ -239,6 +327,42 @@ func BenchmarkParsePubspecLock(b *testing.B) {
 	for b.Loop() {
 		if _, err := lockfilestest.ParseBytes(Parser{}, "pubspec.lock", data); err != nil {
 			b.Fatal(err)
+		}
+	}
+}
+
+// TestFastReaderEdges pins which inputs the hand-written reader takes (and
+// then agrees with the decoder on) and which it leaves to the decoder.
+func TestFastReaderEdges(t *testing.T) {
+	for _, c := range []struct {
+		in   string
+		take bool
+	}{
+		{"packages:\n  a:\n    version: \"1\"\n  a:\n    version: \"2\"\n", true}, // duplicate package
+		{"packages:\n  a:\n    version: \"1\"\n    version: \"2\"\n", true},       // duplicate field: first wins
+		{"packages:\r\n  a:\r\n    version: 1.0\r\n", true},                       // CRLF, unquoted version
+		{"a: null\npackages: ~\n", true},
+		{"packages: {}\n", true},
+		{"# only a comment\n", true},
+		{"", true},
+		{"packages:\n  a:\n    version: \"1\" # note\n", false},
+		{"packages:\n  a: &x\n    version: \"1\"\n", false},
+		{"packages:\n\ta:\n", false},
+		{"packages:\n   a:\n    version: \"1\"\n", false},
+		{"packages: [a]\n", false},
+		{"packages:\n  a:\n    version: \"1\\u0041\"\n", false},
+		{"packages:\n  a:\n    version: 'x'\n", false},
+		{"---\npackages: {}\n", false},
+		{"packages:\n  a:\n", false},
+		{"packages:\n  a:\n    version: x\n      y\n", false},
+	} {
+		fast, ok := fastParse([]byte(c.in))
+		if ok != c.take {
+			t.Errorf("fastParse(%q) ok = %v, want %v", c.in, ok, c.take)
+			continue
+		}
+		if ok {
+			compareWithDecoder(t, []byte(c.in), fast)
 		}
 	}
 }
