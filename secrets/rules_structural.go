@@ -31,6 +31,8 @@ func structuralRules() []Rule {
 	}
 	genericPEM := pem("private-key", "PEM private key (RSA, EC, DSA, PKCS#8, encrypted)", "PRIVATE KEY", crit)
 	genericPEM.Keywords = []string{"private key-----"}
+	// OpenSSH keys have their own rule.
+	genericPEM.Allow = []string{`^-----BEGIN OPENSSH`}
 	genericPEM.Pattern = `(?P<secret>-----BEGIN[ A-Z0-9_]{0,30}PRIVATE KEY-----[\s\S]{64,}?-----END[ A-Z0-9_]{0,30}PRIVATE KEY-----)`
 	genericPEM.Sample = func(r *rand.Rand) (string, string) {
 		s := "-----BEGIN RSA PRIVATE KEY-----\n" + pemBody(r, "\n") + "-----END RSA PRIVATE KEY-----"

@@ -79,3 +79,5 @@ func ruleMatches(ms []Match, id string) []Match {
 	}
 	return out
 }
+
+func randFor(seed uint64) *rand.Rand { return rand.New(rand.NewPCG(seed, 7)) }

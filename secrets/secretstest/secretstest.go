@@ -76,26 +76,36 @@ const window = 16
 // output in full or in any 16-character piece (JSON-escaped forms too).
 func Leaks(output []byte, planted []Planted) []string {
 	text := string(output)
+	// Every window of the output, so that each piece is one map lookup.
+	windows := make(map[string]struct{}, len(text))
+	for i := 0; i+window <= len(text); i++ {
+		windows[text[i:i+window]] = struct{}{}
+	}
 	var leaks []string
 	for _, p := range planted {
-		for _, form := range []string{p.Secret, jsonEscape(p.Secret)} {
-			if strings.Contains(text, form) {
-				leaks = append(leaks, fmt.Sprintf("%s: whole secret in output", p.RuleID))
-				goto next
-			}
+		if leak := leakOf(text, windows, p); leak != "" {
+			leaks = append(leaks, p.RuleID+": "+leak)
 		}
-		for _, line := range strings.Split(p.Secret, "\n") {
-			for i := 0; i+window <= len(line); i++ {
-				piece := line[i : i+window]
-				if strings.Contains(text, piece) || strings.Contains(text, jsonEscape(piece)) {
-					leaks = append(leaks, fmt.Sprintf("%s: piece %q… of the secret in output", p.RuleID, piece[:4]))
-					goto next
-				}
-			}
-		}
-	next:
 	}
 	return leaks
+}
+
+func leakOf(text string, windows map[string]struct{}, p Planted) string {
+	if strings.Contains(text, p.Secret) || strings.Contains(text, jsonEscape(p.Secret)) {
+		return "whole secret in output"
+	}
+	for _, line := range strings.Split(p.Secret, "\n") {
+		for i := 0; i+window <= len(line); i++ {
+			piece := line[i : i+window]
+			if _, ok := windows[piece]; ok {
+				return fmt.Sprintf("piece %q… of the secret in output", piece[:4])
+			}
+			if esc := jsonEscape(piece); esc != piece && strings.Contains(text, esc) {
+				return fmt.Sprintf("piece %q… of the secret in output (JSON-escaped)", piece[:4])
+			}
+		}
+	}
+	return ""
 }
 
 // AssertNoLeak fails tb for every planted secret found in output.

@@ -1,0 +1,325 @@
+package secrets
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"testing/fstest"
+
+	"github.com/tollgate-dev/tollgate/internal/shareddata"
+	"github.com/tollgate-dev/tollgate/scanner"
+)
+
+// ghToken is a GitHub PAT with a valid checksum, built at run time so that
+// no token-shaped literal sits in the repository.
+func ghToken(t testing.TB, seed uint64) string {
+	t.Helper()
+	r, _ := New(Options{})
+	rule, _ := r.Rule("github-pat")
+	_, s := rule.Sample(randFor(seed))
+	return s
+}
+
+func TestScanFileLineColumnRedaction(t *testing.T) {
+	e := newTestEngine(t)
+	tok := ghToken(t, 1)
+	content := "package main\n\n// config\nvar token = \"" + tok + "\"\n"
+	ms := e.ScanFile("cmd/main.go", []byte(content))
+	if len(ms) != 1 {
+		t.Fatalf("got %d matches, want 1: %+v", len(ms), ms)
+	}
+	m := ms[0]
+	if m.RuleID != "secret/github-pat" || m.Line != 4 || m.Column != 14 || m.Path != "cmd/main.go" {
+		t.Errorf("match = %s %s:%d:%d", m.RuleID, m.Path, m.Line, m.Column)
+	}
+	if m.Redacted != "ghp_…(40 chars)" {
+		t.Errorf("Redacted = %q", m.Redacted)
+	}
+	if strings.Contains(m.Redacted, tok[4:8]) || m.Provider != "GitHub" || m.Severity != scanner.SeverityCritical {
+		t.Errorf("bad match %+v", m)
+	}
+}
+
+func TestRedact(t *testing.T) {
+	for in, want := range map[string]string{
+		"abcdefghijklmnopqrst": "abcd…(20 chars)",
+		"abcdefgh":             "ab…(8 chars)",
+		"abc":                  "…(3 chars)",
+	} {
+		if got := Redact(in); got != want {
+			t.Errorf("Redact(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+func TestChecksumRejectsAlteredToken(t *testing.T) {
+	e := newTestEngine(t)
+	tok := ghToken(t, 2)
+	// Change one character of the random part: the CRC32 no longer matches.
+	b := []byte(tok)
+	if b[10] == 'a' {
+		b[10] = 'b'
+	} else {
+		b[10] = 'a'
+	}
+	if ms := e.ScanFile("a.txt", []byte("t = "+string(b)+"\n")); len(ms) != 0 {
+		t.Errorf("token with a bad checksum reported: %+v", ms)
+	}
+	if ms := e.ScanFile("a.txt", []byte("t = "+tok+"\n")); len(ms) != 1 {
+		t.Errorf("valid token: %d matches", len(ms))
+	}
+}
+
+func TestFingerprintStableAcrossLineMoves(t *testing.T) {
+	e := newTestEngine(t)
+	tok := ghToken(t, 3)
+	a := e.ScanFile("x.py", []byte("T = '"+tok+"'\n"))
+	b := e.ScanFile("x.py", []byte("\n\n\nimport os\nT = '"+tok+"'\n"))
+	c := e.ScanFile("y.py", []byte("T = '"+tok+"'\n"))
+	d := e.ScanFile("x.py", []byte("T = '"+ghToken(t, 4)+"'\n"))
+	if len(a) != 1 || len(b) != 1 || len(c) != 1 || len(d) != 1 {
+		t.Fatal("expected one match each")
+	}
+	if a[0].Fingerprint != b[0].Fingerprint {
+		t.Error("fingerprint changed when the line moved")
+	}
+	if a[0].Fingerprint == c[0].Fingerprint || a[0].Fingerprint == d[0].Fingerprint {
+		t.Error("fingerprint must depend on path and on the secret")
+	}
+	keyed, _ := New(Options{FingerprintKey: []byte("other key")})
+	if k := keyed.ScanFile("x.py", []byte("T = '"+tok+"'\n")); k[0].Fingerprint == a[0].Fingerprint {
+		t.Error("fingerprint must depend on the key")
+	}
+	if strings.Contains(a[0].Fingerprint, tok) {
+		t.Error("fingerprint holds the secret")
+	}
+}
+
+func TestInlineAllow(t *testing.T) {
+	e := newTestEngine(t)
+	tok := ghToken(t, 5)
+	content := "a = '" + tok + "' # tollgate:allow test fixture\nb = '" + tok + "'\n"
+	ms := e.ScanFile("f.py", []byte(content))
+	if len(ms) != 1 || ms[0].Line != 2 {
+		t.Fatalf("want only line 2, got %+v", ms)
+	}
+}
+
+func TestAllowlist(t *testing.T) {
+	tok := ghToken(t, 6)
+	content := []byte("x = '" + tok + "'\n")
+	base := newTestEngine(t).ScanFile("src/a.go", content)
+	if len(base) != 1 {
+		t.Fatal("setup: token not found")
+	}
+	for name, allow := range map[string]Allowlist{
+		"path":        {Paths: []string{"src/**"}},
+		"pattern":     {Patterns: []string{`^ghp_`}},
+		"fingerprint": {Fingerprints: []string{"fingerprint:" + base[0].Fingerprint}},
+	} {
+		e, err := New(Options{Allow: allow})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ms := e.ScanFile("src/a.go", content); len(ms) != 0 {
+			t.Errorf("%s allowlist did not suppress: %+v", name, ms)
+		}
+	}
+	if _, err := New(Options{Allow: Allowlist{Patterns: []string{"("}}}); err == nil {
+		t.Error("bad allow pattern accepted")
+	}
+	if _, err := New(Options{Allow: Allowlist{Paths: []string{"a/[b"}}}); err == nil {
+		t.Error("bad allow glob accepted")
+	}
+}
+
+func TestBaselineRoundTrip(t *testing.T) {
+	e := newTestEngine(t)
+	content := []byte("a = '" + ghToken(t, 7) + "'\nb = '" + ghToken(t, 8) + "'\n")
+	ms := e.ScanFile("cfg.py", content)
+	if len(ms) != 2 {
+		t.Fatalf("want 2 matches, got %d", len(ms))
+	}
+	var buf bytes.Buffer
+	if err := WriteBaseline(&buf, ms[:1]); err != nil {
+		t.Fatal(err)
+	}
+	if bytes.Contains(buf.Bytes(), []byte(ms[0].secret)) {
+		t.Fatal("baseline holds a secret")
+	}
+	b, err := LoadBaseline(&buf)
+	if err != nil || b.Len() != 1 {
+		t.Fatalf("LoadBaseline: %v (len %d)", err, b.Len())
+	}
+	e2, _ := New(Options{Baseline: b})
+	left := e2.ScanFile("cfg.py", content)
+	if len(left) != 1 || left[0].Line != 2 {
+		t.Errorf("baseline should leave only line 2: %+v", left)
+	}
+	if _, err := LoadBaseline(strings.NewReader(`{"version": 9, "secrets": []}`)); err == nil {
+		t.Error("unknown baseline version accepted")
+	}
+	if _, err := LoadBaseline(strings.NewReader(`not json`)); err == nil {
+		t.Error("bad baseline accepted")
+	}
+}
+
+func TestScanLinesUsesOwnLineNumbers(t *testing.T) {
+	e := newTestEngine(t)
+	lines := []scanner.Line{{Number: 10, Text: "x := 1"}, {Number: 42, Text: "key := \"" + ghToken(t, 9) + "\""}}
+	ms := e.ScanLines("main.go", lines)
+	if len(ms) != 1 || ms[0].Line != 42 || ms[0].Column != 9 {
+		t.Fatalf("got %+v", ms)
+	}
+}
+
+func TestSkips(t *testing.T) {
+	e := newTestEngine(t)
+	tok := ghToken(t, 10)
+	line := []byte("t = '" + tok + "'\n")
+	cases := map[string][]byte{
+		"vendor/x/a.go":         line,
+		"web/node_modules/a.js": line,
+		"api/x.pb.go":           line,
+		"gen.go":                append([]byte("// Code generated by protoc. DO NOT EDIT.\n"), line...),
+		"app.min.js":            line,
+		"bundle.js":             append(bytes.Repeat([]byte("var a=1;"), 1000), line...),
+		"blob.txt":              append([]byte{0, 1, 2}, line...),
+		"image.png":             line,
+	}
+	for p, content := range cases {
+		if ms := e.ScanFile(p, content); len(ms) != 0 {
+			t.Errorf("%s: should be skipped, got %d matches", p, len(ms))
+		}
+	}
+	small, _ := New(Options{MaxFileSize: 10})
+	if ms := small.ScanFile("a.txt", line); len(ms) != 0 {
+		t.Error("file over the size limit scanned")
+	}
+	all, _ := New(Options{ScanSkippable: true})
+	if ms := all.ScanFile("vendor/x/a.go", line); len(ms) != 1 {
+		t.Error("ScanSkippable should scan vendored files")
+	}
+	if ms := e.ScanFile("src/a.go", line); len(ms) != 1 {
+		t.Error("ordinary file not scanned")
+	}
+}
+
+func TestMaskCallback(t *testing.T) {
+	var mu sync.Mutex
+	var masked []string
+	e, err := New(Options{Mask: func(s string) { mu.Lock(); masked = append(masked, s); mu.Unlock() }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tok := ghToken(t, 11)
+	e.ScanFile("a", []byte(tok+"\n"))
+	if len(masked) != 1 || masked[0] != tok {
+		t.Errorf("Mask got %d values", len(masked))
+	}
+}
+
+func TestIntegrityHashesNeverReported(t *testing.T) {
+	e := newTestEngine(t)
+	for _, content := range []string{
+		`"integrity": "sha512-ghp_AbCdEfGhIjKlMnOpQrStUvWxYz0123456789abcdefGHIJKL+/AKIAABCDEFGHIJKLMNOP=="` + "\n",
+		"github.com/x/y v1.0.0 h1:Zm9vYmFyYmF6cXV4cXV1eGNvcmdlZ3JhdWx0Z2FycGx5d2FsZG9=\n",
+	} {
+		if ms := e.ScanFile("package-lock.json", []byte(content)); len(ms) != 0 {
+			t.Errorf("integrity hash reported: %+v", ms)
+		}
+		if ms := e.ScanFile("notes.txt", []byte(content)); len(ms) != 0 {
+			t.Errorf("integrity hash reported outside a lockfile: %+v", ms)
+		}
+	}
+}
+
+// TestRealLockfilesHaveNoSecrets scans every real lockfile in the shared
+// corpus: they are full of hashes, URLs and ids and hold no secret.
+func TestRealLockfilesHaveNoSecrets(t *testing.T) {
+	root := shareddata.Path(t, "lockfiles")
+	e := newTestEngine(t)
+	files := 0
+	err := filepath.WalkDir(root, func(p string, d os.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		data, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		files++
+		rel, _ := filepath.Rel(root, p)
+		for _, m := range e.ScanFile(filepath.ToSlash(rel), data) {
+			t.Errorf("%s:%d: %s %s", rel, m.Line, m.RuleID, m.Redacted)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if files < 50 {
+		t.Errorf("only %d lockfiles scanned", files)
+	}
+}
+
+func TestCheckPullRequestAndSweep(t *testing.T) {
+	c, err := NewCheck(Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.ID() != "secrets" || len(c.Rules()) < 150 {
+		t.Fatalf("ID %q, %d rules", c.ID(), len(c.Rules()))
+	}
+	for _, r := range c.Rules() {
+		if !strings.HasPrefix(r.ID, "secret/") || r.Name == "" || r.Short == "" || r.Help == "" || r.Severity == "" || r.Precision == "" {
+			t.Fatalf("incomplete report rule %+v", r)
+		}
+	}
+	tok := ghToken(t, 12)
+	pr := &scanner.Input{Mode: scanner.ModePullRequest, Added: []scanner.FileLines{
+		{Path: "app/settings.py", Lines: []scanner.Line{{Number: 7, Text: "GITHUB_TOKEN = '" + tok + "'"}}},
+		{Path: "vendor/lib/x.go", Lines: []scanner.Line{{Number: 1, Text: tok}}},
+	}}
+	fs, skipped, err := c.Run(context.Background(), pr)
+	if err != nil || len(skipped) != 0 {
+		t.Fatalf("Run: %v %v", err, skipped)
+	}
+	if len(fs) != 1 {
+		t.Fatalf("want 1 finding, got %+v", fs)
+	}
+	f := fs[0]
+	if f.RuleID != "secret/github-pat" || f.Path != "app/settings.py" || f.Line != 7 || f.Evidence != "ghp_…(40 chars)" || f.Fingerprint == "" {
+		t.Errorf("finding = %+v", f)
+	}
+	if strings.Contains(f.Message, tok) || !strings.Contains(f.Message, "ghp_…(40 chars)") || !strings.Contains(f.Message, "GitHub") {
+		t.Errorf("message = %q", f.Message)
+	}
+
+	tree := fstest.MapFS{
+		"README.md":                 {Data: []byte("# demo\n")},
+		"deploy/.env":               {Data: []byte("A=1\nGITHUB_TOKEN=" + tok + "\n")},
+		"node_modules/x/index.js":   {Data: []byte(tok)},
+		"big.txt":                   {Data: bytes.Repeat([]byte("a"), 200)},
+		"package-lock.json":         {Data: []byte(`{"integrity": "sha512-abc"}`)},
+		"docs/allowed/example.conf": {Data: []byte(tok)},
+	}
+	c2, err := NewCheck(Options{MaxFileSize: 100, Allow: Allowlist{Paths: []string{"docs/allowed/**"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	fs, skipped, err = c2.Run(context.Background(), &scanner.Input{Mode: scanner.ModeSweep, FS: tree})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(fs) != 1 || fs[0].Path != "deploy/.env" || fs[0].Line != 2 {
+		t.Errorf("sweep findings = %+v", fs)
+	}
+	if len(skipped) != 1 || !strings.Contains(skipped[0].Reason, "big.txt") {
+		t.Errorf("skipped = %+v", skipped)
+	}
+}

@@ -1,0 +1,73 @@
+package secrets
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/go-git/go-git/v5"
+	"github.com/go-git/go-git/v5/plumbing/object"
+)
+
+// TestScanHistory commits a secret, moves it, then deletes it: the history
+// scan still finds it, once per distinct blob, with the first path seen.
+func TestScanHistory(t *testing.T) {
+	dir := t.TempDir()
+	repo, err := git.PlainInit(dir, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wt, err := repo.Worktree()
+	if err != nil {
+		t.Fatal(err)
+	}
+	tok := ghToken(t, 20)
+	when := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	commit := func(msg string, files map[string]string, remove ...string) {
+		t.Helper()
+		for p, c := range files {
+			full := filepath.Join(dir, p)
+			if err := os.MkdirAll(filepath.Dir(full), 0o755); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(full, []byte(c), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := wt.Add(p); err != nil {
+				t.Fatal(err)
+			}
+		}
+		for _, p := range remove {
+			if _, err := wt.Remove(p); err != nil {
+				t.Fatal(err)
+			}
+		}
+		when = when.Add(time.Hour)
+		sig := &object.Signature{Name: "t", Email: "t@example.com", When: when}
+		if _, err := wt.Commit(msg, &git.CommitOptions{Author: sig, Committer: sig}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	commit("add config", map[string]string{"config/app.env": "TOKEN=" + tok + "\n", "README.md": "hi\n"})
+	// Same content under a second path: one blob, scanned once.
+	commit("copy config", map[string]string{"backup/app.env": "TOKEN=" + tok + "\n"})
+	commit("remove secrets", map[string]string{"README.md": "hi again\n"}, "config/app.env", "backup/app.env")
+
+	ms, err := ScanHistory(context.Background(), dir, newTestEngine(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ms) != 1 {
+		t.Fatalf("want 1 match (one blob), got %d: %+v", len(ms), ms)
+	}
+	m := ms[0]
+	// Newest commit first: the copy commit sees backup/ before config/.
+	if m.RuleID != "secret/github-pat" || m.Path != "backup/app.env" || m.Line != 1 || len(m.Commit) != 40 {
+		t.Errorf("match = %+v", m)
+	}
+	if _, err := ScanHistory(context.Background(), t.TempDir(), newTestEngine(t)); err == nil {
+		t.Error("ScanHistory on a non-repository should fail")
+	}
+}
