@@ -76,7 +76,8 @@ func decode(path string, data []byte) (rawLock, error) {
 		if errors.As(err, &pe) {
 			return lock, lockfiles.Errorf(path, pe.Position.Line, "%s", pe.Message)
 		}
-		return lock, lockfiles.Errorf(path, 0, "%v", err)
+		// Type mismatches are plain errors whose text names the line.
+		return lock, lockfiles.Errorf(path, lineInMessage(err.Error()), "%v", err)
 	}
 	var pkgLines []int
 	rootLine := 0
@@ -118,7 +119,7 @@ func build(path string, lock rawLock, limits lockfiles.Limits) ([]lockfiles.Pack
 		raws = append([]rawPackage{*lock.Root}, raws...)
 	}
 	if len(raws) > limits.MaxPackages {
-		return nil, lockfiles.LimitErrorf(path, 0, "more than %d packages", limits.MaxPackages)
+		return nil, lockfiles.LimitErrorf(path, raws[limits.MaxPackages].line, "more than %d packages", limits.MaxPackages)
 	}
 	pkgs := make([]lockfiles.Package, 0, len(raws))
 	byName := map[string][]int{}
@@ -209,4 +210,17 @@ func isFullSHA(s string) bool {
 		}
 	}
 	return true
+}
+
+// lineInMessage returns N from "... line N ..." in an error message, or 0.
+func lineInMessage(msg string) int {
+	_, after, ok := strings.Cut(msg, "line ")
+	if !ok {
+		return 0
+	}
+	n := 0
+	for i := 0; i < len(after) && after[i] >= '0' && after[i] <= '9' && n < 1<<30; i++ {
+		n = n*10 + int(after[i]-'0')
+	}
+	return n
 }

@@ -1,6 +1,7 @@
 package cargolock
 
 import (
+	"errors"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -264,7 +265,7 @@ func TestMalformed(t *testing.T) {
 		{"[[package]]\nversion = \"1.0\"\n", 1},          // no name
 		{"version = 3\n[[package]]\nname = \"a\"\n", 2},  // no version
 		{"[[package]]\nname = \"a\"\nname = \"b\"\n", 3}, // duplicate key
-		{"[[package]]\nname = 1\nversion = \"1\"\n", 0},  // wrong type
+		{"[[package]]\nname = 1\nversion = \"1\"\n", 2},  // wrong type
 	} {
 		_, err := lockfilestest.ParseBytes(Parser{}, "c/Cargo.lock", []byte(c.content))
 		lockfilestest.AssertParseError(t, err, "c/Cargo.lock", c.line)
@@ -272,7 +273,10 @@ func TestMalformed(t *testing.T) {
 	_, err = Parser{}.Parse(t.Context(), &lockfiles.Input{Path: "Cargo.lock",
 		Content: []byte("[[package]]\nname = \"a\"\nversion = \"1\"\n[[package]]\nname = \"b\"\nversion = \"1\"\n"),
 		Limits:  lockfiles.Limits{MaxPackages: 1}})
-	lockfilestest.AssertParseError(t, err, "Cargo.lock", 0)
+	lockfilestest.AssertParseError(t, err, "Cargo.lock", 4) // the second package
+	if !errors.Is(err, lockfiles.ErrLimit) {
+		t.Errorf("error %v does not wrap ErrLimit", err)
+	}
 }
 
 // FuzzParseCargoLock checks that parsing never panics, that packages are
