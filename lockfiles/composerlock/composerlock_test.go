@@ -1,6 +1,7 @@
 package composerlock
 
 import (
+	"errors"
 	"os"
 	"path/filepath"
 	"testing"
@@ -217,6 +218,9 @@ func TestMalformed(t *testing.T) {
 	_, err = Parser{}.Parse(t.Context(), &lockfiles.Input{Path: "composer.lock",
 		Content: []byte(`{"packages": [{"name": "a/a"}, {"name": "b/b"}]}`), Limits: lockfiles.Limits{MaxPackages: 1}})
 	lockfilestest.AssertParseError(t, err, "composer.lock", 1)
+	if !errors.Is(err, lockfiles.ErrLimit) {
+		t.Errorf("error %v does not wrap ErrLimit", err)
+	}
 }
 
 func FuzzParseComposerLock(f *testing.F) {

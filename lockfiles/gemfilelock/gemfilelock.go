@@ -169,9 +169,9 @@ func (Parser) Parse(ctx context.Context, in *lockfiles.Input) ([]lockfiles.Packa
 	return pkgs, nil
 }
 
-// splitSpec splits "name (version)" or "name (version-platform)". RubyGems
-// versions never contain '-' (pre-releases use '.'), so the first '-' starts
-// the platform.
+// splitSpec splits "name (version)" or "name (version-platform)". As in
+// Bundler's own LockfileParser (its NAME_VERSION pattern), the version ends
+// at the first '-' and the rest is the platform.
 func splitSpec(text string) (name, version, platform string, ok bool) {
 	name, rest, found := strings.Cut(text, " (")
 	if !found || name == "" || strings.ContainsAny(name, " ()") || !strings.HasSuffix(rest, ")") {

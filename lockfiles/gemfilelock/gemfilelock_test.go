@@ -1,6 +1,7 @@
 package gemfilelock
 
 import (
+	"errors"
 	"os"
 	"path/filepath"
 	"testing"
@@ -218,6 +219,9 @@ func TestMalformed(t *testing.T) {
 	_, err = Parser{}.Parse(t.Context(), &lockfiles.Input{Path: "Gemfile.lock",
 		Content: []byte("GEM\n  specs:\n    a (1)\n    b (1)\n"), Limits: lockfiles.Limits{MaxPackages: 1}})
 	lockfilestest.AssertParseError(t, err, "Gemfile.lock", 4)
+	if !errors.Is(err, lockfiles.ErrLimit) {
+		t.Errorf("error %v does not wrap ErrLimit", err)
+	}
 }
 
 func FuzzParseGemfileLock(f *testing.F) {

@@ -1,6 +1,7 @@
 package nugetlock
 
 import (
+	"errors"
 	"os"
 	"path/filepath"
 	"testing"
@@ -149,6 +150,9 @@ func TestMalformed(t *testing.T) {
 	_, err = Parser{}.Parse(t.Context(), &lockfiles.Input{Path: "packages.lock.json",
 		Content: []byte(`{"dependencies": {"net8.0": {"A": {}, "B": {}}}}`), Limits: lockfiles.Limits{MaxPackages: 1}})
 	lockfilestest.AssertParseError(t, err, "packages.lock.json", 1)
+	if !errors.Is(err, lockfiles.ErrLimit) {
+		t.Errorf("error %v does not wrap ErrLimit", err)
+	}
 }
 
 func FuzzParseNuGetLock(f *testing.F) {

@@ -1,6 +1,7 @@
 package pubspeclock
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -279,6 +280,9 @@ func TestMalformed(t *testing.T) {
 	_, err = Parser{}.Parse(t.Context(), &lockfiles.Input{Path: "pubspec.lock",
 		Content: []byte("packages:\n  a: {version: '1'}\n  b: {version: '1'}\n"), Limits: lockfiles.Limits{MaxPackages: 1}})
 	lockfilestest.AssertParseError(t, err, "pubspec.lock", 3)
+	if !errors.Is(err, lockfiles.ErrLimit) {
+		t.Errorf("error %v does not wrap ErrLimit", err)
+	}
 }
 
 func FuzzParsePubspecLock(f *testing.F) {
