@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"sort"
 	"sync"
 
 	"github.com/go-git/go-git/v5"
@@ -103,7 +102,7 @@ func FromGit(ctx context.Context, repoDir, base, head string, opts Options) (*Ch
 		}
 		cs.Files = append(cs.Files, fc)
 	}
-	sort.Slice(cs.Files, func(i, j int) bool { return cs.Files[i].Path < cs.Files[j].Path })
+	sortFiles(cs.Files)
 	return cs, nil
 }
 

@@ -32,6 +32,7 @@ func newGitRepo(tb testing.TB) *gitRepo {
 	r := &gitRepo{tb: tb, dir: tb.TempDir()}
 	r.git("init", "-q", "-b", "main")
 	r.git("config", "core.autocrlf", "false")
+	r.git("config", "gc.auto", "0")
 	return r
 }
 

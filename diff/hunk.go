@@ -13,8 +13,8 @@ import (
 func ParsePatch(patch string) ([]Line, error) {
 	var out []Line
 	rest := patch
-	lineNo := 0       // line number in the patch, for errors
-	inHunk := false   // inside a hunk with lines left to read
+	lineNo := 0     // line number in the patch, for errors
+	inHunk := false // inside a hunk with lines left to read
 	oldLeft, newLeft := 0, 0
 	next := 0 // next head line number
 	for len(rest) > 0 {
@@ -39,6 +39,9 @@ func ParsePatch(patch string) ([]Line, error) {
 			// Git's extended headers (diff --git, index, ---, +++) may precede the
 			// first hunk in raw diffs; GitHub's per-file patches start at "@@".
 			continue
+		}
+		if l == "" && oldLeft == 0 && newLeft == 0 {
+			continue // a trailing newline after the last hunk
 		}
 		if l == "" {
 			// A blank context line whose leading space was trimmed by a tool.

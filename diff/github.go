@@ -1,0 +1,462 @@
+package diff
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/google/go-github/v60/github"
+)
+
+// GitHub REST API limits that shape the API source.
+const (
+	// prFilesCap is the most files the pull-request files endpoint lists.
+	prFilesCap = 3000
+	// compareFilesCap is the most files the compare endpoint lists.
+	compareFilesCap = 300
+	// filesPerPage is the largest page the files endpoints serve.
+	filesPerPage = 100
+)
+
+// ErrRateLimited is wrapped when the GitHub API's primary rate limit is
+// exhausted (retrying before the reset time would not help).
+var ErrRateLimited = errors.New("GitHub API rate limit exhausted")
+
+// GitHubOptions configure a GitHubAPI client. The zero value talks to
+// api.github.com without a token.
+type GitHubOptions struct {
+	// BaseURL is the REST API root, e.g. https://api.github.com/ or
+	// https://ghes.example.com/api/v3/ (GITHUB_API_URL); empty means the public API.
+	BaseURL string
+	// Token is sent as a bearer token when set.
+	Token string
+	// HTTPClient is the client to use; nil means one with a 60 s timeout. Its
+	// transport is wrapped with bounded retries.
+	HTTPClient *http.Client
+	// MaxRetries bounds retries of one request on 5xx, 429 and secondary rate
+	// limits (default 4).
+	MaxRetries int
+	// MinBackoff is the first retry delay, doubled each retry (default 1 s).
+	MinBackoff time.Duration
+	// MaxWait is the longest single wait accepted, Retry-After included; a
+	// longer demanded wait ends the retries (default 60 s).
+	MaxWait time.Duration
+}
+
+// GitHubAPI reads pull requests, comparisons, trees and blobs from the GitHub
+// REST API (go-github), with bounded retries and clear rate-limit errors.
+type GitHubAPI struct {
+	client *github.Client
+}
+
+// NewGitHubAPI returns a client for opts.
+func NewGitHubAPI(opts GitHubOptions) (*GitHubAPI, error) {
+	if opts.MaxRetries <= 0 {
+		opts.MaxRetries = 4
+	}
+	if opts.MinBackoff <= 0 {
+		opts.MinBackoff = time.Second
+	}
+	if opts.MaxWait <= 0 {
+		opts.MaxWait = 60 * time.Second
+	}
+	hc := &http.Client{Timeout: 60 * time.Second}
+	if opts.HTTPClient != nil {
+		copied := *opts.HTTPClient
+		hc = &copied
+	}
+	base := hc.Transport
+	if base == nil {
+		base = http.DefaultTransport
+	}
+	hc.Transport = &retryTransport{base: base, maxRetries: opts.MaxRetries, minBackoff: opts.MinBackoff, maxWait: opts.MaxWait}
+	client := github.NewClient(hc)
+	if opts.Token != "" {
+		client = client.WithAuthToken(opts.Token)
+	}
+	if opts.BaseURL != "" {
+		u := opts.BaseURL
+		if !strings.HasSuffix(u, "/") {
+			u += "/"
+		}
+		var err error
+		if strings.Contains(u, "api.github.com") {
+			client.BaseURL, err = client.BaseURL.Parse(u)
+		} else {
+			client, err = client.WithEnterpriseURLs(u, u)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("GitHub API URL %q: %w", opts.BaseURL, err)
+		}
+		// WithEnterpriseURLs appends /api/v3/ to hosts without it; a test server
+		// or proxy given as a bare URL must be used as is.
+		if !strings.Contains(u, "api.github.com") && !strings.HasSuffix(u, "/api/v3/") {
+			if client.BaseURL, err = client.BaseURL.Parse(u); err != nil {
+				return nil, fmt.Errorf("GitHub API URL %q: %w", opts.BaseURL, err)
+			}
+		}
+	}
+	return &GitHubAPI{client: client}, nil
+}
+
+// apiError turns go-github errors into ones naming the cause.
+func apiError(what string, err error) error {
+	var rl *github.RateLimitError
+	if errors.As(err, &rl) {
+		return fmt.Errorf("%s: %w (limit %d, resets at %s)", what, ErrRateLimited, rl.Rate.Limit, rl.Rate.Reset.UTC().Format(time.RFC3339))
+	}
+	var abuse *github.AbuseRateLimitError
+	if errors.As(err, &abuse) {
+		return fmt.Errorf("%s: GitHub API secondary rate limit, retries exhausted: %w", what, err)
+	}
+	var er *github.ErrorResponse
+	if errors.As(err, &er) && er.Response != nil {
+		switch er.Response.StatusCode {
+		case http.StatusUnauthorized:
+			return fmt.Errorf("%s: GitHub API refused the token (401): %w", what, err)
+		case http.StatusForbidden:
+			return fmt.Errorf("%s: GitHub API forbids it (403; the token may lack contents/pull-requests read permission): %w", what, err)
+		case http.StatusNotFound:
+			return fmt.Errorf("%s: not found (404; a private repository needs a token): %w", what, err)
+		}
+	}
+	return fmt.Errorf("%s: %w", what, err)
+}
+
+// retryTransport retries idempotent requests on 5xx, 429 and secondary rate
+// limits with exponential backoff, honouring Retry-After, a bounded number of
+// times. A primary rate limit (X-RateLimit-Remaining: 0) is never retried.
+type retryTransport struct {
+	base       http.RoundTripper
+	maxRetries int
+	minBackoff time.Duration
+	maxWait    time.Duration
+}
+
+func (t *retryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	if req.Method != http.MethodGet && req.Method != http.MethodHead {
+		return t.base.RoundTrip(req)
+	}
+	backoff := t.minBackoff
+	for attempt := 0; ; attempt++ {
+		resp, err := t.base.RoundTrip(req)
+		if attempt >= t.maxRetries {
+			return resp, err
+		}
+		var wait time.Duration
+		switch {
+		case err != nil:
+			if req.Context().Err() != nil {
+				return nil, err
+			}
+			wait = backoff
+		case !t.retryable(resp):
+			return resp, nil
+		default:
+			wait = backoff
+			if ra := resp.Header.Get("Retry-After"); ra != "" {
+				if secs, convErr := strconv.Atoi(ra); convErr == nil && secs >= 0 {
+					wait = time.Duration(secs) * time.Second
+				}
+			}
+			if wait > t.maxWait {
+				return resp, nil
+			}
+			_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 1<<16))
+			resp.Body.Close()
+		}
+		timer := time.NewTimer(wait)
+		select {
+		case <-req.Context().Done():
+			timer.Stop()
+			return nil, req.Context().Err()
+		case <-timer.C:
+		}
+		backoff *= 2
+	}
+}
+
+// retryable reports whether resp is worth retrying; it may buffer the body.
+func (t *retryTransport) retryable(resp *http.Response) bool {
+	switch {
+	case resp.StatusCode >= 500:
+		return true
+	case resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode == http.StatusForbidden:
+		if resp.Header.Get("X-RateLimit-Remaining") == "0" {
+			return false // primary limit: the reset may be an hour away
+		}
+		if resp.Header.Get("Retry-After") != "" {
+			return true
+		}
+		if resp.StatusCode == http.StatusTooManyRequests {
+			return true
+		}
+		// A 403 is a secondary rate limit only if its message says so.
+		body, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<16))
+		resp.Body.Close()
+		resp.Body = io.NopCloser(bytes.NewReader(body))
+		return bytes.Contains(bytes.ToLower(body), []byte("secondary rate limit"))
+	}
+	return false
+}
+
+// apiFile is one changed file as the API lists it.
+type apiFile struct {
+	path, oldPath, status, patch string
+}
+
+// FromGitHub computes the change set of pull request pr of owner/repo through
+// the GitHub API, without reading any head code from disk (safe for
+// pull_request_target). The base is the merge base of the pull request's base
+// and head, as GitHub shows the pull request. Added lines come from the patches;
+// where a patch is missing (binary or large files) or the file list is capped
+// at 3,000, both versions are fetched and diffed locally. BaseFS and HeadFS read
+// the trees through the API with ctx.
+func FromGitHub(ctx context.Context, api *GitHubAPI, owner, repo string, pr int, opts Options) (*ChangeSet, error) {
+	opts = opts.withDefaults()
+	what := fmt.Sprintf("pull request %s/%s#%d", owner, repo, pr)
+	pull, _, err := api.client.PullRequests.Get(ctx, owner, repo, pr)
+	if err != nil {
+		return nil, apiError("get "+what, err)
+	}
+	baseSHA, headSHA := pull.GetBase().GetSHA(), pull.GetHead().GetSHA()
+	if baseSHA == "" || headSHA == "" {
+		return nil, fmt.Errorf("get %s: base or head SHA missing in the response", what)
+	}
+	var notes []string
+	mergeBase, err := api.mergeBase(ctx, owner, repo, baseSHA, headSHA)
+	if err != nil {
+		notes = append(notes, fmt.Sprintf("merge base not found (%v); comparing with the base branch tip %s", err, baseSHA))
+		mergeBase = baseSHA
+	}
+
+	var files []apiFile
+	listOpts := &github.ListOptions{PerPage: filesPerPage}
+	for {
+		page, resp, err := api.client.PullRequests.ListFiles(ctx, owner, repo, pr, listOpts)
+		if err != nil {
+			return nil, apiError(fmt.Sprintf("list files of %s (page %d)", what, listOpts.Page), err)
+		}
+		for _, f := range page {
+			files = append(files, apiFile{path: f.GetFilename(), oldPath: f.GetPreviousFilename(), status: f.GetStatus(), patch: f.GetPatch()})
+		}
+		if len(files) > opts.MaxFiles {
+			return nil, fmt.Errorf("%s: more than %d files: %w", what, opts.MaxFiles, ErrTooManyFiles)
+		}
+		if resp.NextPage == 0 {
+			break
+		}
+		listOpts.Page = resp.NextPage
+	}
+	capped := len(files) >= prFilesCap || pull.GetChangedFiles() > len(files)
+	return api.build(ctx, owner, repo, mergeBase, headSHA, files, capped, notes, opts)
+}
+
+// FromGitHubCompare computes the change set between two commits (or branch
+// names) of owner/repo through the GitHub compare API, for pushes whose base is
+// not in the clone. Like the compare API it compares from the merge base. The
+// compare API lists at most 300 files; beyond that the trees are compared.
+func FromGitHubCompare(ctx context.Context, api *GitHubAPI, owner, repo, base, head string, opts Options) (*ChangeSet, error) {
+	opts = opts.withDefaults()
+	what := fmt.Sprintf("compare %s/%s %s...%s", owner, repo, base, head)
+	comp, _, err := api.client.Repositories.CompareCommits(ctx, owner, repo, base, head, &github.ListOptions{PerPage: 1})
+	if err != nil {
+		return nil, apiError(what, err)
+	}
+	mergeBase := comp.GetMergeBaseCommit().GetSHA()
+	if mergeBase == "" {
+		mergeBase = comp.GetBaseCommit().GetSHA()
+	}
+	headSHA := head
+	if n := len(comp.Commits); n > 0 && comp.GetTotalCommits() == n {
+		headSHA = comp.Commits[n-1].GetSHA()
+	} else if sha, err := api.commitSHA(ctx, owner, repo, head); err == nil {
+		headSHA = sha
+	} else {
+		return nil, err
+	}
+	var files []apiFile
+	for _, f := range comp.Files {
+		files = append(files, apiFile{path: f.GetFilename(), oldPath: f.GetPreviousFilename(), status: f.GetStatus(), patch: f.GetPatch()})
+	}
+	return api.build(ctx, owner, repo, mergeBase, headSHA, files, len(files) >= compareFilesCap, nil, opts)
+}
+
+func (api *GitHubAPI) commitSHA(ctx context.Context, owner, repo, ref string) (string, error) {
+	c, _, err := api.client.Repositories.GetCommit(ctx, owner, repo, ref, &github.ListOptions{PerPage: 1})
+	if err != nil {
+		return "", apiError(fmt.Sprintf("get commit %s of %s/%s", ref, owner, repo), err)
+	}
+	return c.GetSHA(), nil
+}
+
+// mergeBase asks the compare API for the merge base of base and head.
+func (api *GitHubAPI) mergeBase(ctx context.Context, owner, repo, base, head string) (string, error) {
+	comp, _, err := api.client.Repositories.CompareCommits(ctx, owner, repo, base, head, &github.ListOptions{PerPage: 1})
+	if err != nil {
+		return "", apiError("compare", err)
+	}
+	if sha := comp.GetMergeBaseCommit().GetSHA(); sha != "" {
+		return sha, nil
+	}
+	return "", errors.New("compare response has no merge_base_commit")
+}
+
+// build turns the API's file list into a change set, filling gaps (capped
+// lists, missing patches) from the trees and blobs.
+func (api *GitHubAPI) build(ctx context.Context, owner, repo, baseSHA, headSHA string, files []apiFile, capped bool, notes []string, opts Options) (*ChangeSet, error) {
+	baseFS := newAPIFS(ctx, api, owner, repo, baseSHA, opts.MaxLockfileSize)
+	headFS := newAPIFS(ctx, api, owner, repo, headSHA, opts.MaxLockfileSize)
+	cs := &ChangeSet{Source: SourceGitHubAPI, Base: baseSHA, Head: headSHA, BaseFS: baseFS, HeadFS: headFS, Notes: notes}
+
+	if capped {
+		listed := make(map[string]bool, len(files))
+		for _, f := range files {
+			listed[f.path] = true
+		}
+		extra, err := treeChanges(baseFS, headFS)
+		if err != nil {
+			return nil, fmt.Errorf("file list capped by the API at %d files, and the trees could not be compared: %w", len(files), err)
+		}
+		added := 0
+		for _, f := range extra {
+			if !listed[f.path] {
+				files = append(files, f)
+				added++
+			}
+		}
+		cs.Notes = append(cs.Notes, fmt.Sprintf("the API listed %d files; %d more found by comparing the trees (no rename detection for those)", len(files)-added, added))
+		if len(files) > opts.MaxFiles {
+			return nil, fmt.Errorf("%d files changed, limit %d: %w", len(files), opts.MaxFiles, ErrTooManyFiles)
+		}
+	}
+
+	for _, f := range files {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		fc, note, err := api.fileChange(f, baseFS, headFS, opts)
+		if err != nil {
+			return nil, err
+		}
+		if note != "" {
+			cs.Notes = append(cs.Notes, note)
+		}
+		if fc != nil {
+			cs.Files = append(cs.Files, *fc)
+		}
+	}
+	sortFiles(cs.Files)
+	return cs, nil
+}
+
+// fileChange builds one FileChange from an API entry; nil for "unchanged".
+func (api *GitHubAPI) fileChange(f apiFile, baseFS, headFS *apiFS, opts Options) (*FileChange, string, error) {
+	fc := FileChange{Path: f.path}
+	switch f.status {
+	case "added":
+		fc.Status = StatusAdded
+	case "removed":
+		fc.Status = StatusDeleted
+	case "renamed":
+		fc.Status, fc.OldPath = StatusRenamed, f.oldPath
+	case "copied":
+		// A copy is new content at a new path; its source stays.
+		fc.Status = StatusAdded
+	case "modified", "changed":
+		fc.Status = StatusModified
+	case "unchanged":
+		return nil, "", nil
+	default:
+		return nil, "", fmt.Errorf("%s: unknown file status %q from the API", f.path, f.status)
+	}
+	basePath := f.path
+	if fc.Status == StatusRenamed && f.oldPath != "" {
+		basePath = f.oldPath
+	}
+	if isSubmodulePatch(f.patch) || headFS.isSubmodule(f.path) || baseFS.isSubmodule(basePath) {
+		fc.Submodule = true
+		return &fc, "", nil
+	}
+	fc.Lockfile = opts.isLockfile(&fc)
+
+	if f.patch != "" && !fc.Lockfile {
+		added, err := ParsePatch(f.patch)
+		if err == nil {
+			fc.Added = added
+			return &fc, "", nil
+		}
+		// A malformed patch: fall through to fetching both sides.
+	}
+
+	// No usable patch (binary, too large, or a capped list), or a lockfile
+	// whose both sides are wanted: fetch and diff locally.
+	limit := opts.MaxFileSize
+	if fc.Lockfile && opts.MaxLockfileSize > limit {
+		limit = opts.MaxLockfileSize
+	}
+	var baseContent, headContent []byte
+	if fc.Status != StatusAdded {
+		if fc.Status == StatusDeleted && !fc.Lockfile {
+			return &fc, "", nil
+		}
+		size, err := baseFS.size(basePath)
+		if err != nil {
+			return nil, "", fmt.Errorf("%s at base: %w", basePath, err)
+		}
+		if size > limit {
+			fc.TooLarge = true
+			return &fc, fmt.Sprintf("%s: larger than %d bytes, added lines not computed", fc.Path, limit), nil
+		}
+		if baseContent, err = baseFS.ReadFile(basePath); err != nil {
+			return nil, "", fmt.Errorf("%s at base: %w", basePath, err)
+		}
+	}
+	if fc.Status != StatusDeleted {
+		size, err := headFS.size(f.path)
+		if err != nil {
+			return nil, "", fmt.Errorf("%s at head: %w", f.path, err)
+		}
+		if size > limit {
+			fc.TooLarge = true
+			return &fc, fmt.Sprintf("%s: larger than %d bytes, added lines not computed", fc.Path, limit), nil
+		}
+		if headContent, err = headFS.ReadFile(f.path); err != nil {
+			return nil, "", fmt.Errorf("%s at head: %w", f.path, err)
+		}
+	}
+	if f.patch != "" && fc.Lockfile {
+		// Prefer GitHub's own line numbers for what it shows on the pull request.
+		if added, err := ParsePatch(f.patch); err == nil {
+			fc.BaseContent, fc.HeadContent = baseContent, headContent
+			fc.Added = added
+			return &fc, "", nil
+		}
+	}
+	out, note, err := finishFileChange(fc, baseContent, headContent, opts)
+	return &out, note, err
+}
+
+// isSubmodulePatch recognises the patch GitHub gives for a gitlink change.
+func isSubmodulePatch(patch string) bool {
+	if patch == "" {
+		return false
+	}
+	seen := false
+	for _, l := range strings.Split(strings.TrimRight(patch, "\n"), "\n") {
+		switch {
+		case strings.HasPrefix(l, "@@"):
+		case strings.HasPrefix(l, "+Subproject commit "), strings.HasPrefix(l, "-Subproject commit "):
+			seen = true
+		default:
+			return false
+		}
+	}
+	return seen
+}
