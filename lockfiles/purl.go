@@ -65,14 +65,16 @@ func PURL(ecosystem, name, version string, qualifiers map[string]string) string 
 		n = strings.ToLower(n)
 	case EcosystemGitHubActions:
 		typ = "githubactions"
-		// owner/repo[/path]: owner is the namespace, extra path segments the subpath.
+		// Per the githubactions type: the owner is the namespace (lower case);
+		// the name is the repository (lower case) plus any path inside it,
+		// which stays case-sensitive and is percent-encoded with the name.
 		parts := strings.SplitN(n, "/", 3)
 		switch len(parts) {
 		case 1:
 		case 2:
-			namespace, n = parts[0], parts[1]
+			namespace, n = strings.ToLower(parts[0]), strings.ToLower(parts[1])
 		default:
-			namespace, n, subpath = parts[0], parts[1], parts[2]
+			namespace, n = strings.ToLower(parts[0]), strings.ToLower(parts[1])+"/"+parts[2]
 		}
 	case EcosystemDocker:
 		typ = packageurl.TypeDocker

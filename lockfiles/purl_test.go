@@ -35,9 +35,12 @@ func TestPURL(t *testing.T) {
 		{EcosystemPub, "Flutter_Lints", "2.0.0", nil, "pkg:pub/flutter_lints@2.0.0"},
 		// composer: vendor is the namespace; both lower case.
 		{EcosystemPackagist, "Symfony/Console", "6.4.0", nil, "pkg:composer/symfony/console@6.4.0"},
-		// GitHub Actions: owner namespace, repo name, path as subpath.
+		// GitHub Actions: owner namespace and repository lower case; a path
+		// inside the repository joins the name, percent-encoded.
 		{EcosystemGitHubActions, "actions/checkout", "v4", nil, "pkg:githubactions/actions/checkout@v4"},
-		{EcosystemGitHubActions, "github/codeql-action/init", "v3", nil, "pkg:githubactions/github/codeql-action@v3#init"},
+		{EcosystemGitHubActions, "Azure/Login", "v2", nil, "pkg:githubactions/azure/login@v2"},
+		{EcosystemGitHubActions, "github/codeql-action/init", "v3", nil, "pkg:githubactions/github/codeql-action%2Finit@v3"},
+		{EcosystemGitHubActions, "octo/repo/.github/workflows/Build.yml", "main", nil, "pkg:githubactions/octo/repo%2F.github%2Fworkflows%2FBuild.yml@main"},
 		// docker.
 		{EcosystemDocker, "library/alpine", "3.18", nil, "pkg:docker/library/alpine@3.18"},
 		// No purl type.

@@ -194,7 +194,7 @@ func TestRealFileDetails(t *testing.T) {
 	for _, p := range pkgs {
 		if p.Name == "google/osv-scanner-action/.github/workflows/osv-scanner-reusable.yml" && p.Version == "nightly" && p.Line == 37 {
 			found = true
-			if p.PinnedSHA || p.PURL != "pkg:githubactions/google/osv-scanner-action@nightly#.github/workflows/osv-scanner-reusable.yml" {
+			if p.PinnedSHA || p.PURL != "pkg:githubactions/google/osv-scanner-action%2F.github%2Fworkflows%2Fosv-scanner-reusable.yml@nightly" {
 				t.Errorf("reusable workflow: %+v", p)
 			}
 		}
@@ -215,7 +215,7 @@ func TestTricky(t *testing.T) {
 	const sha2 = "sha256:fedcba9876543210fedcba9876543210fedcba9876543210fedcba9876543210"
 	lt.Check(t, pkgs, []lt.Want{
 		{Name: "octo-org/shared/.github/workflows/build.yml", Version: "v2", Line: 5,
-			PURL: "pkg:githubactions/octo-org/shared@v2#.github/workflows/build.yml"},
+			PURL: "pkg:githubactions/octo-org/shared%2F.github%2Fworkflows%2Fbuild.yml@v2"},
 		{Name: "./.github/workflows/local.yml", Version: "", Line: 7, Source: local},
 		{Name: "actions/checkout", Version: "8f4b7f84864484a7bf31766abe9204da3cbe65b3", Line: 12, Source: lt.Str("")},
 		{Name: "github/codeql-action/init", Version: "v3", Line: 14},
