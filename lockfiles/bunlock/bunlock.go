@@ -5,11 +5,12 @@ package bunlock
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 
 	"github.com/tollgate-dev/tollgate/lockfiles"
-	"github.com/tollgate-dev/tollgate/lockfiles/jsontree"
+	"github.com/tollgate-dev/tollgate/lockfiles/npmlock/jsonscan"
 )
 
 // Parser reads bun.lock files. The zero value is ready to use.
@@ -36,115 +37,220 @@ const ctxCheckEvery = 1024
 // Parse returns the packages of a bun.lock file.
 func (Parser) Parse(ctx context.Context, in *lockfiles.Input) ([]lockfiles.Package, error) {
 	limits := in.Limits.WithDefaults()
-	root, err := jsontree.Parse(in.Content, jsontree.Options{MaxDepth: limits.MaxDepth, JSONC: true})
+	r := &reader{
+		ctx:       ctx,
+		path:      in.Path,
+		limits:    limits,
+		s:         jsonscan.New(in.Content, jsonscan.Options{MaxDepth: limits.MaxDepth, JSONC: true}),
+		declared:  map[string]bool{},
+		wsVersion: map[string]string{},
+	}
+	pkgs, err := r.read()
 	if err != nil {
-		if se, ok := err.(*jsontree.SyntaxError); ok {
-			if strings.HasPrefix(se.Msg, jsontree.ErrDepth) {
+		var se *jsonscan.SyntaxError
+		if errors.As(err, &se) {
+			if se.Depth {
 				return nil, lockfiles.LimitErrorf(in.Path, se.Line, "%s", se.Msg)
 			}
 			return nil, lockfiles.Errorf(in.Path, se.Line, "%s", se.Msg)
 		}
-		return nil, lockfiles.Errorf(in.Path, 0, "%v", err)
+		return nil, err
 	}
-	if root.Kind != jsontree.Object {
-		return nil, lockfiles.Errorf(in.Path, root.Line, "top-level value is %s, want an object", root.Kind)
-	}
+	return pkgs, nil
+}
 
-	// Names declared by any workspace (the root "" and the members): direct
-	// dependencies; dev when only ever declared as devDependencies.
-	declared := map[string]bool{} // name -> declared outside devDependencies
-	workspaceVersion := map[string]string{}
-	if ws := root.Get("workspaces"); ws != nil {
-		if ws.Kind != jsontree.Object {
-			return nil, lockfiles.Errorf(in.Path, ws.Line, `"workspaces" is %s, want an object`, ws.Kind)
-		}
-		for _, w := range ws.Members {
-			if w.Value.Kind != jsontree.Object {
-				return nil, lockfiles.Errorf(in.Path, w.Line, "workspace %q is %s, want an object", w.Key, w.Value.Kind)
-			}
-			if v := w.Value.GetString("version"); v != "" {
-				workspaceVersion[w.Key] = v
-			}
-			for _, field := range [...]string{"dependencies", "devDependencies", "optionalDependencies", "peerDependencies"} {
-				deps := w.Value.Get(field)
-				if deps == nil || deps.Kind != jsontree.Object {
-					continue
-				}
-				for _, d := range deps.Members {
-					declared[d.Key] = declared[d.Key] || field != "devDependencies"
-				}
-			}
-		}
-	}
+type reader struct {
+	ctx    context.Context
+	path   string
+	limits lockfiles.Limits
+	s      *jsonscan.Scanner
+	// declared holds the names any workspace (the root "" and the members)
+	// declares: direct dependencies; the value is true when one declares it
+	// outside devDependencies.
+	declared map[string]bool
+	// wsVersion maps a workspace path to its version.
+	wsVersion map[string]string
+	out       []lockfiles.Package
+	keys      []string // the "packages" key of each out entry
+}
 
-	pkgs := root.Get("packages")
-	if pkgs == nil {
-		return nil, nil
+// read walks the top-level object. Direct and dev flags and workspace
+// versions are applied at the end, as "workspaces" may come after "packages".
+func (r *reader) read() ([]lockfiles.Package, error) {
+	s := r.s
+	k, err := s.Peek()
+	if err != nil {
+		return nil, err
 	}
-	if pkgs.Kind != jsontree.Object {
-		return nil, lockfiles.Errorf(in.Path, pkgs.Line, `"packages" is %s, want an object`, pkgs.Kind)
+	if k != jsonscan.Object {
+		return nil, lockfiles.Errorf(r.path, s.Line(), "top-level value is %s, want an object", k)
 	}
-	if len(pkgs.Members) > limits.MaxPackages {
-		return nil, lockfiles.LimitErrorf(in.Path, pkgs.Line, "more than %d packages", limits.MaxPackages)
-	}
-	out := make([]lockfiles.Package, 0, len(pkgs.Members))
-	for i, m := range pkgs.Members {
-		if i%ctxCheckEvery == ctxCheckEvery-1 {
-			if err := ctx.Err(); err != nil {
-				return nil, fmt.Errorf("parse %s: %w", in.Path, err)
-			}
+	err = s.Object(func(key []byte, _ int) error {
+		switch string(key) {
+		case "workspaces":
+			return r.readWorkspaces()
+		case "packages":
+			return r.readPackages()
 		}
-		p, err := entry(in.Path, m, workspaceVersion)
-		if err != nil {
-			return nil, err
-		}
-		if nonDev, ok := declared[m.Key]; ok && isTopLevel(m.Key) {
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	if err := s.End(); err != nil {
+		return nil, err
+	}
+	for i := range r.out {
+		p := &r.out[i]
+		if nonDev, ok := r.declared[r.keys[i]]; ok && isTopLevel(r.keys[i]) {
 			p.Direct = true
 			p.Dev = !nonDev
 		}
-		out = append(out, p)
+		if p.Source == lockfiles.SourceLocal && strings.HasPrefix(p.Resolved, "workspace:") {
+			if v, ok := r.wsVersion[strings.TrimPrefix(p.Resolved, "workspace:")]; ok {
+				p.Version = v
+				p.PURL = lockfiles.PURL(p.Ecosystem, p.Name, p.Version, nil)
+			}
+		}
 	}
-	return out, nil
+	return r.out, nil
 }
 
-// entry reads one "packages" member.
-func entry(path string, m jsontree.Member, workspaceVersion map[string]string) (lockfiles.Package, error) {
-	t := m.Value
-	if t.Kind != jsontree.Array || len(t.Items) == 0 || t.Items[0].Kind != jsontree.String {
-		return lockfiles.Package{}, lockfiles.Errorf(path, m.Line, "package %q is not a [\"name@version\", ...] tuple", m.Key)
+func (r *reader) readWorkspaces() error {
+	s := r.s
+	k, err := s.Peek()
+	if err != nil {
+		return err
 	}
-	name, version, ok := splitSpec(t.Items[0].Str)
+	if k != jsonscan.Object {
+		return lockfiles.Errorf(r.path, s.Line(), `"workspaces" is %s, want an object`, k)
+	}
+	return s.Object(func(key []byte, line int) error {
+		ws := string(key)
+		k, err := s.Peek()
+		if err != nil {
+			return err
+		}
+		if k != jsonscan.Object {
+			return lockfiles.Errorf(r.path, line, "workspace %q is %s, want an object", ws, k)
+		}
+		return s.Object(func(field []byte, _ int) error {
+			f := string(field)
+			switch f {
+			case "version":
+				if k, err := s.Peek(); err != nil || k != jsonscan.String {
+					return err
+				}
+				v, err := s.String()
+				r.wsVersion[ws] = v
+				return err
+			case "dependencies", "devDependencies", "optionalDependencies", "peerDependencies":
+				if k, err := s.Peek(); err != nil || k != jsonscan.Object {
+					return err
+				}
+				return s.Object(func(dep []byte, _ int) error {
+					name := string(dep)
+					r.declared[name] = r.declared[name] || f != "devDependencies"
+					return nil
+				})
+			}
+			return nil
+		})
+	})
+}
+
+func (r *reader) readPackages() error {
+	s := r.s
+	k, err := s.Peek()
+	if err != nil {
+		return err
+	}
+	if k != jsonscan.Object {
+		return lockfiles.Errorf(r.path, s.Line(), `"packages" is %s, want an object`, k)
+	}
+	return s.Object(func(key []byte, line int) error {
+		if len(r.out) >= r.limits.MaxPackages {
+			return lockfiles.LimitErrorf(r.path, line, "more than %d packages", r.limits.MaxPackages)
+		}
+		if len(r.out)%ctxCheckEvery == ctxCheckEvery-1 {
+			if err := r.ctx.Err(); err != nil {
+				return fmt.Errorf("parse %s: %w", r.path, err)
+			}
+		}
+		p, err := r.entry(string(key), line)
+		if err != nil {
+			return err
+		}
+		r.out = append(r.out, p)
+		r.keys = append(r.keys, string(key))
+		return nil
+	})
+}
+
+// entry reads one "packages" tuple: ["name@version", registry, {...}, "sha512-..."]
+// for registry packages, shorter forms for git, tarball, file and workspace ones.
+func (r *reader) entry(key string, line int) (lockfiles.Package, error) {
+	s := r.s
+	notTuple := func() error {
+		return lockfiles.Errorf(r.path, line, "package %q is not a [\"name@version\", ...] tuple", key)
+	}
+	if k, err := s.Peek(); err != nil {
+		return lockfiles.Package{}, err
+	} else if k != jsonscan.Array {
+		return lockfiles.Package{}, notTuple()
+	}
+	var spec, second, integrity string
+	var specOK bool
+	err := s.Array(func(i, _ int) error {
+		k, err := s.Peek()
+		if err != nil {
+			return err
+		}
+		if i == 0 && k != jsonscan.String {
+			return notTuple()
+		}
+		if k != jsonscan.String {
+			return nil
+		}
+		v, err := s.String()
+		switch {
+		case i == 0:
+			spec, specOK = v, true
+		case i == 1:
+			second = v
+		}
+		// The integrity is the last string that is a Subresource Integrity
+		// hash; git and tarball entries end with a directory name instead.
+		if i > 0 && isIntegrity(v) {
+			integrity = v
+		}
+		return err
+	})
+	if err != nil {
+		return lockfiles.Package{}, err
+	}
+	if !specOK {
+		return lockfiles.Package{}, notTuple()
+	}
+	name, version, ok := splitSpec(spec)
 	if !ok {
-		return lockfiles.Package{}, lockfiles.Errorf(path, m.Line, "package %q: %q is not name@version", m.Key, t.Items[0].Str)
+		return lockfiles.Package{}, lockfiles.Errorf(r.path, line, "package %q: %q is not name@version", key, spec)
 	}
 	p := lockfiles.Package{
 		Ecosystem: lockfiles.EcosystemNPM,
 		Name:      name,
 		Version:   version,
-		Path:      path,
-		Line:      m.Line,
+		Path:      r.path,
+		Line:      line,
+		Integrity: integrity,
 	}
-	if installed := installedName(m.Key); installed != name {
+	if installed := installedName(key); installed != name {
 		p.Alias = installed
 	}
-	// The integrity is the last string that is a Subresource Integrity hash;
-	// git and tarball entries end with a directory name instead.
-	for i := len(t.Items) - 1; i >= 1; i-- {
-		if it := t.Items[i]; it.Kind == jsontree.String && isIntegrity(it.Str) {
-			p.Integrity = it.Str
-			break
-		}
-	}
 	var q map[string]string
-	purlVersion := ""
+	purlVersion := version
 	switch {
-	case hasAnyPrefix(version, "workspace:"):
-		p.Source = lockfiles.SourceLocal
-		p.Resolved = version
-		if v, ok := workspaceVersion[strings.TrimPrefix(version, "workspace:")]; ok {
-			p.Version = v
-		}
-	case hasAnyPrefix(version, "file:", "link:"):
+	case hasAnyPrefix(version, "workspace:", "file:", "link:"):
 		p.Source = lockfiles.SourceLocal
 		p.Resolved = version
 	case hasAnyPrefix(version, "git+", "git:", "git@", "github:", "gitlab:", "bitbucket:"):
@@ -164,12 +270,7 @@ func entry(path string, m jsontree.Member, workspaceVersion map[string]string) (
 	default:
 		// Registry package: the second element names a non-default registry
 		// ("" means the default one).
-		if len(t.Items) > 1 && t.Items[1].Kind == jsontree.String {
-			p.Resolved = t.Items[1].Str
-		}
-	}
-	if purlVersion == "" {
-		purlVersion = p.Version
+		p.Resolved = second
 	}
 	p.PURL = lockfiles.PURL(p.Ecosystem, p.Name, purlVersion, q)
 	return p, nil

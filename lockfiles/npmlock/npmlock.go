@@ -13,7 +13,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"net/url"
+	"path"
 	"strings"
 
 	"github.com/tollgate-dev/tollgate/lockfiles"
@@ -45,7 +47,16 @@ func (Parser) Match(path string) bool {
 const ctxCheckEvery = 1024
 
 // Parse returns the packages of a package-lock.json or npm-shrinkwrap.json.
+// A package-lock.json with an npm-shrinkwrap.json beside it (looked up in
+// in.FS) gives no packages, as npm installs from the shrinkwrap.
 func (Parser) Parse(ctx context.Context, in *lockfiles.Input) ([]lockfiles.Package, error) {
+	// npm ignores package-lock.json when npm-shrinkwrap.json sits beside it;
+	// reading both would report every package twice.
+	if in.FS != nil && path.Base(in.Path) == "package-lock.json" {
+		if _, err := fs.Stat(in.FS, path.Join(path.Dir(in.Path), "npm-shrinkwrap.json")); err == nil {
+			return nil, nil
+		}
+	}
 	limits := in.Limits.WithDefaults()
 	r := &reader{
 		ctx:         ctx,

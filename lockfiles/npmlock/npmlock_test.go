@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"sort"
 	"testing"
+	"testing/fstest"
 
 	"github.com/tollgate-dev/tollgate/internal/shareddata"
 	"github.com/tollgate-dev/tollgate/lockfiles"
@@ -199,7 +200,7 @@ func TestScalibrFixtures(t *testing.T) {
 		"alias.v1.json":                           3,
 		"alias.v2.json":                           3,
 		"both/npm-shrinkwrap.json":                2,
-		"both/package-lock.json":                  2,
+		"both/package-lock.json":                  0, // npm reads the shrinkwrap beside it instead
 		"bundled-dependencies.v3.json":            3,
 		"commits.v1.json":                         15,
 		"commits.v2.json":                         14,
@@ -383,6 +384,32 @@ func TestV1Edges(t *testing.T) {
 			if !p.PinnedSHA || p.Resolved != p.Version {
 				t.Errorf("git dependency: %+v", p)
 			}
+		}
+	}
+}
+
+// TestShrinkwrapWins checks that a package-lock.json is skipped only when an
+// npm-shrinkwrap.json sits in the same directory.
+func TestShrinkwrapWins(t *testing.T) {
+	lock := []byte("{\n  \"lockfileVersion\": 3,\n  \"packages\": {\n    \"node_modules/a\": {\"version\": \"1.0.0\"}\n  }\n}\n")
+	fsys := fstest.MapFS{
+		"web/package-lock.json":   {Data: lock},
+		"web/npm-shrinkwrap.json": {Data: lock},
+		"api/package-lock.json":   {Data: lock},
+		"npm-shrinkwrap.json":     {Data: lock},
+	}
+	for file, want := range map[string]int{
+		"web/package-lock.json":   0,
+		"web/npm-shrinkwrap.json": 1,
+		"api/package-lock.json":   1, // the root's shrinkwrap is not its sibling
+		"npm-shrinkwrap.json":     1,
+	} {
+		pkgs, err := lockfiles.ParseFile(t.Context(), fsys, file, npmlock.Parser{}, lockfiles.Limits{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(pkgs) != want {
+			t.Errorf("%s: got %d packages, want %d", file, len(pkgs), want)
 		}
 	}
 }
