@@ -374,9 +374,9 @@ func parseSpec(file string, line int, spec string) (lockfiles.Package, error) {
 		}
 	}
 	if isURL(spec) || isPath(spec) {
-		ref := spec
-		if i := strings.IndexAny(ref, " \t"); i >= 0 {
-			ref = ref[:i]
+		ref, after, _ := strings.Cut(spec, " ")
+		if after = strings.TrimSpace(after); after != "" && after[0] != ';' {
+			return lockfiles.Package{}, lockfiles.Errorf(file, line, "invalid requirement %q: unexpected text after %q", spec, ref)
 		}
 		return parseDirectReference(file, line, "", ref)
 	}

@@ -367,6 +367,7 @@ func TestMalformed(t *testing.T) {
 		"\n\nname @\n":              3,
 		"ok==1\n-e\n":               2,
 		"x==1 \\\n  --hash=a\ny<\n": 3,
+		"ok==1\nfoo bar/baz\n":      2,
 	} {
 		_, err := lockfilestest.ParseBytes(Parser{}, "requirements.txt", []byte(input))
 		lockfilestest.AssertParseError(t, err, "requirements.txt", line)

@@ -114,7 +114,12 @@ func (Parser) Parse(ctx context.Context, in *lockfiles.Input) ([]lockfiles.Packa
 			p.Resolved = s.URL
 		case s.Editable != "" || s.Virtual != "" || s.Directory != "" || s.Path != "":
 			p.Source = lockfiles.SourceLocal
-			p.Resolved = s.Editable + s.Virtual + s.Directory + s.Path
+			for _, r := range []string{s.Editable, s.Virtual, s.Directory, s.Path} {
+				if r != "" {
+					p.Resolved = r
+					break
+				}
+			}
 		}
 		if lp.Sdist != nil && lp.Sdist.Hash != "" {
 			p.Integrity = lp.Sdist.Hash
