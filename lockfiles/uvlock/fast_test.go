@@ -70,3 +70,22 @@ func TestFastPathMatchesFullDecoder(t *testing.T) {
 		t.Errorf("fast path accepted a multi-line string")
 	}
 }
+
+// BenchmarkDecodeFullTOML measures the BurntSushi/toml path alone, the way
+// osv-scalibr's uv.lock extractor decodes, for comparison with
+// BenchmarkParseUvLock.
+func BenchmarkDecodeFullTOML(b *testing.B) {
+	path := shareddata.Path(b, "lockfiles", "uv-lock", "pydantic-pydantic", "uv.lock")
+	data, err := os.ReadFile(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	in := &lockfiles.Input{Path: "uv.lock", Content: data, Limits: lockfiles.Limits{}.WithDefaults()}
+	b.SetBytes(int64(len(data)))
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, _, err := decodeSlow(in); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
