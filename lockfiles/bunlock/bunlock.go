@@ -24,11 +24,11 @@ func (Parser) Name() string { return "npm/bun.lock" }
 
 // Match accepts files named bun.lock outside node_modules. (The binary
 // bun.lockb is not read.)
-func (Parser) Match(path string) bool {
-	if lockfiles.Base(path) != "bun.lock" {
+func (Parser) Match(p string) bool {
+	if lockfiles.Base(p) != "bun.lock" {
 		return false
 	}
-	return !strings.HasPrefix(path, "node_modules/") && !strings.Contains(path, "/node_modules/")
+	return !strings.HasPrefix(p, "node_modules/") && !strings.Contains(p, "/node_modules/")
 }
 
 // ctxCheckEvery is how many entries are read between context checks.

@@ -35,12 +35,12 @@ func (Parser) Name() string { return "npm/package-lock.json" }
 // Match accepts files named package-lock.json or npm-shrinkwrap.json outside
 // node_modules (npm's hidden node_modules/.package-lock.json never matches, nor
 // does a lockfile shipped inside an installed package).
-func (Parser) Match(path string) bool {
-	base := lockfiles.Base(path)
+func (Parser) Match(p string) bool {
+	base := lockfiles.Base(p)
 	if base != "package-lock.json" && base != "npm-shrinkwrap.json" {
 		return false
 	}
-	return !strings.HasPrefix(path, "node_modules/") && !strings.Contains(path, "/node_modules/")
+	return !strings.HasPrefix(p, "node_modules/") && !strings.Contains(p, "/node_modules/")
 }
 
 // ctxCheckEvery is how many entries are read between context checks.

@@ -31,6 +31,7 @@ const (
 	Array
 )
 
+// String names the kind as JSON does ("object", "string", ...).
 func (k Kind) String() string {
 	switch k {
 	case Null:
@@ -65,6 +66,7 @@ type SyntaxError struct {
 	Depth bool
 }
 
+// Error gives the line and the problem.
 func (e *SyntaxError) Error() string { return fmt.Sprintf("line %d: %s", e.Line, e.Msg) }
 
 // Scanner reads one JSON document. Its methods consume values in document
