@@ -25,12 +25,6 @@ func (Parser) Name() string { return "npm/pnpm-lock.yaml" }
 // Match accepts files named pnpm-lock.yaml.
 func (Parser) Match(p string) bool { return path.Base(p) == "pnpm-lock.yaml" }
 
-// dependency groups of an importer (or of a v5/v6 single-project root).
-var groups = [...]struct {
-	key string
-	dev bool
-}{{"dependencies", false}, {"optionalDependencies", false}, {"devDependencies", true}}
-
 // usage records how importers list a package directly.
 type usage struct{ dev, nonDev bool }
 
@@ -41,26 +35,34 @@ type usage struct{ dev, nonDev bool }
 // `dev: true` (5.x/6.x) or, in 9.x, listed by importers only as a devDependency.
 func (p Parser) Parse(ctx context.Context, in *lockfiles.Input) ([]lockfiles.Package, error) {
 	limits := in.Limits.WithDefaults()
-	docs, err := yamltree.Parse(in.Path, in.Content, limits)
-	if err != nil {
-		return nil, err
+	docs, ok := fastParse(in.Content, limits)
+	if !ok {
+		var err error
+		if docs, err = yamltree.Parse(in.Path, in.Content, limits); err != nil {
+			return nil, err
+		}
 	}
-	root, err := pickDocument(in.Path, docs)
+	return fromDocs(ctx, in.Path, docs, limits)
+}
+
+// fromDocs reads the packages of the lockfile document among docs.
+func fromDocs(ctx context.Context, file string, docs []*yaml.Node, limits lockfiles.Limits) ([]lockfiles.Package, error) {
+	root, err := pickDocument(file, docs)
 	if err != nil || root == nil {
 		return nil, err
 	}
 	major := lockfileMajor(yamltree.String(root, "lockfileVersion"))
 
-	b := builder{path: in.Path, major: major, limits: limits,
+	b := builder{path: file, major: major, limits: limits,
 		byNameVersion: map[string]int{}, byKey: map[string]int{}, byLink: map[string]int{}}
 	packages := yamltree.Get(root, "packages")
 	if packages != nil && packages.Kind != yaml.MappingNode && !isNull(packages) {
-		return nil, lockfiles.Errorf(in.Path, packages.Line, "packages is %s, want a mapping", yamltree.Describe(packages))
+		return nil, lockfiles.Errorf(file, packages.Line, "packages is %s, want a mapping", yamltree.Describe(packages))
 	}
 	for i := 0; packages != nil && i+1 < len(packages.Content); i += 2 {
 		if i&0x3ff == 0 {
 			if err := ctx.Err(); err != nil {
-				return nil, fmt.Errorf("parse %s: %w", in.Path, err)
+				return nil, fmt.Errorf("parse %s: %w", file, err)
 			}
 		}
 		if err := b.addPackage(packages.Content[i], yamltree.Resolve(packages.Content[i+1])); err != nil {
@@ -71,7 +73,7 @@ func (p Parser) Parse(ctx context.Context, in *lockfiles.Input) ([]lockfiles.Pac
 	uses := map[int]*usage{}
 	importers := yamltree.Get(root, "importers")
 	if importers != nil && importers.Kind != yaml.MappingNode && !isNull(importers) {
-		return nil, lockfiles.Errorf(in.Path, importers.Line, "importers is %s, want a mapping", yamltree.Describe(importers))
+		return nil, lockfiles.Errorf(file, importers.Line, "importers is %s, want a mapping", yamltree.Describe(importers))
 	}
 	if importers == nil {
 		// 5.x and 6.x single-project lockfiles list the root's dependencies at the top.
@@ -198,6 +200,10 @@ func (b *builder) addPackage(keyNode, v *yaml.Node) error {
 // addImporter marks the packages an importer (a workspace project) lists and
 // adds a local package for each link to another workspace project.
 func (b *builder) addImporter(importer string, n *yaml.Node, uses map[int]*usage) error {
+	groups := [...]struct {
+		key string
+		dev bool
+	}{{"dependencies", false}, {"optionalDependencies", false}, {"devDependencies", true}}
 	for _, g := range groups {
 		deps := yamltree.Get(n, g.key)
 		if deps != nil && deps.Kind != yaml.MappingNode && !isNull(deps) {
@@ -230,6 +236,9 @@ func (b *builder) addImporter(importer string, n *yaml.Node, uses map[int]*usage
 					}
 					b.byLink[linkKey] = i
 				}
+			}
+			if pkg := &b.pkgs[i]; pkg.Name != name && pkg.Alias == "" {
+				pkg.Alias = name // an npm: alias ("string-width-cjs": string-width@4.2.3)
 			}
 			u := uses[i]
 			if u == nil {

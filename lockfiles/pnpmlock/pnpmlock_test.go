@@ -1,7 +1,12 @@
 package pnpmlock
 
 import (
+	"fmt"
+	"reflect"
+
 	"errors"
+	"github.com/tollgate-dev/tollgate/lockfiles/yamltree"
+	yaml "go.yaml.in/yaml/v3"
 	"os"
 	"path/filepath"
 	"testing"
@@ -260,6 +265,9 @@ func TestTricky(t *testing.T) {
 		{Name: "typescript", Version: "5.4.5", Line: 64, Direct: yes, Dev: yes},
 		{Name: "@acme/utils", Version: "", Line: 21, Source: local, Direct: yes, Dev: yes},
 	})
+	if p := find(v9, 56); p == nil || p.Alias != "string-width-cjs" {
+		t.Errorf("alias: %+v", p)
+	}
 	if p := find(v9, 43); p == nil || !p.PinnedSHA {
 		t.Errorf("gitdep at a full SHA should be PinnedSHA: %+v", p)
 	}
@@ -343,21 +351,134 @@ func FuzzParsePnpmLock(f *testing.F) {
 				t.Fatalf("bad package %+v", p)
 			}
 		}
+		if len(data) < 32<<10 { // the library is slow under coverage instrumentation
+			agree(t, "pnpm-lock.yaml", data) // the fast path reads as the YAML library does
+		}
 	})
 }
 
 // BenchmarkParsePnpmLock parses the largest real pnpm-lock.yaml (TanStack
-// router's, 1.6 MB).
+// router's, 1.6 MB) through Parse (the fast path) and, for comparison,
+// through the YAML library path it falls back to.
 func BenchmarkParsePnpmLock(b *testing.B) {
 	data, err := os.ReadFile(shareddata.Path(b, "lockfiles", "pnpm-lock-yaml", "TanStack-router", "pnpm-lock.yaml"))
 	if err != nil {
 		b.Fatal(err)
 	}
-	b.SetBytes(int64(len(data)))
-	b.ReportAllocs()
-	for b.Loop() {
-		if _, err := lockfilestest.ParseBytes(Parser{}, "pnpm-lock.yaml", data); err != nil {
-			b.Fatal(err)
+	b.Run("parse", func(b *testing.B) {
+		b.SetBytes(int64(len(data)))
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, err := lockfilestest.ParseBytes(Parser{}, "pnpm-lock.yaml", data); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("yaml-library", func(b *testing.B) {
+		b.SetBytes(int64(len(data)))
+		b.ReportAllocs()
+		limits := lockfiles.Limits{}.WithDefaults()
+		for b.Loop() {
+			docs, err := yamltree.Parse("pnpm-lock.yaml", data, limits)
+			if err != nil {
+				b.Fatal(err)
+			}
+			if _, err := fromDocs(b.Context(), "pnpm-lock.yaml", docs, limits); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
+
+// TestFastPathAgreesWithYAML checks the hand-written scanner against the YAML
+// library on every real file, fixture and own fixture: where the scanner
+// accepts a file, its node tree (kinds, values, lines, nulls) and the
+// packages read from it must equal the library's. It must accept every real
+// lockfile (or the fast path would never run).
+func TestFastPathAgreesWithYAML(t *testing.T) {
+	var files []string
+	if dir, ok := shareddata.Find("lockfiles"); ok {
+		real, _ := filepath.Glob(filepath.Join(dir, "pnpm-lock-yaml", "*", "pnpm-lock.yaml"))
+		if len(real) == 0 {
+			t.Fatal("no real pnpm lockfiles found")
+		}
+		for _, f := range real {
+			data, err := os.ReadFile(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, ok := fastParse(data, lockfiles.Limits{}.WithDefaults()); !ok {
+				t.Errorf("%s: the fast path rejects a real lockfile", f)
+			}
+		}
+		fixtures, _ := filepath.Glob(filepath.Join(dir, "fixtures-osv-scalibr", "pnpmlock", "*"))
+		files = append(append(files, real...), fixtures...)
+	}
+	own, _ := filepath.Glob("testdata/*.yaml")
+	files = append(files, own...)
+	accepted := 0
+	for _, f := range files {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if agree(t, f, data) {
+			accepted++
 		}
 	}
+	if accepted < len(files)/2 {
+		t.Errorf("fast path accepted only %d of %d files", accepted, len(files))
+	}
+}
+
+// agree compares the two decoders on data; it reports whether the fast path accepted it.
+func agree(t *testing.T, name string, data []byte) bool {
+	t.Helper()
+	limits := lockfiles.Limits{}.WithDefaults()
+	fast, ok := fastParse(data, limits)
+	if !ok {
+		return false
+	}
+	slow, err := yamltree.Parse(name, data, limits)
+	if err != nil {
+		// The library rejects what the scanner reads (duplicate keys, for one);
+		// the scanner's reading is then not compared.
+		return true
+	}
+	if len(fast) != len(slow) {
+		t.Errorf("%s: %d documents, library %d", name, len(fast), len(slow))
+		return true
+	}
+	for i := range fast {
+		if d := diffNodes(yamltree.Resolve(fast[i]), yamltree.Resolve(slow[i])); d != "" {
+			t.Errorf("%s: document %d: %s", name, i, d)
+			return true
+		}
+	}
+	got, err1 := fromDocs(t.Context(), name, fast, limits)
+	want, err2 := fromDocs(t.Context(), name, slow, limits)
+	if (err1 == nil) != (err2 == nil) || !reflect.DeepEqual(got, want) {
+		t.Errorf("%s: fast path read %d packages (%v), library %d (%v)", name, len(got), err1, len(want), err2)
+	}
+	return true
+}
+
+func diffNodes(a, b *yaml.Node) string {
+	if a == nil || b == nil {
+		if a != b {
+			return fmt.Sprintf("node %v vs %v", a, b)
+		}
+		return ""
+	}
+	b = yamltree.Resolve(b)
+	if a.Kind != b.Kind || a.Value != b.Value || a.Line != b.Line || (a.Tag == "!!null") != (b.Tag == "!!null") || len(a.Content) != len(b.Content) {
+		return fmt.Sprintf("line %d: kind %v %q tag %s (%d children) vs line %d: kind %v %q tag %s (%d children)",
+			a.Line, a.Kind, a.Value, a.Tag, len(a.Content), b.Line, b.Kind, b.Value, b.Tag, len(b.Content))
+	}
+	for i := range a.Content {
+		if d := diffNodes(a.Content[i], b.Content[i]); d != "" {
+			return d
+		}
+	}
+	return ""
 }

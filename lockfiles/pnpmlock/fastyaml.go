@@ -1,0 +1,356 @@
+package pnpmlock
+
+import (
+	"bytes"
+	"strings"
+
+	"github.com/tollgate-dev/tollgate/lockfiles"
+	yaml "go.yaml.in/yaml/v3"
+)
+
+// fastParse builds yaml.Node documents for the block-style YAML subset pnpm
+// writes: two-space indented mappings with plain or single-quoted keys,
+// scalar values, one-line flow mappings and sequences of scalars, block
+// sequences of scalars, comments and "---" document separators.
+//
+// It is written by hand because go.yaml.in/yaml/v3 decodes a 1.6 MB lockfile
+// in ~120 ms, most of the cost of a scan; this scanner takes a few ms. It
+// returns ok=false on anything outside the subset (anchors, aliases, tags,
+// block scalars, multi-line scalars, double-quoted escapes, tabs, odd
+// indentation...), and the caller then decodes with yamltree, which also
+// enforces the alias limits: no input is read differently, only faster.
+func fastParse(data []byte, limits lockfiles.Limits) (docs []*yaml.Node, ok bool) {
+	type frame struct {
+		indent int
+		node   *yaml.Node
+	}
+	var (
+		doc        *yaml.Node
+		stack      []frame
+		pendingKey *yaml.Node // a key whose value starts on a later line
+		pendingMap *yaml.Node // the mapping pendingKey belongs to
+		pendingInd int        // indentation of pendingKey's line
+	)
+	// closePending gives a key with no block value below it a null value.
+	closePending := func() {
+		if pendingKey != nil {
+			pendingMap.Content = append(pendingMap.Content, pendingKey,
+				&yaml.Node{Kind: yaml.ScalarNode, Tag: "!!null", Line: pendingKey.Line, Column: pendingKey.Column})
+			pendingKey, pendingMap = nil, nil
+		}
+	}
+	newDoc := func() bool {
+		closePending()
+		if len(docs) >= limits.MaxDocuments {
+			return false
+		}
+		doc = &yaml.Node{Kind: yaml.DocumentNode, Line: 1, Column: 1}
+		docs = append(docs, doc)
+		stack = stack[:0]
+		return true
+	}
+	if !simpleText(data) {
+		return nil, false
+	}
+	lineNo := 0
+	for len(data) > 0 {
+		lineNo++
+		var line []byte
+		if i := bytes.IndexByte(data, '\n'); i >= 0 {
+			line, data = data[:i], data[i+1:]
+		} else {
+			line, data = data, nil
+		}
+		line = bytes.TrimRight(line, " \r")
+		indent := 0
+		for indent < len(line) && line[indent] == ' ' {
+			indent++
+		}
+		if indent == len(line) {
+			continue
+		}
+		if line[indent] == '#' {
+			continue
+		}
+		text := string(line[indent:])
+		if indent == 0 && strings.HasPrefix(text, "---") {
+			if text != "---" || !newDoc() {
+				return nil, false
+			}
+			continue
+		}
+		if doc == nil && !newDoc() {
+			return nil, false
+		}
+		isItem := text == "-" || strings.HasPrefix(text, "- ")
+		if pendingKey != nil {
+			if indent > pendingInd {
+				kind := yaml.MappingNode
+				if isItem {
+					kind = yaml.SequenceNode
+				}
+				n := &yaml.Node{Kind: kind, Line: lineNo, Column: indent + 1}
+				pendingMap.Content = append(pendingMap.Content, pendingKey, n)
+				pendingKey, pendingMap = nil, nil
+				if len(stack) >= limits.MaxDepth {
+					return nil, false
+				}
+				stack = append(stack, frame{indent, n})
+			} else {
+				closePending()
+			}
+		}
+		if len(stack) == 0 {
+			if indent != 0 || isItem || len(doc.Content) > 0 {
+				return nil, false
+			}
+			root := &yaml.Node{Kind: yaml.MappingNode, Line: lineNo, Column: 1}
+			doc.Content = append(doc.Content, root)
+			stack = append(stack, frame{0, root})
+		}
+		for len(stack) > 1 && stack[len(stack)-1].indent > indent {
+			stack = stack[:len(stack)-1]
+		}
+		top := stack[len(stack)-1]
+		if top.indent != indent {
+			return nil, false
+		}
+		if top.node.Kind == yaml.SequenceNode {
+			if !isItem {
+				return nil, false
+			}
+			item, ok := blockScalar(strings.TrimLeft(text[1:], " "), lineNo, indent+3)
+			if !ok {
+				return nil, false
+			}
+			top.node.Content = append(top.node.Content, item)
+			continue
+		}
+		if isItem {
+			return nil, false
+		}
+		key, rest, ok := splitKeyValue(text)
+		if !ok {
+			return nil, false
+		}
+		keyNode := &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: key, Line: lineNo, Column: indent + 1}
+		if rest == "" {
+			pendingKey, pendingMap, pendingInd = keyNode, top.node, indent
+			continue
+		}
+		val, ok := blockScalar(rest, lineNo, indent+len(text)-len(rest)+1)
+		if !ok {
+			return nil, false
+		}
+		top.node.Content = append(top.node.Content, keyNode, val)
+	}
+	closePending()
+	return docs, true
+}
+
+// simpleText reports whether data has only "\n" and "\r\n" line breaks, no
+// tabs or other control characters (YAML reads tabs as whitespace in some
+// places only), no byte-order mark and none of the Unicode line breaks YAML
+// also honours (NEL, LS, PS).
+func simpleText(data []byte) bool {
+	for i, c := range data {
+		if c < ' ' && c != '\n' && (c != '\r' || i+1 >= len(data) || data[i+1] != '\n') {
+			return false
+		}
+	}
+	return !bytes.Contains(data, []byte("\xc2\x85")) && !bytes.Contains(data, []byte("\xe2\x80\xa8")) &&
+		!bytes.Contains(data, []byte("\xe2\x80\xa9")) && !bytes.HasPrefix(data, []byte("\xef\xbb\xbf"))
+}
+
+// splitKeyValue splits "key: value" or "key:" (plain or single-quoted key).
+func splitKeyValue(text string) (key, rest string, ok bool) {
+	switch text[0] {
+	case '\'':
+		k, n, ok := singleQuoted(text)
+		if !ok || n >= len(text) || text[n] != ':' {
+			return "", "", false
+		}
+		rest = text[n+1:]
+		if rest != "" && rest[0] != ' ' {
+			return "", "", false
+		}
+		return k, strings.TrimLeft(rest, " "), true
+	case '"', '&', '*', '!', '|', '>', '[', ']', '{', '}', '?', '%', '@', '`', ',', ':', '-', '#':
+		return "", "", false
+	}
+	i := strings.Index(text, ": ")
+	if i < 0 {
+		if !strings.HasSuffix(text, ":") {
+			return "", "", false
+		}
+		i = len(text) - 1
+	}
+	key = strings.TrimRight(text[:i], " ")
+	if key == "" || strings.Contains(key, " #") || i == len(text)-1 && strings.Contains(key, ": ") {
+		return "", "", false
+	}
+	return key, strings.TrimLeft(text[i+1:], " "), true
+}
+
+// blockScalar reads a value on the rest of a line: a plain or quoted scalar,
+// or a one-line flow mapping or sequence of scalars.
+func blockScalar(s string, line, col int) (*yaml.Node, bool) {
+	if s == "" {
+		return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!null", Line: line, Column: col}, true
+	}
+	switch s[0] {
+	case '{', '[':
+		return flow(s, line, col)
+	case '\'':
+		v, n, ok := singleQuoted(s)
+		if !ok || !onlyComment(s[n:]) {
+			return nil, false
+		}
+		return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: v, Style: yaml.SingleQuotedStyle, Line: line, Column: col}, true
+	case '"':
+		end := strings.IndexByte(s[1:], '"')
+		if end < 0 || strings.IndexByte(s[:end+1], '\\') >= 0 || !onlyComment(s[end+2:]) {
+			return nil, false
+		}
+		return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: s[1 : end+1], Style: yaml.DoubleQuotedStyle, Line: line, Column: col}, true
+	case '&', '*', '!', '|', '>', '%', '@', '`', ']', '}', ',', '#', '?':
+		return nil, false
+	}
+	if i := strings.Index(s, " #"); i >= 0 {
+		s = strings.TrimRight(s[:i], " ")
+	}
+	if strings.Contains(s, ": ") || strings.HasSuffix(s, ":") || strings.HasPrefix(s, "- ") || s == "-" {
+		return nil, false
+	}
+	return plain(s, line, col), true
+}
+
+// flow reads a one-line flow mapping {k: v, ...} or sequence [a, b] whose
+// entries are scalars.
+func flow(s string, line, col int) (*yaml.Node, bool) {
+	open := s[0]
+	closeCh := byte('}')
+	n := &yaml.Node{Kind: yaml.MappingNode, Style: yaml.FlowStyle, Line: line, Column: col}
+	if open == '[' {
+		closeCh, n.Kind = ']', yaml.SequenceNode
+	}
+	i := 1
+	skip := func() {
+		for i < len(s) && s[i] == ' ' {
+			i++
+		}
+	}
+	// scalar reads a plain or single-quoted scalar ending before one of stops.
+	scalar := func(stops string, key bool) (*yaml.Node, bool) {
+		skip()
+		if i >= len(s) {
+			return nil, false
+		}
+		c := col + i
+		if s[i] == '\'' {
+			v, m, ok := singleQuoted(s[i:])
+			if !ok {
+				return nil, false
+			}
+			i += m
+			return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: v, Style: yaml.SingleQuotedStyle, Line: line, Column: c}, true
+		}
+		if strings.IndexByte("{}[]&*!|>\"%@`,#?", s[i]) >= 0 {
+			return nil, false
+		}
+		start := i
+		for i < len(s) {
+			ch := s[i]
+			if strings.IndexByte(stops, ch) >= 0 || ch == ':' && key && (i+1 == len(s) || s[i+1] == ' ') {
+				break
+			}
+			if ch == '{' || ch == '[' || ch == '#' && s[i-1] == ' ' {
+				return nil, false
+			}
+			i++
+		}
+		v := strings.TrimRight(s[start:i], " ")
+		if v == "" {
+			return nil, false
+		}
+		return plain(v, line, c), true
+	}
+	skip()
+	if i < len(s) && s[i] == closeCh {
+		i++
+		return n, onlyComment(s[i:])
+	}
+	for {
+		if open == '{' {
+			k, ok := scalar(",}", true)
+			if !ok {
+				return nil, false
+			}
+			skip()
+			if i >= len(s) || s[i] != ':' {
+				return nil, false
+			}
+			i++
+			v, ok := scalar(",}", false)
+			if !ok {
+				return nil, false
+			}
+			n.Content = append(n.Content, k, v)
+		} else {
+			v, ok := scalar(",]", false)
+			if !ok {
+				return nil, false
+			}
+			n.Content = append(n.Content, v)
+		}
+		skip()
+		if i >= len(s) {
+			return nil, false
+		}
+		if s[i] == closeCh {
+			i++
+			return n, onlyComment(s[i:])
+		}
+		if s[i] != ',' {
+			return nil, false
+		}
+		i++
+	}
+}
+
+// plain makes a plain scalar node, tagging null and booleans as YAML 1.2 core does.
+func plain(v string, line, col int) *yaml.Node {
+	tag := "!!str"
+	switch v {
+	case "~", "null", "Null", "NULL":
+		tag = "!!null"
+	case "true", "True", "TRUE", "false", "False", "FALSE":
+		tag = "!!bool"
+	}
+	return &yaml.Node{Kind: yaml.ScalarNode, Tag: tag, Value: v, Line: line, Column: col}
+}
+
+// singleQuoted reads a single-quoted scalar at the start of s, returning its
+// value and the bytes consumed.
+func singleQuoted(s string) (string, int, bool) {
+	for i := 1; i < len(s); i++ {
+		if s[i] != '\'' {
+			continue
+		}
+		if i+1 < len(s) && s[i+1] == '\'' {
+			// An escaped quote (rare): fold it and read on.
+			rest, n, ok := singleQuoted("'" + s[i+2:])
+			if !ok {
+				return "", 0, false
+			}
+			return s[1:i] + "'" + rest, i + 1 + n, true
+		}
+		return s[1:i], i + 1, true
+	}
+	return "", 0, false
+}
+
+func onlyComment(s string) bool {
+	s = strings.TrimLeft(s, " ")
+	return s == "" || s[0] == '#'
+}
