@@ -2,6 +2,8 @@ package yarnlock
 
 import (
 	"errors"
+	"github.com/tollgate-dev/tollgate/lockfiles/yamltree"
+	yaml "go.yaml.in/yaml/v3"
 	"os"
 	"path/filepath"
 	"testing"
@@ -320,5 +322,54 @@ func BenchmarkParseYarnLock(b *testing.B) {
 				}
 			}
 		})
+	}
+}
+
+// TestBerryAgreesWithYAML reads every berry file (which is YAML) with the
+// YAML library too: each top-level entry but __metadata must be one package
+// at the entry's line, with the entry's version and checksum.
+func TestBerryAgreesWithYAML(t *testing.T) {
+	dir := shareddata.Path(t, "lockfiles")
+	files, _ := filepath.Glob(filepath.Join(dir, "fixtures-osv-scalibr", "yarnlock", "*.v2.lock"))
+	files = append(files, filepath.Join(dir, "yarn-lock", "jestjs-jest", "yarn.lock"),
+		filepath.Join(dir, "yarn-lock", "jupyterlab-jupyterlab", "yarn.lock"), "testdata/tricky.v2.lock")
+	for _, f := range files {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		docs, err := yamltree.Parse(f, data, lockfiles.Limits{})
+		if err != nil {
+			t.Fatalf("%s: %v", f, err)
+		}
+		pkgs, err := lockfilestest.ParseBytes(Parser{}, "yarn.lock", data)
+		if err != nil {
+			t.Fatalf("%s: %v", f, err)
+		}
+		byLine := map[int]lockfiles.Package{}
+		for _, p := range pkgs {
+			byLine[p.Line] = p
+		}
+		entries := 0
+		for _, d := range docs {
+			yamltree.Pairs(d, func(k, v *yaml.Node) {
+				if k.Value == "__metadata" {
+					return
+				}
+				entries++
+				p, ok := byLine[k.Line]
+				if !ok {
+					t.Errorf("%s:%d: entry %q has no package", f, k.Line, k.Value)
+					return
+				}
+				if p.Version != yamltree.String(v, "version") || p.Integrity != yamltree.String(v, "checksum") {
+					t.Errorf("%s:%d: got %s %s, YAML says %s %s", f, k.Line, p.Version, p.Integrity,
+						yamltree.String(v, "version"), yamltree.String(v, "checksum"))
+				}
+			})
+		}
+		if entries != len(pkgs) {
+			t.Errorf("%s: %d packages, YAML has %d entries", f, len(pkgs), entries)
+		}
 	}
 }
