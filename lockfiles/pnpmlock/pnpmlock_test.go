@@ -1,19 +1,18 @@
 package pnpmlock
 
 import (
-	"fmt"
-	"reflect"
-
 	"errors"
-	"github.com/tollgate-dev/tollgate/lockfiles/yamltree"
-	yaml "go.yaml.in/yaml/v3"
+	"fmt"
 	"os"
 	"path/filepath"
+	"reflect"
 	"testing"
 
 	"github.com/tollgate-dev/tollgate/internal/shareddata"
 	"github.com/tollgate-dev/tollgate/lockfiles"
 	"github.com/tollgate-dev/tollgate/lockfiles/lockfilestest"
+	"github.com/tollgate-dev/tollgate/lockfiles/yamltree"
+	yaml "go.yaml.in/yaml/v3"
 )
 
 var (

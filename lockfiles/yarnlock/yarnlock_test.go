@@ -2,8 +2,6 @@ package yarnlock
 
 import (
 	"errors"
-	"github.com/tollgate-dev/tollgate/lockfiles/yamltree"
-	yaml "go.yaml.in/yaml/v3"
 	"os"
 	"path/filepath"
 	"testing"
@@ -11,6 +9,8 @@ import (
 	"github.com/tollgate-dev/tollgate/internal/shareddata"
 	"github.com/tollgate-dev/tollgate/lockfiles"
 	"github.com/tollgate-dev/tollgate/lockfiles/lockfilestest"
+	"github.com/tollgate-dev/tollgate/lockfiles/yamltree"
+	yaml "go.yaml.in/yaml/v3"
 )
 
 var (
