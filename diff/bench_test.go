@@ -33,7 +33,23 @@ func benchContent(i int, edited bool) string {
 }
 
 func largeRepo(b *testing.B) (dir, base, head string) {
+	// TOLLGATE_DIFF_BENCH_DIR keeps the fixture between runs (building it
+	// takes minutes on a slow disk).
+	if keep := os.Getenv("TOLLGATE_DIFF_BENCH_DIR"); keep != "" {
+		if _, err := os.Stat(filepath.Join(keep, ".git")); err == nil {
+			r := &gitRepo{tb: b, dir: keep}
+			return keep, r.git("rev-parse", "HEAD~1"), r.git("rev-parse", "HEAD")
+		}
+	}
 	r := newGitRepo(b)
+	if keep := os.Getenv("TOLLGATE_DIFF_BENCH_DIR"); keep != "" {
+		if err := os.MkdirAll(keep, 0o755); err != nil {
+			b.Fatal(err)
+		}
+		r.dir = keep
+		r.git("init", "-q", "-b", "main")
+		r.git("config", "gc.auto", "0")
+	}
 	write := func(i int, edited bool) {
 		p := filepath.Join(r.dir, fmt.Sprintf("pkg%02d", i%50), fmt.Sprintf("f%05d.txt", i))
 		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
