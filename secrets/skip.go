@@ -14,21 +14,21 @@ const (
 	SkipMinified  = "minified"
 )
 
-// vendorDirs are directory names whose contents are third-party copies.
-var vendorDirs = map[string]bool{
-	"vendor": true, "node_modules": true, "bower_components": true, "third_party": true,
-	"site-packages": true, ".venv": true, "venv": true, "Pods": true, ".yarn": true,
-	".git": true, ".hg": true, ".svn": true, "jspm_packages": true,
-}
-
 // IsSkippedDir reports whether a sweep should not descend into a directory
 // with this base name (vendored copies and VCS metadata).
-func IsSkippedDir(name string) bool { return vendorDirs[name] }
+func IsSkippedDir(name string) bool {
+	switch name {
+	case "vendor", "node_modules", "bower_components", "third_party", "site-packages", ".venv", "venv",
+		"Pods", ".yarn", ".git", ".hg", ".svn", "jspm_packages":
+		return true
+	}
+	return false
+}
 
 // isVendored reports whether p lies under a vendored directory.
 func isVendored(p string) bool {
 	for _, part := range strings.Split(strings.ReplaceAll(p, "\\", "/"), "/") {
-		if vendorDirs[part] {
+		if IsSkippedDir(part) {
 			return true
 		}
 	}
@@ -46,29 +46,29 @@ func isGeneratedPath(p string) bool {
 	return false
 }
 
-// lockfileNames are files whose integrity hashes and URLs would trip
-// heuristic rules; only rules with distinctive formats run in them.
-var lockfileNames = map[string]bool{
-	"package-lock.json": true, "npm-shrinkwrap.json": true, "yarn.lock": true, "pnpm-lock.yaml": true,
-	"bun.lock": true, "Cargo.lock": true, "composer.lock": true, "Gemfile.lock": true, "go.sum": true,
-	"poetry.lock": true, "Pipfile.lock": true, "pdm.lock": true, "uv.lock": true, "pubspec.lock": true,
-	"packages.lock.json": true, "gradle.lockfile": true, "flake.lock": true, "mix.lock": true,
-	"Podfile.lock": true, "Package.resolved": true, "deno.lock": true,
-}
-
-// isLockfile reports whether p names a lockfile.
+// isLockfile reports whether p names a lockfile, whose integrity hashes and
+// URLs would trip heuristic rules; only rules with distinctive formats run there.
 func isLockfile(p string) bool {
-	return lockfileNames[path.Base(strings.ReplaceAll(p, "\\", "/"))]
+	switch path.Base(strings.ReplaceAll(p, "\\", "/")) {
+	case "package-lock.json", "npm-shrinkwrap.json", "yarn.lock", "pnpm-lock.yaml", "bun.lock", "Cargo.lock",
+		"composer.lock", "Gemfile.lock", "gems.locked", "go.sum", "poetry.lock", "Pipfile.lock", "pdm.lock", "uv.lock",
+		"pubspec.lock", "packages.lock.json", "gradle.lockfile", "flake.lock", "mix.lock", "Podfile.lock",
+		"Package.resolved", "deno.lock":
+		return true
+	}
+	return false
 }
 
-// binaryExts are extensions of files that are never text.
-var binaryExts = map[string]bool{
-	".png": true, ".jpg": true, ".jpeg": true, ".gif": true, ".ico": true, ".webp": true, ".bmp": true,
-	".pdf": true, ".zip": true, ".gz": true, ".tgz": true, ".bz2": true, ".xz": true, ".7z": true,
-	".jar": true, ".war": true, ".class": true, ".so": true, ".dll": true, ".exe": true, ".dylib": true,
-	".a": true, ".o": true, ".wasm": true, ".woff": true, ".woff2": true, ".ttf": true, ".otf": true,
-	".eot": true, ".mp3": true, ".mp4": true, ".mov": true, ".avi": true, ".webm": true, ".ogg": true,
-	".wav": true, ".flac": true, ".psd": true, ".tiff": true, ".heic": true, ".pyc": true, ".whl": true,
+// isBinaryExt reports extensions of files that are never text.
+func isBinaryExt(ext string) bool {
+	switch ext {
+	case ".png", ".jpg", ".jpeg", ".gif", ".ico", ".webp", ".bmp", ".pdf", ".zip", ".gz", ".tgz", ".bz2",
+		".xz", ".7z", ".jar", ".war", ".class", ".so", ".dll", ".exe", ".dylib", ".a", ".o", ".wasm", ".woff",
+		".woff2", ".ttf", ".otf", ".eot", ".mp3", ".mp4", ".mov", ".avi", ".webm", ".ogg", ".wav", ".flac",
+		".psd", ".tiff", ".heic", ".pyc", ".whl":
+		return true
+	}
+	return false
 }
 
 // SkipReason says why a file should not be scanned ("" to scan it): binary
@@ -76,7 +76,7 @@ var binaryExts = map[string]bool{
 // generated … DO NOT EDIT." header) or a minified one (very long lines).
 func SkipReason(p string, content []byte) string {
 	ext := strings.ToLower(path.Ext(p))
-	if binaryExts[ext] {
+	if isBinaryExt(ext) {
 		return SkipBinary
 	}
 	head := content[:min(len(content), 8000)]
