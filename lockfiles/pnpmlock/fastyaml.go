@@ -19,32 +19,42 @@ import (
 // block scalars, multi-line scalars, double-quoted escapes, tabs, odd
 // indentation...), and the caller then decodes with yamltree, which also
 // enforces the alias limits: no input is read differently, only faster.
+//
+// Only the parts of a lockfile the parser reads are built (see child); the
+// blocks under other keys (snapshots, settings, each package's dependencies
+// and engines...) are skipped by indentation without being decoded. The
+// nodes come from a slab, a few allocations for thousands of nodes.
 func fastParse(data []byte, limits lockfiles.Limits) (docs []*yaml.Node, ok bool) {
 	type frame struct {
 		indent int
 		node   *yaml.Node
+		role   role
 	}
 	var (
-		doc        *yaml.Node
-		stack      []frame
-		pendingKey *yaml.Node // a key whose value starts on a later line
-		pendingMap *yaml.Node // the mapping pendingKey belongs to
-		pendingInd int        // indentation of pendingKey's line
+		a           alloc
+		doc         *yaml.Node
+		stack       []frame
+		pendingKey  *yaml.Node // a key whose value starts on a later line
+		pendingMap  *yaml.Node // the mapping pendingKey belongs to
+		pendingInd  int        // indentation of pendingKey's line
+		pendingRole role
+		skipIndent  = -1 // lines indented deeper than this belong to a skipped value
 	)
 	// closePending gives a key with no block value below it a null value.
 	closePending := func() {
 		if pendingKey != nil {
 			pendingMap.Content = append(pendingMap.Content, pendingKey,
-				&yaml.Node{Kind: yaml.ScalarNode, Tag: "!!null", Line: pendingKey.Line, Column: pendingKey.Column})
+				a.node(yaml.ScalarNode, "!!null", "", pendingKey.Line, pendingKey.Column))
 			pendingKey, pendingMap = nil, nil
 		}
 	}
 	newDoc := func() bool {
 		closePending()
+		skipIndent = -1
 		if len(docs) >= limits.MaxDocuments {
 			return false
 		}
-		doc = &yaml.Node{Kind: yaml.DocumentNode, Line: 1, Column: 1}
+		doc = a.node(yaml.DocumentNode, "", "", 1, 1)
 		docs = append(docs, doc)
 		stack = stack[:0]
 		return true
@@ -66,11 +76,14 @@ func fastParse(data []byte, limits lockfiles.Limits) (docs []*yaml.Node, ok bool
 		for indent < len(line) && line[indent] == ' ' {
 			indent++
 		}
-		if indent == len(line) {
+		if indent == len(line) || line[indent] == '#' {
 			continue
 		}
-		if line[indent] == '#' {
-			continue
+		if skipIndent >= 0 {
+			if indent > skipIndent {
+				continue
+			}
+			skipIndent = -1
 		}
 		text := string(line[indent:])
 		if indent == 0 && strings.HasPrefix(text, "---") {
@@ -89,13 +102,13 @@ func fastParse(data []byte, limits lockfiles.Limits) (docs []*yaml.Node, ok bool
 				if isItem {
 					kind = yaml.SequenceNode
 				}
-				n := &yaml.Node{Kind: kind, Line: lineNo, Column: indent + 1}
+				n := a.node(kind, "", "", lineNo, indent+1)
 				pendingMap.Content = append(pendingMap.Content, pendingKey, n)
 				pendingKey, pendingMap = nil, nil
 				if len(stack) >= limits.MaxDepth {
 					return nil, false
 				}
-				stack = append(stack, frame{indent, n})
+				stack = append(stack, frame{indent, n, pendingRole})
 			} else {
 				closePending()
 			}
@@ -104,9 +117,9 @@ func fastParse(data []byte, limits lockfiles.Limits) (docs []*yaml.Node, ok bool
 			if indent != 0 || isItem || len(doc.Content) > 0 {
 				return nil, false
 			}
-			root := &yaml.Node{Kind: yaml.MappingNode, Line: lineNo, Column: 1}
+			root := a.node(yaml.MappingNode, "", "", lineNo, 1)
 			doc.Content = append(doc.Content, root)
-			stack = append(stack, frame{0, root})
+			stack = append(stack, frame{0, root, roleRoot})
 		}
 		for len(stack) > 1 && stack[len(stack)-1].indent > indent {
 			stack = stack[:len(stack)-1]
@@ -119,7 +132,7 @@ func fastParse(data []byte, limits lockfiles.Limits) (docs []*yaml.Node, ok bool
 			if !isItem {
 				return nil, false
 			}
-			item, ok := blockScalar(strings.TrimLeft(text[1:], " "), lineNo, indent+3)
+			item, ok := a.blockScalar(strings.TrimLeft(text[1:], " "), lineNo, indent+3)
 			if !ok {
 				return nil, false
 			}
@@ -133,12 +146,17 @@ func fastParse(data []byte, limits lockfiles.Limits) (docs []*yaml.Node, ok bool
 		if !ok {
 			return nil, false
 		}
-		keyNode := &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: key, Line: lineNo, Column: indent + 1}
-		if rest == "" {
-			pendingKey, pendingMap, pendingInd = keyNode, top.node, indent
+		keep, childRole := child(top.role, key)
+		if !keep {
+			skipIndent = indent
 			continue
 		}
-		val, ok := blockScalar(rest, lineNo, indent+len(text)-len(rest)+1)
+		keyNode := a.node(yaml.ScalarNode, "!!str", key, lineNo, indent+1)
+		if rest == "" {
+			pendingKey, pendingMap, pendingInd, pendingRole = keyNode, top.node, indent, childRole
+			continue
+		}
+		val, ok := a.blockScalar(rest, lineNo, indent+len(text)-len(rest)+1)
 		if !ok {
 			return nil, false
 		}
@@ -146,6 +164,74 @@ func fastParse(data []byte, limits lockfiles.Limits) (docs []*yaml.Node, ok bool
 	}
 	closePending()
 	return docs, true
+}
+
+// role says which part of a lockfile a mapping is, for child.
+type role uint8
+
+const (
+	roleAll       role = iota // read everything below
+	roleRoot                  // the document's top mapping
+	rolePackages              // packages:
+	rolePackage               // one entry of packages:
+	roleImporters             // importers:
+	roleImporter              // one importer
+	roleGroup                 // dependencies:, devDependencies:, optionalDependencies:
+	roleDep                   // one dependency of a group (6.x/9.x {specifier, version})
+)
+
+// child reports whether the value of key in a mapping of role r is read by
+// the parser (fromDocs), and the role of that value.
+func child(r role, key string) (bool, role) {
+	switch r {
+	case roleRoot:
+		switch key {
+		case "lockfileVersion":
+			return true, roleAll
+		case "packages":
+			return true, rolePackages
+		case "importers":
+			return true, roleImporters
+		case "dependencies", "devDependencies", "optionalDependencies":
+			return true, roleGroup
+		}
+		return false, roleAll
+	case rolePackages:
+		return true, rolePackage
+	case rolePackage:
+		switch key {
+		case "name", "version", "dev", "resolution":
+			return true, roleAll
+		}
+		return false, roleAll
+	case roleImporters:
+		return true, roleImporter
+	case roleImporter:
+		switch key {
+		case "dependencies", "devDependencies", "optionalDependencies":
+			return true, roleGroup
+		}
+		return false, roleAll
+	case roleGroup:
+		return true, roleDep
+	case roleDep:
+		return key == "version", roleAll
+	}
+	return true, roleAll
+}
+
+// alloc hands out yaml.Nodes from slabs: pointers stay valid, and a
+// lockfile's tens of thousands of nodes cost a few allocations.
+type alloc struct{ slab []yaml.Node }
+
+func (a *alloc) node(kind yaml.Kind, tag, value string, line, col int) *yaml.Node {
+	if len(a.slab) == cap(a.slab) {
+		a.slab = make([]yaml.Node, 0, 512)
+	}
+	a.slab = a.slab[:len(a.slab)+1]
+	n := &a.slab[len(a.slab)-1]
+	n.Kind, n.Tag, n.Value, n.Line, n.Column = kind, tag, value, line, col
+	return n
 }
 
 // simpleText reports whether data has only "\n" and "\r\n" line breaks, no
@@ -194,25 +280,25 @@ func splitKeyValue(text string) (key, rest string, ok bool) {
 
 // blockScalar reads a value on the rest of a line: a plain or quoted scalar,
 // or a one-line flow mapping or sequence of scalars.
-func blockScalar(s string, line, col int) (*yaml.Node, bool) {
+func (a *alloc) blockScalar(s string, line, col int) (*yaml.Node, bool) {
 	if s == "" {
-		return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!null", Line: line, Column: col}, true
+		return a.node(yaml.ScalarNode, "!!null", "", line, col), true
 	}
 	switch s[0] {
 	case '{', '[':
-		return flow(s, line, col)
+		return a.flow(s, line, col)
 	case '\'':
 		v, n, ok := singleQuoted(s)
 		if !ok || !onlyComment(s[n:]) {
 			return nil, false
 		}
-		return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: v, Style: yaml.SingleQuotedStyle, Line: line, Column: col}, true
+		return a.node(yaml.ScalarNode, "!!str", v, line, col), true
 	case '"':
 		end := strings.IndexByte(s[1:], '"')
 		if end < 0 || strings.IndexByte(s[:end+1], '\\') >= 0 || !onlyComment(s[end+2:]) {
 			return nil, false
 		}
-		return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: s[1 : end+1], Style: yaml.DoubleQuotedStyle, Line: line, Column: col}, true
+		return a.node(yaml.ScalarNode, "!!str", s[1:end+1], line, col), true
 	case '&', '*', '!', '|', '>', '%', '@', '`', ']', '}', ',', '#', '?':
 		return nil, false
 	}
@@ -222,18 +308,19 @@ func blockScalar(s string, line, col int) (*yaml.Node, bool) {
 	if strings.Contains(s, ": ") || strings.HasSuffix(s, ":") || strings.HasPrefix(s, "- ") || s == "-" {
 		return nil, false
 	}
-	return plain(s, line, col), true
+	return a.plain(s, line, col), true
 }
 
 // flow reads a one-line flow mapping {k: v, ...} or sequence [a, b] whose
 // entries are scalars.
-func flow(s string, line, col int) (*yaml.Node, bool) {
+func (a *alloc) flow(s string, line, col int) (*yaml.Node, bool) {
 	open := s[0]
 	closeCh := byte('}')
-	n := &yaml.Node{Kind: yaml.MappingNode, Style: yaml.FlowStyle, Line: line, Column: col}
+	kind := yaml.MappingNode
 	if open == '[' {
-		closeCh, n.Kind = ']', yaml.SequenceNode
+		closeCh, kind = ']', yaml.SequenceNode
 	}
+	n := a.node(kind, "", "", line, col)
 	i := 1
 	skip := func() {
 		for i < len(s) && s[i] == ' ' {
@@ -253,7 +340,7 @@ func flow(s string, line, col int) (*yaml.Node, bool) {
 				return nil, false
 			}
 			i += m
-			return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: v, Style: yaml.SingleQuotedStyle, Line: line, Column: c}, true
+			return a.node(yaml.ScalarNode, "!!str", v, line, c), true
 		}
 		if strings.IndexByte("{}[]&*!|>\"%@`,#?", s[i]) >= 0 {
 			return nil, false
@@ -273,7 +360,7 @@ func flow(s string, line, col int) (*yaml.Node, bool) {
 		if v == "" {
 			return nil, false
 		}
-		return plain(v, line, c), true
+		return a.plain(v, line, c), true
 	}
 	skip()
 	if i < len(s) && s[i] == closeCh {
@@ -319,7 +406,7 @@ func flow(s string, line, col int) (*yaml.Node, bool) {
 }
 
 // plain makes a plain scalar node, tagging null and booleans as YAML 1.2 core does.
-func plain(v string, line, col int) *yaml.Node {
+func (a *alloc) plain(v string, line, col int) *yaml.Node {
 	tag := "!!str"
 	switch v {
 	case "~", "null", "Null", "NULL":
@@ -327,7 +414,7 @@ func plain(v string, line, col int) *yaml.Node {
 	case "true", "True", "TRUE", "false", "False", "FALSE":
 		tag = "!!bool"
 	}
-	return &yaml.Node{Kind: yaml.ScalarNode, Tag: tag, Value: v, Line: line, Column: col}
+	return a.node(yaml.ScalarNode, tag, v, line, col)
 }
 
 // singleQuoted reads a single-quoted scalar at the start of s, returning its

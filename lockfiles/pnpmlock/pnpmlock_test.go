@@ -2,7 +2,6 @@ package pnpmlock
 
 import (
 	"errors"
-	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -391,9 +390,9 @@ func BenchmarkParsePnpmLock(b *testing.B) {
 
 // TestFastPathAgreesWithYAML checks the hand-written scanner against the YAML
 // library on every real file, fixture and own fixture: where the scanner
-// accepts a file, its node tree (kinds, values, lines, nulls) and the
-// packages read from it must equal the library's. It must accept every real
-// lockfile (or the fast path would never run).
+// accepts a file, the packages read from its (partial) tree must equal those
+// read from the library's. It must accept every real lockfile (or the fast
+// path would never run).
 func TestFastPathAgreesWithYAML(t *testing.T) {
 	var files []string
 	if dir, ok := shareddata.Find("lockfiles"); ok {
@@ -448,10 +447,13 @@ func agree(t *testing.T, name string, data []byte) bool {
 		t.Errorf("%s: %d documents, library %d", name, len(fast), len(slow))
 		return true
 	}
-	for i := range fast {
-		if d := diffNodes(yamltree.Resolve(fast[i]), yamltree.Resolve(slow[i])); d != "" {
-			t.Errorf("%s: document %d: %s", name, i, d)
-			return true
+	if len(fast) > 0 && yamltree.Resolve(slow[0]) != nil && yamltree.Resolve(slow[0]).Kind == yaml.MappingNode {
+		// the part of the tree that is always built: the top keys read, with their lines
+		for _, key := range []string{"lockfileVersion", "packages", "importers"} {
+			f, l := keyLine(fast[0], key), keyLine(slow[0], key)
+			if f != l {
+				t.Errorf("%s: key %s at line %d, library %d", name, key, f, l)
+			}
 		}
 	}
 	got, err1 := fromDocs(t.Context(), name, fast, limits)
@@ -462,22 +464,13 @@ func agree(t *testing.T, name string, data []byte) bool {
 	return true
 }
 
-func diffNodes(a, b *yaml.Node) string {
-	if a == nil || b == nil {
-		if a != b {
-			return fmt.Sprintf("node %v vs %v", a, b)
+// keyLine returns the line of key in the top mapping of doc, or 0.
+func keyLine(doc *yaml.Node, key string) int {
+	line := 0
+	yamltree.Pairs(doc, func(k, _ *yaml.Node) {
+		if k.Value == key && line == 0 {
+			line = k.Line
 		}
-		return ""
-	}
-	b = yamltree.Resolve(b)
-	if a.Kind != b.Kind || a.Value != b.Value || a.Line != b.Line || (a.Tag == "!!null") != (b.Tag == "!!null") || len(a.Content) != len(b.Content) {
-		return fmt.Sprintf("line %d: kind %v %q tag %s (%d children) vs line %d: kind %v %q tag %s (%d children)",
-			a.Line, a.Kind, a.Value, a.Tag, len(a.Content), b.Line, b.Kind, b.Value, b.Tag, len(b.Content))
-	}
-	for i := range a.Content {
-		if d := diffNodes(a.Content[i], b.Content[i]); d != "" {
-			return d
-		}
-	}
-	return ""
+	})
+	return line
 }
