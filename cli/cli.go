@@ -8,6 +8,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -166,7 +167,12 @@ func Inventory(ctx context.Context, paths []string, limits lockfiles.Limits) (*l
 		}
 		var inv *lockfiles.Inventory
 		if st.IsDir() {
-			inv, err = lockfiles.Discover(ctx, os.DirFS(p), parsers, lockfiles.DiscoverOptions{Limits: limits})
+			fsys, closeRoot, err := rootFS(p)
+			if err != nil {
+				return nil, err
+			}
+			inv, err = lockfiles.Discover(ctx, fsys, parsers, lockfiles.DiscoverOptions{Limits: limits})
+			closeRoot()
 			if err != nil {
 				return nil, fmt.Errorf("inventory %s: %w", p, err)
 			}
@@ -185,7 +191,12 @@ func Inventory(ctx context.Context, paths []string, limits lockfiles.Limits) (*l
 			if match == nil {
 				return nil, usagef("%s: not a supported lockfile name", p)
 			}
-			inv = lockfiles.ParseFiles(ctx, os.DirFS(dir), []lockfiles.File{{Path: base, Parser: match}}, lockfiles.DiscoverOptions{Limits: limits})
+			fsys, closeRoot, err := rootFS(dir)
+			if err != nil {
+				return nil, err
+			}
+			inv = lockfiles.ParseFiles(ctx, fsys, []lockfiles.File{{Path: base, Parser: match}}, lockfiles.DiscoverOptions{Limits: limits})
+			closeRoot()
 		}
 		merged.Files = append(merged.Files, inv.Files...)
 		merged.Packages = append(merged.Packages, inv.Packages...)
@@ -193,6 +204,17 @@ func Inventory(ctx context.Context, paths []string, limits lockfiles.Limits) (*l
 	}
 	lockfiles.SortPackages(merged.Packages)
 	return merged, nil
+}
+
+// rootFS opens dir as an fs.FS confined to it: symlinks that lead out of
+// the tree (a requirements include, a planted lockfile link) fail instead of
+// reading files elsewhere on the machine.
+func rootFS(dir string) (fs.FS, func(), error) {
+	root, err := os.OpenRoot(dir)
+	if err != nil {
+		return nil, nil, fmt.Errorf("open %s: %w", dir, err)
+	}
+	return root.FS(), func() { root.Close() }, nil
 }
 
 // writeOutput runs write against FILE (created) or stdout when file is "".

@@ -343,3 +343,19 @@ func TestScanPullRequestMode(t *testing.T) {
 		t.Errorf("unknown base: exit %d", code)
 	}
 }
+
+func TestSymlinkOutOfTreeIsNotRead(t *testing.T) {
+	outside := t.TempDir()
+	writeFile(t, outside, "package-lock.json", `{"lockfileVersion": 3, "packages": {"node_modules/secret-outside": {"version": "1.0.0"}}}`)
+	dir := t.TempDir()
+	if err := os.Symlink(filepath.Join(outside, "package-lock.json"), filepath.Join(dir, "package-lock.json")); err != nil {
+		t.Skip(err)
+	}
+	code, out, errOut := run(t, "inventory", "--format", "json", dir)
+	if code != ExitOK {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	if strings.Contains(out, "secret-outside") {
+		t.Errorf("a lockfile outside the tree was read through a symlink:\n%s", out)
+	}
+}

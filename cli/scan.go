@@ -9,19 +9,16 @@ import (
 	"os"
 	"path"
 	"path/filepath"
-	"sort"
 	"time"
 
 	"github.com/tollgate-dev/tollgate/config"
 	"github.com/tollgate-dev/tollgate/diff"
 	"github.com/tollgate-dev/tollgate/lockfiles"
 	"github.com/tollgate-dev/tollgate/lockfiles/all"
-	"github.com/tollgate-dev/tollgate/osv"
 	"github.com/tollgate-dev/tollgate/pipeline"
 	"github.com/tollgate-dev/tollgate/report"
 	"github.com/tollgate-dev/tollgate/sarif"
 	"github.com/tollgate-dev/tollgate/scanner"
-	"github.com/tollgate-dev/tollgate/tamper"
 )
 
 // ScanOptions are the scan command's settings.
@@ -150,30 +147,18 @@ func Scan(ctx context.Context, o ScanOptions, cfg *config.Config) (*report.Scan,
 			return nil, err
 		}
 	}
-	var inv *lockfiles.Inventory
-	if cs.Source == diff.SourceDirectory {
-		// Ecosystems for the offline database are known only after discovery;
-		// the pipeline discovers again, which is cheap next to loading OSV.
-		inv, err = lockfiles.Discover(ctx, cs.HeadFS, parsers, lockfiles.DiscoverOptions{Limits: o.Limits, Exclude: cfg.Excluded})
-		if err != nil {
-			return nil, err
-		}
-	}
-	checks, skipped, err := buildChecks(ctx, o, cfg, inv)
-	if err != nil {
-		return nil, err
-	}
 	res, runErr := pipeline.Run(ctx, pipeline.Options{
 		ChangeSet: cs,
 		Parsers:   parsers,
-		Checks:    checks,
-		Skipped:   skipped,
+		Settings:  pipeline.CheckSettings{OSVDB: o.OSVDB, Offline: o.Offline},
 		Config:    cfg,
 		Limits:    o.Limits,
-		Offline:   o.Offline,
 		Now:       o.Now,
 	})
 	if res == nil {
+		if errors.Is(runErr, pipeline.ErrSettings) {
+			return nil, usagef("%v", runErr)
+		}
 		return nil, runErr
 	}
 	return res.Report, runErr
@@ -210,48 +195,6 @@ func loadConfig(path, dir string) (*config.Config, error) {
 		return nil, usagef("%v", err)
 	}
 	return cfg, nil
-}
-
-// ecosystems lists the ecosystems present in an inventory, sorted.
-func ecosystems(inv *lockfiles.Inventory) []string {
-	seen := map[string]bool{}
-	for _, p := range inv.Packages {
-		seen[p.Ecosystem] = true
-	}
-	out := make([]string, 0, len(seen))
-	for e := range seen {
-		out = append(out, e)
-	}
-	sort.Strings(out)
-	return out
-}
-
-// buildChecks returns the checks to run and what is skipped up front.
-// inv, when known, narrows the offline database to the ecosystems present.
-func buildChecks(ctx context.Context, o ScanOptions, cfg *config.Config, inv *lockfiles.Inventory) ([]scanner.Check, []scanner.Skipped, error) {
-	checks := []scanner.Check{scanner.LockfileCheck{}}
-	if cfg.Enabled("tamper") {
-		checks = append(checks, tamper.Check{})
-	}
-	var skipped []scanner.Skipped
-	switch {
-	case !cfg.Enabled("osv"):
-	case o.OSVDB != "":
-		var ecos []string
-		if inv != nil {
-			ecos = ecosystems(inv)
-		}
-		db, err := osv.LoadDB(ctx, o.OSVDB, osv.LoadOptions{Ecosystems: ecos})
-		if err != nil {
-			return nil, nil, usagef("--osv-db: %v", err)
-		}
-		checks = append(checks, osv.NewCheck(db, osv.CheckOptions{}))
-	case o.Offline:
-		skipped = append(skipped, scanner.Skipped{Check: osv.CheckID, Reason: "offline and no --osv-db given: known-malicious and vulnerable versions were not looked up"})
-	default:
-		skipped = append(skipped, scanner.Skipped{Check: osv.CheckID, Reason: "online OSV lookups are not available in this build: pass --osv-db"})
-	}
-	return checks, skipped, nil
 }
 
 func writeReports(o ScanOptions, sc *report.Scan, stdout io.Writer) error {

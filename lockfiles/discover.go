@@ -151,7 +151,24 @@ func ParseFiles(ctx context.Context, fsys fs.FS, files []File, opts DiscoverOpti
 		inv.Packages = append(inv.Packages, r.pkgs...)
 	}
 	SortPackages(inv.Packages)
+	inv.Packages = dedupe(inv.Packages)
 	return inv
+}
+
+// dedupe drops entries identical to the one before them in sorted order: a
+// requirements file included by another (-r) and also found on its own yields
+// the same entries, with the same path and line, twice.
+func dedupe(pkgs []Package) []Package {
+	if len(pkgs) < 2 {
+		return pkgs
+	}
+	out := pkgs[:1]
+	for _, p := range pkgs[1:] {
+		if p != out[len(out)-1] {
+			out = append(out, p)
+		}
+	}
+	return out
 }
 
 // ParseFile reads one file from fsys, bounded by limits.MaxFileSize, and parses

@@ -112,3 +112,14 @@ func TestMaxPackages(t *testing.T) {
 		t.Errorf("err = %v, want a limit error naming a.lines", err)
 	}
 }
+
+func TestParseFilesDropsDuplicateEntries(t *testing.T) {
+	// A file read twice (as a requirements file included by another and found
+	// on its own is) must not report its packages twice.
+	fsys := fstest.MapFS{"a.lines": {Data: []byte("x 1\ny 2\n")}}
+	files := []File{{Path: "a.lines", Parser: lineParser{}}, {Path: "a.lines", Parser: lineParser{}}}
+	inv := ParseFiles(context.Background(), fsys, files, DiscoverOptions{})
+	if len(inv.Packages) != 2 {
+		t.Errorf("packages %+v, want x and y once", inv.Packages)
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"github.com/tollgate-dev/tollgate/lockfiles"
 	"github.com/tollgate-dev/tollgate/lockfiles/bunlock"
 	"github.com/tollgate-dev/tollgate/lockfiles/cargolock"
+	"github.com/tollgate-dev/tollgate/lockfiles/composerlock"
 	"github.com/tollgate-dev/tollgate/lockfiles/gemfilelock"
 	"github.com/tollgate-dev/tollgate/lockfiles/ghactions"
 	"github.com/tollgate-dev/tollgate/lockfiles/gomod"
@@ -15,6 +16,7 @@ import (
 	"github.com/tollgate-dev/tollgate/lockfiles/pipfilelock"
 	"github.com/tollgate-dev/tollgate/lockfiles/pnpmlock"
 	"github.com/tollgate-dev/tollgate/lockfiles/poetrylock"
+	"github.com/tollgate-dev/tollgate/lockfiles/pubspeclock"
 	"github.com/tollgate-dev/tollgate/lockfiles/requirements"
 	"github.com/tollgate-dev/tollgate/lockfiles/uvlock"
 	"github.com/tollgate-dev/tollgate/lockfiles/yarnlock"
@@ -36,6 +38,8 @@ func Parsers() []lockfiles.Parser {
 		nugetlock.Parser{},
 		gomod.Parser{},
 		cargolock.Parser{},
+		composerlock.Parser{},
+		pubspeclock.Parser{},
 		ghactions.Parser{},
 	}
 }

@@ -10,7 +10,7 @@ import (
 	"strings"
 
 	"github.com/tollgate-dev/tollgate/lockfiles"
-	"github.com/tollgate-dev/tollgate/lockfiles/npmlock/jsonscan"
+	"github.com/tollgate-dev/tollgate/lockfiles/jsonscan"
 )
 
 // Parser reads bun.lock files. The zero value is ready to use.

@@ -19,7 +19,7 @@ import (
 	"strings"
 
 	"github.com/tollgate-dev/tollgate/lockfiles"
-	"github.com/tollgate-dev/tollgate/lockfiles/npmlock/jsonscan"
+	"github.com/tollgate-dev/tollgate/lockfiles/jsonscan"
 )
 
 // Parser reads package-lock.json and npm-shrinkwrap.json. The zero value is

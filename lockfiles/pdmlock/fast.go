@@ -4,14 +4,14 @@ import (
 	"github.com/BurntSushi/toml"
 
 	"github.com/tollgate-dev/tollgate/lockfiles"
-	"github.com/tollgate-dev/tollgate/lockfiles/uvlock/locktoml"
+	"github.com/tollgate-dev/tollgate/lockfiles/tomltree"
 )
 
 // decode reads the lockfile and the header line of each package: through
-// locktoml when the file is in its subset (the common, fast case), else
+// tomltree when the file is in its subset (the common, fast case), else
 // through BurntSushi/toml plus a scan for the [[package]] header lines.
 func decode(in *lockfiles.Input) (lockFile, []int, error) {
-	if root, ok := locktoml.Parse(in.Content, in.Limits.MaxDepth); ok {
+	if root, ok := tomltree.Parse(in.Content, in.Limits.MaxDepth); ok {
 		if lf, lines, ok := fromTree(root); ok {
 			return lf, lines, nil
 		}
@@ -25,7 +25,7 @@ func decodeSlow(in *lockfiles.Input) (lockFile, []int, error) {
 	if _, err := toml.Decode(string(in.Content), &lf); err != nil {
 		return lf, nil, tomlError(in.Path, err)
 	}
-	headers := tableHeaderLines(in.Content, "package")
+	headers := tomltree.TableHeaderLines(in.Content, "package")
 	if len(headers) != len(lf.Package) {
 		return lf, nil, lockfiles.Errorf(in.Path, 0, "found %d [[package]] headers for %d packages; cannot place entries on lines", len(headers), len(lf.Package))
 	}
@@ -34,7 +34,7 @@ func decodeSlow(in *lockfiles.Input) (lockFile, []int, error) {
 
 // fromTree fills a lockFile as BurntSushi/toml would; ok is false on any
 // type mismatch (the slow path then reports it).
-func fromTree(root *locktoml.Value) (lf lockFile, lines []int, ok bool) {
+func fromTree(root *tomltree.Value) (lf lockFile, lines []int, ok bool) {
 	if !root.Strict("package") {
 		return lf, nil, false
 	}
@@ -46,7 +46,7 @@ func fromTree(root *locktoml.Value) (lf lockFile, lines []int, ok bool) {
 		// "package = []" holds no packages; a non-empty inline array has
 		// no header lines, which the slow path reports.
 		lf.Package = []lockPackage{}
-		return lf, nil, pv.Kind == locktoml.Array && len(pv.Items) == 0
+		return lf, nil, pv.Kind == tomltree.Array && len(pv.Items) == 0
 	}
 	lf.Package = make([]lockPackage, len(pv.Items))
 	lines = make([]int, len(pv.Items))
@@ -59,7 +59,7 @@ func fromTree(root *locktoml.Value) (lf lockFile, lines []int, ok bool) {
 	return lf, lines, true
 }
 
-func packageFromTree(t *locktoml.Value, lp *lockPackage) bool {
+func packageFromTree(t *tomltree.Value, lp *lockPackage) bool {
 	if !t.Strict("name", "version", "groups", "git", "ref", "revision", "url", "path", "editable", "files") {
 		return false
 	}

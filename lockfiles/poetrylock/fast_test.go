@@ -8,7 +8,7 @@ import (
 
 	"github.com/tollgate-dev/tollgate/internal/shareddata"
 	"github.com/tollgate-dev/tollgate/lockfiles"
-	"github.com/tollgate-dev/tollgate/lockfiles/uvlock/locktoml"
+	"github.com/tollgate-dev/tollgate/lockfiles/tomltree"
 )
 
 // sameAsSlow asserts that, when the fast path accepts data, it yields what
@@ -17,7 +17,7 @@ import (
 func sameAsSlow(t *testing.T, data []byte) bool {
 	t.Helper()
 	in := &lockfiles.Input{Path: "poetry.lock", Content: data, Limits: lockfiles.Limits{}.WithDefaults()}
-	root, ok := locktoml.Parse(data, in.Limits.MaxDepth)
+	root, ok := tomltree.Parse(data, in.Limits.MaxDepth)
 	if !ok {
 		return false
 	}

@@ -4,14 +4,14 @@ import (
 	"github.com/BurntSushi/toml"
 
 	"github.com/tollgate-dev/tollgate/lockfiles"
-	"github.com/tollgate-dev/tollgate/lockfiles/uvlock/locktoml"
+	"github.com/tollgate-dev/tollgate/lockfiles/tomltree"
 )
 
 // decode reads the lockfile and the header line of each package: through
-// locktoml when the file is in its subset (the common, fast case), else
+// tomltree when the file is in its subset (the common, fast case), else
 // through BurntSushi/toml plus a scan for the [[package]] header lines.
 func decode(in *lockfiles.Input) (lockFile, []int, error) {
-	if root, ok := locktoml.Parse(in.Content, in.Limits.MaxDepth); ok {
+	if root, ok := tomltree.Parse(in.Content, in.Limits.MaxDepth); ok {
 		if lf, lines, ok := fromTree(root); ok {
 			return lf, lines, nil
 		}
@@ -25,7 +25,7 @@ func decodeSlow(in *lockfiles.Input) (lockFile, []int, error) {
 	if _, err := toml.Decode(string(in.Content), &lf); err != nil {
 		return lf, nil, tomlError(in.Path, err)
 	}
-	headers := tableHeaderLines(in.Content, "package")
+	headers := tomltree.TableHeaderLines(in.Content, "package")
 	if len(headers) != len(lf.Package) {
 		return lf, nil, lockfiles.Errorf(in.Path, 0, "found %d [[package]] headers for %d packages; cannot place entries on lines", len(headers), len(lf.Package))
 	}
@@ -34,7 +34,7 @@ func decodeSlow(in *lockfiles.Input) (lockFile, []int, error) {
 
 // fromTree fills a lockFile as BurntSushi/toml would; ok is false on any
 // type mismatch (the slow path then reports it).
-func fromTree(root *locktoml.Value) (lf lockFile, lines []int, ok bool) {
+func fromTree(root *tomltree.Value) (lf lockFile, lines []int, ok bool) {
 	if !root.Strict("manifest", "package") {
 		return lf, nil, false
 	}
@@ -53,7 +53,7 @@ func fromTree(root *locktoml.Value) (lf lockFile, lines []int, ok bool) {
 		// "package = []" holds no packages; a non-empty inline array has
 		// no header lines, which the slow path reports.
 		lf.Package = []lockPackage{}
-		return lf, nil, pv.Kind == locktoml.Array && len(pv.Items) == 0
+		return lf, nil, pv.Kind == tomltree.Array && len(pv.Items) == 0
 	}
 	lf.Package = make([]lockPackage, len(pv.Items))
 	lines = make([]int, len(pv.Items))
@@ -66,7 +66,7 @@ func fromTree(root *locktoml.Value) (lf lockFile, lines []int, ok bool) {
 	return lf, lines, true
 }
 
-func packageFromTree(t *locktoml.Value, lp *lockPackage) bool {
+func packageFromTree(t *tomltree.Value, lp *lockPackage) bool {
 	if !t.Strict("name", "version", "source", "dependencies", "optional-dependencies", "dev-dependencies", "sdist", "wheels") {
 		return false
 	}
@@ -126,7 +126,7 @@ func packageFromTree(t *locktoml.Value, lp *lockPackage) bool {
 	return true
 }
 
-func artifactFromTree(t *locktoml.Value, a *artifact) bool {
+func artifactFromTree(t *tomltree.Value, a *artifact) bool {
 	if !t.Strict("url", "path", "hash") {
 		return false
 	}
@@ -138,11 +138,11 @@ func artifactFromTree(t *locktoml.Value, a *artifact) bool {
 }
 
 // dependencies reads an array of dependency tables (nil when absent).
-func dependencies(v *locktoml.Value) ([]dependency, bool) {
+func dependencies(v *tomltree.Value) ([]dependency, bool) {
 	if v == nil {
 		return nil, true
 	}
-	items, ok := locktoml.TablesOf(v)
+	items, ok := tomltree.TablesOf(v)
 	if !ok {
 		return nil, false
 	}
@@ -163,7 +163,7 @@ func dependencies(v *locktoml.Value) ([]dependency, bool) {
 }
 
 // groups reads a table of group name -> dependencies (nil when absent).
-func groups(t *locktoml.Value, key string) (map[string][]dependency, bool) {
+func groups(t *tomltree.Value, key string) (map[string][]dependency, bool) {
 	g, ok := t.Table(key)
 	if !ok || g == nil {
 		return nil, ok

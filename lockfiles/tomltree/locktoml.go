@@ -1,4 +1,4 @@
-// Package locktoml is a fast reader for the TOML that lockfile generators
+// Package tomltree is a fast reader for the TOML that lockfile generators
 // (uv, Poetry, PDM) write: tables, arrays of tables (dotted header keys),
 // bare and quoted keys, single-line strings, integers, booleans, arrays and inline
 // tables. Every value knows its line.
@@ -9,7 +9,7 @@
 // all of TOML: on anything outside the subset (multi-line strings, floats,
 // dates, duplicate keys, ...) Parse reports ok=false and callers fall back to
 // BurntSushi/toml, which then decides (and words the error).
-package locktoml
+package tomltree
 
 import (
 	"strconv"

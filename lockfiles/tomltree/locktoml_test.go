@@ -1,4 +1,4 @@
-package locktoml
+package tomltree
 
 import (
 	"reflect"

@@ -1,13 +1,13 @@
-package pdmlock
+package tomltree
 
-// tableHeaderLines returns the 1-based line of every "[[name]]" array-of-tables
+// TableHeaderLines returns the 1-based line of every "[[name]]" array-of-tables
 // header in a TOML document, in order.
 //
 // Written by hand because toml.MetaData gives no position per array element;
 // a single pass tracks strings (multi-line ones included) and comments so a
 // header-looking line inside a string is not counted. Callers zip the i-th
 // header with the i-th decoded element and fail when the counts differ.
-func tableHeaderLines(data []byte, name string) []int {
+func TableHeaderLines(data []byte, name string) []int {
 	var lines []int
 	const (
 		none = iota
