@@ -25,12 +25,12 @@ type Options struct {
 	ChangeSet *diff.ChangeSet
 	// Parsers are the lockfile formats (lockfiles/all.Parsers()).
 	Parsers []lockfiles.Parser
-	// Checks are the checks to run; Skipped lists those that cannot run at all.
-	Checks  []scanner.Check
-	Skipped []scanner.Skipped
-	Config  *config.Config
-	Limits  lockfiles.Limits
-	Offline bool
+	// Settings configure the checks (BuildChecks); Checks, when set, replaces
+	// them (tests).
+	Settings CheckSettings
+	Checks   []scanner.Check
+	Config   *config.Config
+	Limits   lockfiles.Limits
 	// Now is the policy clock; zero means time.Now.
 	Now time.Time
 }
@@ -53,7 +53,7 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 	if cfg == nil {
 		cfg = config.Default()
 	}
-	in := &scanner.Input{FS: cs.HeadFS, Offline: o.Offline}
+	in := &scanner.Input{FS: cs.HeadFS, Offline: o.Settings.Offline}
 	var inv *lockfiles.Inventory
 	var changes []lockfiles.Change
 	if cs.Source == diff.SourceDirectory {
@@ -75,7 +75,15 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 	}
 	in.Inventory = inv
 
-	res, runErr := scanner.Run(ctx, o.Checks, in)
+	checks, skipped := o.Checks, []scanner.Skipped(nil)
+	if checks == nil {
+		var err error
+		checks, skipped, err = BuildChecks(ctx, cfg, o.Settings, Ecosystems(in.Packages))
+		if err != nil {
+			return nil, err
+		}
+	}
+	res, runErr := scanner.Run(ctx, checks, in)
 	if in.Mode == scanner.ModePullRequest {
 		res.Findings = onAddedLines(res.Findings, cs, inv)
 	}
@@ -89,7 +97,7 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 		Lockfiles: len(inv.Files),
 		Packages:  len(inv.Packages),
 		Findings:  policy.Kept,
-		Skipped:   append(append([]scanner.Skipped{}, o.Skipped...), res.Skipped...),
+		Skipped:   append(skipped, res.Skipped...),
 		Errors:    inv.Errors,
 		Notes:     append(append([]string{}, cs.Notes...), policy.Notes...),
 		Rules:     res.Rules,

@@ -1,0 +1,67 @@
+package pipeline
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+
+	"github.com/tollgate-dev/tollgate/config"
+	"github.com/tollgate-dev/tollgate/lockfiles"
+	"github.com/tollgate-dev/tollgate/osv"
+	"github.com/tollgate-dev/tollgate/scanner"
+	"github.com/tollgate-dev/tollgate/tamper"
+)
+
+// ErrSettings is wrapped by errors in the caller's settings (a database that
+// cannot be read, a bad URL): bad usage rather than a failed scan.
+var ErrSettings = errors.New("bad settings")
+
+// CheckSettings are what checks need beyond the config file.
+type CheckSettings struct {
+	// OSVDB is an offline OSV database (directory of records or all.zip exports).
+	OSVDB string
+	// Offline forbids network access.
+	Offline bool
+}
+
+// BuildChecks returns the checks the config enables and what is skipped up
+// front. ecosystems, when known, narrows the offline database load.
+func BuildChecks(ctx context.Context, cfg *config.Config, s CheckSettings, ecosystems []string) ([]scanner.Check, []scanner.Skipped, error) {
+	if s.OSVDB == "" {
+		s.OSVDB = cfg.OSV.DB
+	}
+	checks := []scanner.Check{scanner.LockfileCheck{}}
+	if cfg.Enabled("tamper") {
+		checks = append(checks, tamper.Check{})
+	}
+	var skipped []scanner.Skipped
+	switch {
+	case !cfg.Enabled("osv"):
+	case s.OSVDB != "":
+		db, err := osv.LoadDB(ctx, s.OSVDB, osv.LoadOptions{Ecosystems: ecosystems})
+		if err != nil {
+			return nil, nil, fmt.Errorf("%w: osv database: %w", ErrSettings, err)
+		}
+		checks = append(checks, osv.NewCheck(db, osv.CheckOptions{}))
+	case s.Offline:
+		skipped = append(skipped, scanner.Skipped{Check: osv.CheckID, Reason: "offline and no OSV database given (--osv-db): known-malicious and vulnerable versions were not looked up"})
+	default:
+		skipped = append(skipped, scanner.Skipped{Check: osv.CheckID, Reason: "online OSV lookups are not available in this build: pass --osv-db"})
+	}
+	return checks, skipped, nil
+}
+
+// Ecosystems lists the ecosystems of packages, sorted.
+func Ecosystems(pkgs []lockfiles.Package) []string {
+	seen := map[string]bool{}
+	for _, p := range pkgs {
+		seen[p.Ecosystem] = true
+	}
+	out := make([]string, 0, len(seen))
+	for e := range seen {
+		out = append(out, e)
+	}
+	sort.Strings(out)
+	return out
+}
