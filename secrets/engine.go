@@ -81,7 +81,7 @@ type Match struct {
 	Provider string `json:"provider"`
 	Severity string `json:"severity"`
 	Path     string `json:"path"`
-	// Line and Column are 1-based; Column counts bytes.
+	// Line and Column are 1-based; Column counts characters (runes).
 	Line   int `json:"line"`
 	Column int `json:"column"`
 	// Redacted is the first characters and the length, e.g. "ghp_…(40 chars)".

@@ -5,13 +5,15 @@
 # wall clock and by CPU time), recall on the planted secrets and false alarms.
 #
 # Usage: bench/secrets/run.sh [SIZE_MB]   (from anywhere; needs go, network to the Go module proxy for gitleaks)
-# Env:   GITLEAKS=/path/to/gitleaks to reuse a binary; KEEP=1 to keep the corpus.
+# Env:   GITLEAKS=/path/to/gitleaks to reuse a binary; KEEP=1 to keep the work directory;
+#        REUSE=DIR to reuse the corpus and truth.jsonl of a kept work directory.
 set -euo pipefail
 
 SIZE_MB="${1:-110}"
 ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
 WORK="$(mktemp -d)"
 if [[ "${KEEP:-}" != 1 ]]; then trap 'rm -rf "$WORK"' EXIT; fi
+echo "work directory: $WORK"
 cd "$ROOT"
 
 echo "== building tools"
@@ -26,10 +28,16 @@ fi
 "$GITLEAKS" version
 
 echo "== corpus"
-CORPUS="$WORK/corpus"
-mkdir -p "$CORPUS"
-"$WORK/gen" -out "$CORPUS" -truth "$WORK/truth.jsonl" -size "$SIZE_MB" -rounds 5 \
-  "$(go env GOROOT)/src" "$(go env GOMODCACHE)"
+if [[ -n "${REUSE:-}" ]]; then
+  ln -s "$REUSE/corpus" "$WORK/corpus"
+  cp "$REUSE/truth.jsonl" "$WORK/truth.jsonl"
+  CORPUS="$REUSE/corpus"
+else
+  CORPUS="$WORK/corpus"
+  mkdir -p "$CORPUS"
+  "$WORK/gen" -out "$CORPUS" -truth "$WORK/truth.jsonl" -size "$SIZE_MB" -rounds 5 \
+    "$(go env GOROOT)/src" "$(go env GOMODCACHE)"
+fi
 BYTES=$(find "$CORPUS" -type f -printf '%s\n' | awk '{s += $1} END {print s}')
 MB=$(awk -v b="$BYTES" 'BEGIN{printf "%.1f", b/1048576}')
 echo "corpus: $MB MB in $CORPUS"
