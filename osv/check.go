@@ -264,7 +264,7 @@ func (c *check) finding(p *lockfiles.Package, purl string, group []hit) scanner.
 		if scanner.SeverityRank(r.Severity) > scanner.SeverityRank(best.Severity) || r.Severity == best.Severity && r.Score > best.Score {
 			best = r
 		}
-		if h.match.Fixed != "" && (fixed == "" || later(p.Ecosystem, h.match.Fixed, fixed)) {
+		if h.match.Fixed != "" && (fixed == "" || later(nil, p.Ecosystem, h.match.Fixed, fixed)) {
 			fixed = h.match.Fixed
 		}
 		if h.match.Informational != "" {

@@ -75,6 +75,7 @@ type DB struct {
 	index map[pkgKey][]entry
 	byID  map[string]*Vuln
 	stats DBStats
+	cache *versionCache
 }
 
 // Stats returns what was loaded.
@@ -141,7 +142,7 @@ func LoadDB(ctx context.Context, path string, opts LoadOptions) (*DB, error) {
 		return nil, fmt.Errorf("osv db: %w", err)
 	}
 
-	db := &DB{index: map[pkgKey][]entry{}, byID: map[string]*Vuln{}}
+	db := &DB{index: map[pkgKey][]entry{}, byID: map[string]*Vuln{}, cache: &versionCache{}}
 	db.stats.Files = len(files)
 	db.stats.Withdrawn = int(l.withdrawn.Load())
 	for _, vs := range results {
@@ -290,7 +291,7 @@ func (db *DB) Query(eco, name, ver string) []*Vuln {
 	if len(entries) == 0 {
 		return nil
 	}
-	qv := newQueryVersion(eco, ver)
+	qv := newQueryVersion(eco, ver, db.cache)
 	var out []*Vuln
 	for _, e := range entries {
 		if len(out) > 0 && out[len(out)-1] == e.vuln {

@@ -3,6 +3,7 @@ package osv
 import (
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/tollgate-dev/tollgate/lockfiles"
 	"github.com/tollgate-dev/tollgate/osv/version"
@@ -19,22 +20,46 @@ type Match struct {
 	Informational string
 }
 
+// versionCache memoises version parsing: PEP 440 parsing is costly, and the
+// same event and list versions are compared again for every query. A nil
+// cache parses directly.
+type versionCache struct{ m sync.Map }
+
+type parsed struct {
+	v   version.Version
+	err error
+}
+
+func (c *versionCache) parse(order, s string) (version.Version, error) {
+	if c == nil {
+		return version.Parse(order, s)
+	}
+	key := order + "\x00" + s
+	if p, ok := c.m.Load(key); ok {
+		return p.(parsed).v, p.(parsed).err
+	}
+	v, err := version.Parse(order, s)
+	c.m.Store(key, parsed{v, err})
+	return v, err
+}
+
 // queryVersion parses a package version once per ecosystem order it is
 // compared in (the ecosystem's own, and SEMVER for SEMVER ranges).
 type queryVersion struct {
 	eco, raw string
 	parsed   map[string]version.Version // by order; nil value = unparsable
+	cache    *versionCache
 }
 
-func newQueryVersion(eco, raw string) *queryVersion {
-	return &queryVersion{eco: eco, raw: normalizeVersion(eco, raw), parsed: map[string]version.Version{}}
+func newQueryVersion(eco, raw string, cache *versionCache) *queryVersion {
+	return &queryVersion{eco: eco, raw: normalizeVersion(eco, raw), parsed: map[string]version.Version{}, cache: cache}
 }
 
 func (q *queryVersion) in(order string) version.Version {
 	if v, ok := q.parsed[order]; ok {
 		return v
 	}
-	v, err := version.Parse(order, q.raw)
+	v, err := q.cache.parse(order, q.raw)
 	if err != nil {
 		v = nil
 	}
@@ -55,7 +80,7 @@ func normalizeVersion(eco, v string) string {
 // Affects checks version ver of package (eco, name) against record v. Names
 // are compared with lockfiles.NormalizeName.
 func Affects(v *Vuln, eco, name, ver string) Match {
-	return affects(v, eco, lockfiles.NormalizeName(eco, name), newQueryVersion(eco, ver), -1)
+	return affects(v, eco, lockfiles.NormalizeName(eco, name), newQueryVersion(eco, ver, nil), -1)
 }
 
 // affects checks affected entry only (or all when only < 0).
@@ -77,16 +102,21 @@ func affects(v *Vuln, eco, normName string, qv *queryVersion, only int) Match {
 			m.Informational = a.DatabaseSpecific.Informational
 		}
 		m.Affected = true
-		if fixed != "" && (m.Fixed == "" || later(eco, fixed, m.Fixed)) {
+		if fixed != "" && (m.Fixed == "" || later(qv.cache, eco, fixed, m.Fixed)) {
 			m.Fixed = fixed
 		}
 	}
 	return m
 }
 
-func later(eco, a, b string) bool {
-	c, err := version.Compare(eco, a, b)
-	return err == nil && c > 0
+// later reports whether a orders after b; false when either is unparsable.
+func later(cache *versionCache, eco, a, b string) bool {
+	va, err := cache.parse(eco, a)
+	if err != nil {
+		return false
+	}
+	vb, err := cache.parse(eco, b)
+	return err == nil && va.Compare(vb) > 0
 }
 
 // affectedEntry evaluates one affected entry: its versions list and its
@@ -109,7 +139,7 @@ func affectedEntry(a *Affected, eco string, qv *queryVersion) (bool, string) {
 		in, fix := inRange(r.Events, order, qv)
 		if in {
 			hit = true
-			if fix != "" && (fixed == "" || later(order, fix, fixed)) {
+			if fix != "" && (fixed == "" || later(qv.cache, order, fix, fixed)) {
 				fixed = fix
 			}
 		}
@@ -124,9 +154,12 @@ func affectedEntry(a *Affected, eco string, qv *queryVersion) (bool, string) {
 		if listed == qv.raw || normalizeVersion(eco, listed) == qv.raw {
 			return true, ""
 		}
-		// An unparsable version matches exact entries only.
-		if mine := qv.in(eco); mine != nil {
-			if lv, err := version.Parse(eco, listed); err == nil && mine.Compare(lv) == 0 {
+	}
+	// Equal but differently written ("1.0" and "1.0.0" in PEP 440). An
+	// unparsable version matches exact entries only.
+	if mine := qv.in(eco); mine != nil {
+		for _, listed := range a.Versions {
+			if lv, err := qv.cache.parse(eco, normalizeVersion(eco, listed)); err == nil && version.Equal(mine, lv) {
 				return true, ""
 			}
 		}
@@ -179,7 +212,7 @@ func inRange(events []Event, order string, qv *queryVersion) (bool, string) {
 			continue // "limit" only bounds GIT ranges
 		}
 		if !(pe.kind == 0 && opensAtZero(pe.raw)) {
-			v, err := version.Parse(order, normalizeVersion(order, pe.raw))
+			v, err := qv.cache.parse(order, normalizeVersion(order, pe.raw))
 			if err != nil {
 				return false, "" // a range we cannot read proves nothing
 			}

@@ -160,6 +160,10 @@ func (a goVersion) Compare(other Version) int {
 type pypiVersion struct {
 	raw string
 	v   pep440.Version
+	// canon is the normalised form with trailing ".0" release parts removed,
+	// equal for equal versions; computed once because the library's Compare
+	// formats both versions on every call.
+	canon string
 }
 
 func parsePyPI(s string) (Version, error) {
@@ -167,7 +171,21 @@ func parsePyPI(s string) (Version, error) {
 	if err != nil {
 		return nil, err
 	}
-	return pypiVersion{raw: s, v: v}, nil
+	return pypiVersion{raw: s, v: v, canon: pypiCanonical(v.String())}, nil
+}
+
+// pypiCanonical trims trailing zero release parts: "1.0.0rc1" -> "1rc1".
+func pypiCanonical(norm string) string {
+	start := strings.IndexByte(norm, '!') + 1
+	end := start
+	for end < len(norm) && (norm[end] == '.' && end+1 < len(norm) && isDigit(norm[end+1]) || isDigit(norm[end])) {
+		end++
+	}
+	rel := norm[start:end]
+	for strings.HasSuffix(rel, ".0") {
+		rel = strings.TrimSuffix(rel, ".0")
+	}
+	return norm[:start] + rel + norm[end:]
 }
 
 func (a pypiVersion) String() string { return a.raw }
@@ -177,5 +195,19 @@ func (a pypiVersion) Compare(other Version) int {
 	if !ok {
 		return mismatch(a, other)
 	}
+	if a.canon == b.canon {
+		return 0
+	}
 	return a.v.Compare(b.v)
+}
+
+// Equal reports whether a and b are the same version, faster than Compare
+// where a canonical form is known.
+func Equal(a, b Version) bool {
+	if pa, ok := a.(pypiVersion); ok {
+		if pb, ok := b.(pypiVersion); ok {
+			return pa.canon == pb.canon
+		}
+	}
+	return a.Compare(b) == 0
 }

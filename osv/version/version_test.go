@@ -142,3 +142,28 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
+
+func TestEqualPyPI(t *testing.T) {
+	for _, tt := range []struct {
+		a, b string
+		want bool
+	}{
+		{"1.0", "1.0.0", true},
+		{"1.0.0rc1", "1rc1", true},
+		{"1!2.0", "1!2", true},
+		{"1.0.post1", "1.0.0.post1", true},
+		{"1.10", "1.1", false},
+		{"1.0", "1.0.1", false},
+		{"2.0.0", "20", false},
+		{"1.0a1", "1.0b1", false},
+	} {
+		a, _ := Parse("PyPI", tt.a)
+		b, _ := Parse("PyPI", tt.b)
+		if got := Equal(a, b); got != tt.want {
+			t.Errorf("Equal(%q, %q) = %v, want %v", tt.a, tt.b, got, tt.want)
+		}
+		if got := a.Compare(b) == 0; got != tt.want {
+			t.Errorf("Compare(%q, %q) == 0 is %v, want %v", tt.a, tt.b, got, tt.want)
+		}
+	}
+}

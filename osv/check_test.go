@@ -1,0 +1,103 @@
+package osv
+
+import (
+	"context"
+	"errors"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/tollgate-dev/tollgate/lockfiles"
+	"github.com/tollgate-dev/tollgate/scanner"
+)
+
+func TestCheckFindings(t *testing.T) {
+	ctx := context.Background()
+	db, err := LoadDB(ctx, buildTestDB(t), LoadOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pkgs := []lockfiles.Package{
+		{Ecosystem: "npm", Name: "evil-pkg", Version: "1.0.0", Path: "package-lock.json", Line: 12, PURL: "pkg:npm/evil-pkg@1.0.0"},
+		// A workspace member that happens to share the name: not a registry package.
+		{Ecosystem: "npm", Name: "evil-pkg", Version: "0.0.0-use.local", Path: "yarn.lock", Line: 3, Source: lockfiles.SourceLocal},
+		{Ecosystem: "npm", Name: "evil-pkg", Version: "", Path: "package.json", Line: 5, Source: lockfiles.SourceUnpinned},
+		{Ecosystem: "npm", Name: "evil-pkg", Version: "1.0.0", Path: "b/package-lock.json", Line: 9, Source: lockfiles.SourceGit},
+		{Ecosystem: "npm", Name: "express", Version: "4.19.1", Path: "package-lock.json", Line: 30},
+		{Ecosystem: "npm", Name: "express", Version: "4.19.2", Path: "package-lock.json", Line: 31},
+		{Ecosystem: "crates.io", Name: "old_crate", Version: "0.1.0", Path: "Cargo.lock", Line: 44},
+	}
+	findings, skipped, err := NewCheck(db, CheckOptions{}).Run(ctx, &scanner.Input{Packages: pkgs})
+	if err != nil || len(skipped) != 0 {
+		t.Fatalf("Run: %v, skipped %v", err, skipped)
+	}
+	if len(findings) != 3 {
+		t.Fatalf("got %d findings, want 3: %+v", len(findings), findings)
+	}
+	scanner.SortFindings(findings)
+	mal := findings[0]
+	if mal.RuleID != RuleMalicious || mal.Severity != scanner.SeverityCritical || mal.Path != "package-lock.json" || mal.Line != 12 ||
+		mal.Package != "pkg:npm/evil-pkg@1.0.0" || !slices.Equal(mal.IDs, []string{"MAL-T-1"}) || mal.Fingerprint == "" {
+		t.Errorf("malicious finding = %+v", mal)
+	}
+	ex := findings[1]
+	if ex.RuleID != RuleVulnerable || ex.Severity != scanner.SeverityMedium || ex.Line != 30 ||
+		!strings.Contains(ex.Message, "Fixed in 4.19.2") || ex.Package != "pkg:npm/express@4.19.1" ||
+		!strings.Contains(ex.Evidence, "CVSS:3.1/") {
+		t.Errorf("express finding = %+v", ex)
+	}
+	cr := findings[2]
+	if cr.Severity != scanner.SeverityLow || !strings.Contains(cr.Message, "unmaintained") || cr.Package != "pkg:cargo/old_crate@0.1.0" {
+		t.Errorf("crate finding = %+v", cr)
+	}
+}
+
+func TestCheckAliasMerge(t *testing.T) {
+	ctx := context.Background()
+	db, err := LoadDB(ctx, filepath.Join("testdata", "db"), LoadOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pkgs := []lockfiles.Package{{Ecosystem: "PyPI", Name: "Sample.Pkg", Version: "1.2", Path: "poetry.lock", Line: 2}}
+	findings, _, err := NewCheck(db, CheckOptions{}).Run(ctx, &scanner.Input{Packages: pkgs})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(findings) != 1 {
+		t.Fatalf("got %d findings, want 1 merged: %+v", len(findings), findings)
+	}
+	f := findings[0]
+	// CVSS 9.8 outranks the record's own "MODERATE".
+	if !slices.Equal(f.IDs, []string{"GHSA-test-aaaa-bbbb", "PYSEC-TEST-1", "CVE-2099-0001"}) || f.Severity != scanner.SeverityCritical ||
+		!strings.Contains(f.Message, "Fixed in 1.4.2") {
+		t.Errorf("finding = %+v", f)
+	}
+}
+
+type failingSource struct{ err error }
+
+func (f failingSource) Lookup(context.Context, []Query) ([][]*Vuln, error) { return nil, f.err }
+
+func TestCheckSkips(t *testing.T) {
+	ctx := context.Background()
+	in := &scanner.Input{Packages: []lockfiles.Package{{Ecosystem: "npm", Name: "left-pad", Version: "1.3.0"}}}
+	_, sk, err := NewCheck(nil, CheckOptions{}).Run(ctx, in)
+	if err != nil || len(sk) != 1 || sk[0].Check != "osv" {
+		t.Errorf("nil source: %v %v", sk, err)
+	}
+	f, sk, err := NewCheck(failingSource{errors.New("querybatch: HTTP 504")}, CheckOptions{}).Run(ctx, in)
+	if err != nil || len(f) != 0 || len(sk) != 1 || !strings.Contains(sk[0].Reason, "HTTP 504") {
+		t.Errorf("failing source: %v %v %v", f, sk, err)
+	}
+	cancelled, cancel := context.WithCancel(ctx)
+	cancel()
+	if _, _, err := NewCheck(failingSource{context.Canceled}, CheckOptions{}).Run(cancelled, in); err == nil {
+		t.Error("cancelled context: no error")
+	}
+	c := NewCheck(NewClient(ClientOptions{BaseURL: "http://127.0.0.1:1"}), CheckOptions{})
+	_, sk, err = c.Run(ctx, &scanner.Input{Offline: true, Packages: in.Packages})
+	if err != nil || len(sk) != 1 || !strings.Contains(sk[0].Reason, "offline") {
+		t.Errorf("offline: %v %v", sk, err)
+	}
+}
