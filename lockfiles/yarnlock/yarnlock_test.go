@@ -79,6 +79,7 @@ func TestRealFiles(t *testing.T) {
 			// workspace packages are local, never registry packages (DESIGN.md)
 			{Name: "@jest/console", Version: "0.0.0-use.local", Line: 4219, Source: local},
 			{Name: "example-typescript", Version: "0.0.0-use.local", Line: 12086, Source: local},
+			{Name: "jest-website", Version: "0.0.0-use.local", Line: 15220, Source: local},
 			// patched registry packages report the package underneath
 			{Name: "fsevents", Version: "2.3.3", Line: 12690, Source: reg},
 			{Name: "typescript", Version: "5.9.3", Line: 22507, Source: reg},
