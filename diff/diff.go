@@ -75,6 +75,19 @@ type ChangeSet struct {
 	// repository root. BaseFS is nil for a directory sweep.
 	BaseFS fs.FS `json:"-"`
 	HeadFS fs.FS `json:"-"`
+
+	close func()
+}
+
+// Close releases what the source holds open (the git source's packfiles).
+// BaseFS and HeadFS must not be used after it. It is safe to call more than
+// once, and on any source.
+func (cs *ChangeSet) Close() error {
+	if cs.close != nil {
+		cs.close()
+		cs.close = nil
+	}
+	return nil
 }
 
 // FileChange is one changed file.

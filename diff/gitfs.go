@@ -101,7 +101,7 @@ func (t *treeFS) ReadFile(name string) ([]byte, error) {
 	if e == nil || modeOf(e.Mode).IsDir() {
 		return nil, &fs.PathError{Op: "read", Path: name, Err: errors.New("is a directory")}
 	}
-	b, err := (&blobReader{repo: t.repo, lock: t.lock}).read(e.Hash)
+	b, _, err := (&blobReader{repo: t.repo, lock: t.lock}).read(e.Hash, 1<<62)
 	if err != nil {
 		return nil, &fs.PathError{Op: "read", Path: name, Err: err}
 	}

@@ -439,8 +439,8 @@ func (api *GitHubAPI) fileChange(f apiFile, baseFS, headFS *apiFS, opts Options)
 			return &fc, "", nil
 		}
 	}
-	out, note, err := finishFileChange(fc, baseContent, headContent, opts)
-	return &out, note, err
+	out, note := finishFileChange(fc, baseContent, headContent, opts)
+	return &out, note, nil
 }
 
 // isSubmodulePatch recognises the patch GitHub gives for a gitlink change.

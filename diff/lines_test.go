@@ -7,6 +7,8 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/sergi/go-diff/diffmatchpatch"
 )
 
 func TestAddedLines(t *testing.T) {
@@ -139,4 +141,98 @@ func FuzzAddedLines(f *testing.F) {
 	f.Fuzz(func(t *testing.T, base, head []byte) {
 		checkAddedLines(t, base, head, AddedLines(base, head))
 	})
+}
+
+// benchFilePair is a 10,000-line file and a copy with 1% of lines edited and
+// 1% inserted.
+func benchFilePair() (base, head []byte) {
+	var b, h strings.Builder
+	for i := range 10000 {
+		line := fmt.Sprintf("\tvalue%d := compute(%d, \"constant string\")\n", i, i%97)
+		b.WriteString(line)
+		switch i % 100 {
+		case 10:
+			fmt.Fprintf(&h, "\tvalue%d := compute(%d, \"edited\")\n", i, i)
+		case 50:
+			h.WriteString(line)
+			fmt.Fprintf(&h, "\tinserted%d()\n", i)
+		default:
+			h.WriteString(line)
+		}
+	}
+	return []byte(b.String()), []byte(h.String())
+}
+
+func BenchmarkAddedLines(b *testing.B) {
+	base, head := benchFilePair()
+	b.SetBytes(int64(len(head)))
+	for b.Loop() {
+		if got := AddedLines(base, head); len(got) != 200 {
+			b.Fatalf("%d added lines", len(got))
+		}
+	}
+}
+
+// BenchmarkAddedLinesSergi measures the same pair with sergi/go-diff (what
+// go-git's own patches use), line mode, to justify the hand-written diff.
+func BenchmarkAddedLinesSergi(b *testing.B) {
+	base, head := benchFilePair()
+	b.SetBytes(int64(len(head)))
+	dmp := diffmatchpatch.New()
+	for b.Loop() {
+		a, bb, lines := dmp.DiffLinesToRunes(string(base), string(head))
+		diffs := dmp.DiffMainRunes(a, bb, false)
+		diffs = dmp.DiffCharsToLines(diffs, lines)
+		added := 0
+		for _, d := range diffs {
+			if d.Type == diffmatchpatch.DiffInsert {
+				added += strings.Count(d.Text, "\n")
+			}
+		}
+		if added != 200 {
+			b.Fatalf("%d added lines", added)
+		}
+	}
+}
+
+// benchScatteredPair is a 20,000-line file where every other line changed: a
+// large edit distance, where plain Myers is quadratic.
+func benchScatteredPair() (base, head []byte) {
+	var b, h strings.Builder
+	for i := range 20000 {
+		fmt.Fprintf(&b, "line %d of the base\n", i)
+		if i%2 == 0 {
+			fmt.Fprintf(&h, "line %d of the base\n", i)
+		} else {
+			fmt.Fprintf(&h, "line %d rewritten\n", i)
+		}
+	}
+	return []byte(b.String()), []byte(h.String())
+}
+
+func BenchmarkAddedLinesScattered(b *testing.B) {
+	base, head := benchScatteredPair()
+	for b.Loop() {
+		if got := AddedLines(base, head); len(got) != 10000 {
+			b.Fatalf("%d added lines", len(got))
+		}
+	}
+}
+
+func BenchmarkAddedLinesScatteredSergi(b *testing.B) {
+	base, head := benchScatteredPair()
+	dmp := diffmatchpatch.New()
+	for b.Loop() {
+		a, bb, lines := dmp.DiffLinesToRunes(string(base), string(head))
+		diffs := dmp.DiffCharsToLines(dmp.DiffMainRunes(a, bb, false), lines)
+		added := 0
+		for _, d := range diffs {
+			if d.Type == diffmatchpatch.DiffInsert {
+				added += strings.Count(d.Text, "\n")
+			}
+		}
+		if added < 10000 {
+			b.Fatalf("%d added lines", added)
+		}
+	}
 }
