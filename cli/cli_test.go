@@ -11,6 +11,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/tollgate-dev/tollgate/secrets/secretstest"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files")
@@ -357,5 +359,66 @@ func TestSymlinkOutOfTreeIsNotRead(t *testing.T) {
 	}
 	if strings.Contains(out, "secret-outside") {
 		t.Errorf("a lockfile outside the tree was read through a symlink:\n%s", out)
+	}
+}
+
+// TestPlantedSecretsNeverPrinted plants one format-valid secret per rule and
+// runs every CLI output format, in a sweep and in pull-request mode: each
+// secret must be found, and no planted value may appear in any output.
+func TestPlantedSecretsNeverPrinted(t *testing.T) {
+	if _, err := exec.LookPath("git"); err != nil {
+		t.Skip("git not installed")
+	}
+	planted := secretstest.All(7)
+	content, planted := secretstest.File(planted)
+	dir := gitRepo(t)
+	writeFile(t, dir, "README.md", "base\n")
+	gitCmd(t, dir, "add", "-A")
+	gitCmd(t, dir, "commit", "-q", "-m", "base")
+	writeFile(t, dir, "config/settings.env", string(content))
+	gitCmd(t, dir, "add", "-A")
+	gitCmd(t, dir, "commit", "-q", "-m", "add settings")
+
+	sarifPath := filepath.Join(t.TempDir(), "out.sarif")
+	for _, mode := range [][]string{nil, {"--base", "HEAD~1"}} {
+		for _, format := range []string{"text", "json", "sarif"} {
+			args := append([]string{"scan", "--offline", "--format", format, "--sarif", sarifPath}, mode...)
+			code, out, errOut := run(t, append(args, dir)...)
+			if code != ExitFindings {
+				t.Fatalf("%v %s: exit %d: %s", mode, format, code, errOut)
+			}
+			secretstest.AssertNoLeak(t, []byte(out), planted)
+			secretstest.AssertNoLeak(t, []byte(errOut), planted)
+			data, err := os.ReadFile(sarifPath)
+			if err != nil {
+				t.Fatal(err)
+			}
+			secretstest.AssertNoLeak(t, data, planted)
+			if format == "json" {
+				found := map[string]bool{}
+				var doc struct {
+					Findings []struct {
+						RuleID string `json:"rule_id"`
+						Line   int
+					}
+				}
+				if err := json.Unmarshal([]byte(out), &doc); err != nil {
+					t.Fatal(err)
+				}
+				for _, f := range doc.Findings {
+					found[fmt.Sprintf("%s:%d", f.RuleID, f.Line)] = true
+				}
+				missed := 0
+				for _, p := range planted {
+					if !found[fmt.Sprintf("%s:%d", p.RuleID, p.Line)] {
+						missed++
+						t.Logf("%v: %s at line %d not reported", mode, p.RuleID, p.Line)
+					}
+				}
+				if missed > 0 {
+					t.Errorf("%v: %d of %d planted secrets not reported at their line", mode, missed, len(planted))
+				}
+			}
+		}
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/tollgate-dev/tollgate/lockfiles"
 	"github.com/tollgate-dev/tollgate/osv"
 	"github.com/tollgate-dev/tollgate/scanner"
+	"github.com/tollgate-dev/tollgate/secrets"
 	"github.com/tollgate-dev/tollgate/tamper"
 )
 
@@ -23,6 +24,10 @@ type CheckSettings struct {
 	OSVDB string
 	// Offline forbids network access.
 	Offline bool
+	// Mask receives every clear secret found (the Action's ::add-mask::).
+	Mask func(secret string)
+	// Baseline holds accepted secret fingerprints (tollgate baseline).
+	Baseline *secrets.Baseline
 }
 
 // BuildChecks returns the checks the config enables and what is skipped up
@@ -34,6 +39,20 @@ func BuildChecks(ctx context.Context, cfg *config.Config, s CheckSettings, ecosy
 	checks := []scanner.Check{scanner.LockfileCheck{}}
 	if cfg.Enabled("tamper") {
 		checks = append(checks, tamper.Check{})
+	}
+	if cfg.Enabled("secrets") {
+		sc, err := secrets.NewCheck(secrets.Options{
+			Mask:     s.Mask,
+			Baseline: s.Baseline,
+			Allow: secrets.Allowlist{
+				Paths:        append(append([]string{}, cfg.Exclude...), cfg.Allow.Paths...),
+				Fingerprints: cfg.Allow.Secrets,
+			},
+		})
+		if err != nil {
+			return nil, nil, fmt.Errorf("%w: secrets: %w", ErrSettings, err)
+		}
+		checks = append(checks, sc)
 	}
 	var skipped []scanner.Skipped
 	switch {
