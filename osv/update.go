@@ -233,4 +233,3 @@ func checkDigests(h http.Header, md5h, crch hash.Hash) error {
 	}
 	return nil
 }
-
