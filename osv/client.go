@@ -309,6 +309,7 @@ type StatusError struct {
 	Status      int
 }
 
+// Error names the request and the status.
 func (e *StatusError) Error() string {
 	return fmt.Sprintf("%s %s: HTTP %d %s", e.Method, e.URL, e.Status, http.StatusText(e.Status))
 }
