@@ -1,0 +1,580 @@
+// Package action runs tollgate as a GitHub Action: it reads the inputs and
+// the event, scans what the event asks for (a pull request, a push, or a
+// sweep), and reports through every channel GitHub offers: a SARIF file (and
+// optionally its upload to code scanning), annotations, the job summary, a
+// sticky pull-request comment and step outputs. What it cannot do (a fork's
+// read-only token, a rate limit) becomes a note, never a failure.
+package action
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/tollgate-dev/tollgate/cli"
+	"github.com/tollgate-dev/tollgate/config"
+	"github.com/tollgate-dev/tollgate/diff"
+	"github.com/tollgate-dev/tollgate/event"
+	"github.com/tollgate-dev/tollgate/github"
+	"github.com/tollgate-dev/tollgate/lockfiles"
+	"github.com/tollgate-dev/tollgate/lockfiles/all"
+	"github.com/tollgate-dev/tollgate/pipeline"
+	"github.com/tollgate-dev/tollgate/report"
+	"github.com/tollgate-dev/tollgate/sarif"
+	"github.com/tollgate-dev/tollgate/scanner"
+	"github.com/tollgate-dev/tollgate/secrets"
+)
+
+// Env is the world the Action runs in. The zero value of every field but
+// Getenv means the real one.
+type Env struct {
+	// Getenv reads the environment (os.Getenv in production): inputs arrive as
+	// INPUT_<NAME>, the run as GITHUB_*.
+	Getenv func(string) string
+	// Stdout is the step log (workflow commands go here); Stderr gets
+	// diagnostics.
+	Stdout, Stderr io.Writer
+	// HTTPClient is used for every GitHub API call (tests pass an httptest
+	// server's client).
+	HTTPClient *http.Client
+	// APIURL overrides GITHUB_API_URL.
+	APIURL string
+	// Now is the policy clock (ignore expiry); nil means time.Now.
+	Now func() time.Time
+	// MinBackoff overrides the first retry delay of API calls (tests).
+	MinBackoff time.Duration
+}
+
+// inputs are the Action's inputs (action.yml), parsed.
+type inputs struct {
+	failOn   string
+	config   string
+	sarif    string
+	checks   string
+	comment  bool
+	upload   bool
+	offline  bool
+	osvDB    string
+	token    string
+	category string
+}
+
+// run holds one Action run's state.
+type run struct {
+	env       Env
+	cmds      *github.Commands
+	in        inputs
+	workspace string
+	ev        *event.Event
+	notes     []string
+}
+
+// Run runs the Action and returns the process exit code (cli.Exit*): 0 when
+// nothing is at or above fail-on, 1 when something is, 2 for bad inputs or
+// config, 3 when the inventory or the checks could not complete.
+func Run(ctx context.Context, env Env) int {
+	if env.Getenv == nil {
+		env.Getenv = os.Getenv
+	}
+	if env.Stdout == nil {
+		env.Stdout = os.Stdout
+	}
+	if env.Stderr == nil {
+		env.Stderr = os.Stderr
+	}
+	r := &run{env: env, cmds: github.NewCommands(env.Stdout, env.Getenv)}
+	code, err := r.run(ctx)
+	if err != nil {
+		r.fail(err)
+	}
+	return code
+}
+
+// usageError marks bad inputs, config or event: exit 2.
+type usageError struct{ err error }
+
+func (e *usageError) Error() string { return e.err.Error() }
+func (e *usageError) Unwrap() error { return e.err }
+
+func usagef(format string, args ...any) error {
+	return &usageError{fmt.Errorf(format, args...)}
+}
+
+// fail reports an error that stopped the run: an error annotation (on the
+// config file's line when the config is at fault), the job summary and the
+// outputs, so that the step's failure reads as what it is.
+func (r *run) fail(err error) {
+	a := github.Annotation{Level: github.LevelError, Title: "tollgate", Message: err.Error()}
+	var ce *config.Error
+	if errors.As(err, &ce) {
+		a.File, a.Line = r.relative(ce.Path), ce.Line
+	}
+	_ = r.cmds.Annotate(a)
+	kind := "could not run"
+	var ue *usageError
+	if errors.As(err, &ue) {
+		kind = "bad input or configuration"
+	}
+	summary := fmt.Sprintf("## ⚠️ tollgate: %s\n\n%s\n", kind, "```\n"+strings.ReplaceAll(err.Error(), "```", "ˋˋˋ")+"\n```")
+	if e := r.cmds.AddSummary(summary); e != nil {
+		fmt.Fprintf(r.env.Stderr, "tollgate: %v\n", e)
+	}
+	result := github.OutcomeIncomplete
+	_ = r.cmds.SetOutputs(map[string]string{"result": result, "findings": "0"})
+	fmt.Fprintf(r.env.Stderr, "tollgate: %v\n", err)
+}
+
+// relative turns an absolute path inside the workspace into a repository path
+// (annotations name files relative to the repository root).
+func (r *run) relative(p string) string {
+	if r.workspace == "" || !filepath.IsAbs(p) {
+		return filepath.ToSlash(p)
+	}
+	if rel, err := filepath.Rel(r.workspace, p); err == nil && !strings.HasPrefix(rel, "..") {
+		return filepath.ToSlash(rel)
+	}
+	return filepath.ToSlash(p)
+}
+
+func (r *run) run(ctx context.Context) (int, error) {
+	started := time.Now()
+	if err := r.readInputs(); err != nil {
+		return cli.ExitUsage, err
+	}
+	cfg, err := r.loadConfig()
+	if err != nil {
+		return cli.ExitUsage, err
+	}
+	if r.in.failOn == "" {
+		r.in.failOn = cfg.FailOn
+	}
+	ev, err := event.FromEnv(r.env.Getenv)
+	if err != nil {
+		return cli.ExitUsage, usagef("event: %w", err)
+	}
+	r.ev = ev
+	if ev.Kind == event.KindNone {
+		msg := fmt.Sprintf("Nothing to scan: %s deletes %s.", ev.Name, ev.HeadRef)
+		r.cmds.Log("tollgate: %s", msg)
+		if err := r.cmds.AddSummary("## ✅ tollgate: nothing to scan\n\n" + msg + "\n"); err != nil {
+			fmt.Fprintf(r.env.Stderr, "tollgate: %v\n", err)
+		}
+		_ = r.cmds.SetOutputs(outputs(nil, "", github.OutcomePassed))
+		return cli.ExitOK, nil
+	}
+
+	apiURL := r.apiURL(cfg)
+	client, err := github.NewClient(github.Options{BaseURL: apiURL, Token: r.in.token, HTTPClient: r.env.HTTPClient, MinBackoff: r.env.MinBackoff})
+	if err != nil {
+		return cli.ExitUsage, usagef("%w", err)
+	}
+	cs, err := r.changeSet(ctx, apiURL)
+	if err != nil {
+		return cli.ExitIncomplete, fmt.Errorf("read the change set: %w", err)
+	}
+	defer cs.Close()
+
+	checks, skipped, err := r.checks(ctx, cfg)
+	if err != nil {
+		if errors.Is(err, pipeline.ErrSettings) {
+			return cli.ExitUsage, usagef("%w", err)
+		}
+		return cli.ExitIncomplete, err
+	}
+	now := time.Time{}
+	if r.env.Now != nil {
+		now = r.env.Now()
+	}
+	res, runErr := pipeline.Run(ctx, pipeline.Options{
+		ChangeSet: cs,
+		Parsers:   all.Parsers(),
+		Checks:    checks,
+		Settings:  pipeline.CheckSettings{OSVDB: r.in.osvDB, Offline: r.in.offline},
+		Config:    cfg,
+		Limits:    lockfiles.Limits{},
+		Now:       now,
+	})
+	if res == nil {
+		if errors.Is(runErr, pipeline.ErrSettings) {
+			return cli.ExitUsage, usagef("%w", runErr)
+		}
+		return cli.ExitIncomplete, fmt.Errorf("scan: %w", runErr)
+	}
+	sc := res.Report
+	sc.Skipped = append(skipped, sc.Skipped...)
+	if cs.Source != diff.SourceDirectory && cs.File(config.DefaultPath) != nil {
+		r.notes = append(r.notes, "This change edits "+config.DefaultPath+", the policy this scan applied: review its ignores and allowlists with the same care as code.")
+	}
+
+	outcome := github.OutcomePassed
+	incomplete := ""
+	switch {
+	case runErr != nil:
+		outcome, incomplete = github.OutcomeIncomplete, runErr.Error()
+	case cli.FailsOn(sc.Findings, r.in.failOn):
+		outcome = github.OutcomeFailed
+	}
+
+	sarifPath, sarifData := r.writeSARIF(sc)
+	annotations, hidden := github.SelectAnnotations(sc.Findings, 0, 0)
+	for _, a := range annotations {
+		if err := r.cmds.Annotate(a); err != nil {
+			fmt.Fprintf(r.env.Stderr, "tollgate: %v\n", err)
+			break
+		}
+	}
+	view := r.view(cs)
+	view.FailOn, view.Outcome, view.Incomplete = r.in.failOn, outcome, incomplete
+	view.Hidden = github.HiddenLine(hidden)
+	commentURL := r.comment(ctx, client, sc, view)
+	r.upload(ctx, client, sarifData, started)
+	view.Notes = r.notes
+	view.SARIFPath = sarifPath
+
+	var log bytes.Buffer
+	_ = report.Text(&log, sc)
+	for _, n := range r.notes {
+		fmt.Fprintf(&log, "NOTE     %s\n", n)
+	}
+	if err := r.cmds.LogUntrusted(strings.TrimRight(log.String(), "\n")); err != nil {
+		fmt.Fprintf(r.env.Stderr, "tollgate: %v\n", err)
+	}
+	if err := r.cmds.AddSummary(github.Summary(sc, view)); err != nil {
+		fmt.Fprintf(r.env.Stderr, "tollgate: %v\n", err)
+	}
+	outs := outputs(sc.Findings, sarifPath, outcome)
+	outs["comment-url"] = commentURL
+	if err := r.cmds.SetOutputs(outs); err != nil {
+		fmt.Fprintf(r.env.Stderr, "tollgate: %v\n", err)
+	}
+	switch outcome {
+	case github.OutcomeIncomplete:
+		fmt.Fprintf(r.env.Stderr, "tollgate: scan incomplete: %v\n", runErr)
+		return cli.ExitIncomplete, nil
+	case github.OutcomeFailed:
+		return cli.ExitFindings, nil
+	}
+	return cli.ExitOK, nil
+}
+
+// outputs are the step outputs: counts per severity, the total, the SARIF
+// path and the result.
+func outputs(findings []scanner.Finding, sarifPath, outcome string) map[string]string {
+	counts := report.Counts(findings)
+	out := map[string]string{
+		"findings": strconv.Itoa(len(findings)),
+		"sarif":    sarifPath,
+		"result":   outcome,
+	}
+	for _, sev := range []string{scanner.SeverityCritical, scanner.SeverityHigh, scanner.SeverityMedium, scanner.SeverityLow, scanner.SeverityInfo} {
+		out[sev] = strconv.Itoa(counts[sev])
+	}
+	return out
+}
+
+func (r *run) readInputs() error {
+	get := r.cmds.Input
+	r.workspace = r.env.Getenv("GITHUB_WORKSPACE")
+	if r.workspace == "" {
+		wd, err := os.Getwd()
+		if err != nil {
+			return fmt.Errorf("no GITHUB_WORKSPACE and no working directory: %w", err)
+		}
+		r.workspace = wd
+	}
+	in := inputs{
+		failOn:   strings.ToLower(get("fail-on")),
+		config:   get("config"),
+		sarif:    get("sarif"),
+		checks:   get("checks"),
+		osvDB:    get("osv-db"),
+		token:    get("token"),
+		category: get("category"),
+	}
+	if in.failOn != "" && in.failOn != "none" && scanner.SeverityRank(in.failOn) < 1 {
+		return usagef("input fail-on must be critical, high, medium, low or none, not %q", in.failOn)
+	}
+	if in.token == "" {
+		in.token = r.env.Getenv("GITHUB_TOKEN")
+	}
+	if in.category == "" {
+		in.category = "tollgate"
+	}
+	if in.sarif == "" {
+		in.sarif = "tollgate.sarif"
+	}
+	for _, b := range []struct {
+		name string
+		dst  *bool
+		def  bool
+	}{{"comment", &in.comment, true}, {"upload", &in.upload, false}, {"offline", &in.offline, false}} {
+		v, err := parseBool(get(b.name), b.def)
+		if err != nil {
+			return usagef("input %s: %w", b.name, err)
+		}
+		*b.dst = v
+	}
+	if in.osvDB != "" && !filepath.IsAbs(in.osvDB) {
+		in.osvDB = filepath.Join(r.workspace, in.osvDB)
+	}
+	r.in = in
+	return nil
+}
+
+func parseBool(s string, def bool) (bool, error) {
+	switch strings.ToLower(s) {
+	case "":
+		return def, nil
+	case "true", "yes", "1", "on":
+		return true, nil
+	case "false", "no", "0", "off":
+		return false, nil
+	}
+	return false, fmt.Errorf("%q is not true or false", s)
+}
+
+// loadConfig reads the config input (relative to the workspace), or
+// .github/tollgate.yml when present, and applies the checks input.
+func (r *run) loadConfig() (*config.Config, error) {
+	p := r.in.config
+	var cfg *config.Config
+	if p == "" {
+		p = filepath.Join(r.workspace, filepath.FromSlash(config.DefaultPath))
+		if _, err := os.Stat(p); err != nil {
+			cfg = config.Default()
+		}
+	} else if !filepath.IsAbs(p) {
+		p = filepath.Join(r.workspace, filepath.FromSlash(p))
+	}
+	if cfg == nil {
+		var err error
+		if cfg, err = config.Load(p); err != nil {
+			return nil, &usageError{err}
+		}
+		cfg.Path = r.relative(cfg.Path)
+	}
+	if r.in.checks != "" {
+		known := map[string]bool{}
+		for _, n := range config.CheckNames {
+			known[n] = true
+		}
+		want := map[string]bool{}
+		for _, n := range strings.Split(r.in.checks, ",") {
+			n = strings.TrimSpace(n)
+			if n == "" {
+				continue
+			}
+			if !known[n] {
+				return nil, usagef("input checks: %q is not a known check (known: %s)", n, strings.Join(config.CheckNames, ", "))
+			}
+			want[n] = true
+		}
+		cfg.Checks = map[string]bool{}
+		for _, n := range config.CheckNames {
+			cfg.Checks[n] = want[n]
+		}
+	}
+	return cfg, nil
+}
+
+func (r *run) apiURL(cfg *config.Config) string {
+	switch {
+	case r.env.APIURL != "":
+		return r.env.APIURL
+	case cfg.GitHub.API != "":
+		return cfg.GitHub.API
+	case r.env.Getenv("GITHUB_API_URL") != "":
+		return r.env.Getenv("GITHUB_API_URL")
+	}
+	return github.DefaultAPIURL
+}
+
+// changeSet reads what the event asks to scan: local history first, the
+// GitHub API for shallow clones and pull_request_target.
+func (r *run) changeSet(ctx context.Context, apiURL string) (*diff.ChangeSet, error) {
+	ev := r.ev
+	req := diff.Request{
+		Dir:     r.workspace,
+		Options: diff.Options{IsLockfile: cli.LockfileMatcher(all.Parsers()), MergeBase: ev.MergeBase},
+	}
+	if ev.Kind == event.KindSweep {
+		return diff.Open(ctx, req)
+	}
+	req.Base, req.Head, req.BaseRef = ev.Base, ev.Head, ev.BaseRef
+	req.NoLocalHead = ev.Target
+	req.Owner, req.Repo = ev.Owner, ev.Repo
+	if ev.Kind == event.KindPullRequest {
+		req.PR = ev.PR
+	}
+	api, err := diff.NewGitHubAPI(diff.GitHubOptions{BaseURL: apiURL, Token: r.in.token, HTTPClient: r.env.HTTPClient, MinBackoff: r.env.MinBackoff})
+	if err != nil {
+		return nil, err
+	}
+	req.API = api
+	return diff.Open(ctx, req)
+}
+
+// checks builds the checks the config enables, adding the secrets check with
+// masking (every secret found is registered with ::add-mask::) when the
+// pipeline does not build one itself.
+func (r *run) checks(ctx context.Context, cfg *config.Config) ([]scanner.Check, []scanner.Skipped, error) {
+	checks, skipped, err := pipeline.BuildChecks(ctx, cfg, pipeline.CheckSettings{OSVDB: r.in.osvDB, Offline: r.in.offline}, nil)
+	if err != nil {
+		return nil, nil, err
+	}
+	if !cfg.Enabled(secrets.CheckID) {
+		return checks, skipped, nil
+	}
+	for _, c := range checks {
+		if c.ID() == secrets.CheckID {
+			return checks, skipped, nil
+		}
+	}
+	sc, err := secrets.NewCheck(secrets.Options{
+		Mask:  r.cmds.Mask,
+		Allow: secrets.Allowlist{Paths: cfg.Allow.Paths, Fingerprints: cfg.Allow.Secrets},
+	})
+	if err != nil {
+		return nil, nil, fmt.Errorf("%w: secrets: %w", pipeline.ErrSettings, err)
+	}
+	return append(checks, sc), skipped, nil
+}
+
+// writeSARIF writes the SARIF file; a failure is a note and an error
+// annotation, not a failed scan.
+func (r *run) writeSARIF(sc *report.Scan) (string, []byte) {
+	var buf bytes.Buffer
+	notes, err := sarif.Write(&buf, &scanner.Result{Findings: sc.Findings, Skipped: sc.Skipped, Rules: sc.Rules}, sarif.Options{ToolVersion: cli.Version, Category: r.in.category})
+	if err != nil {
+		r.notes = append(r.notes, fmt.Sprintf("The SARIF report could not be built: %v", err))
+		_ = r.cmds.Annotate(github.Annotation{Level: github.LevelError, Title: "tollgate", Message: "SARIF report could not be built: " + err.Error()})
+		return "", nil
+	}
+	sc.Notes = append(sc.Notes, notes...)
+	p := r.in.sarif
+	abs := p
+	if !filepath.IsAbs(abs) {
+		abs = filepath.Join(r.workspace, filepath.FromSlash(p))
+	}
+	if err := os.MkdirAll(filepath.Dir(abs), 0o755); err == nil {
+		err = os.WriteFile(abs, buf.Bytes(), 0o644)
+	}
+	if err != nil {
+		r.notes = append(r.notes, fmt.Sprintf("The SARIF file could not be written to %s: %v", p, err))
+		_ = r.cmds.Annotate(github.Annotation{Level: github.LevelError, Title: "tollgate", Message: fmt.Sprintf("SARIF file could not be written to %s: %v", p, err)})
+		return "", buf.Bytes()
+	}
+	return p, buf.Bytes()
+}
+
+// view fills what the summary and comment show beyond the report.
+func (r *run) view(cs *diff.ChangeSet) github.View {
+	ev := r.ev
+	v := github.View{
+		ServerURL: r.env.Getenv("GITHUB_SERVER_URL"),
+		Owner:     ev.Owner,
+		Repo:      ev.Repo,
+		SHA:       ev.Head,
+	}
+	if v.ServerURL == "" {
+		v.ServerURL = "https://github.com"
+	}
+	if v.SHA == "" {
+		v.SHA = cs.Head
+	}
+	if v.SHA == "" {
+		v.SHA = r.env.Getenv("GITHUB_SHA")
+	}
+	if id := r.env.Getenv("GITHUB_RUN_ID"); id != "" && ev.Owner != "" {
+		v.RunURL = fmt.Sprintf("%s/%s/%s/actions/runs/%s", strings.TrimSuffix(v.ServerURL, "/"), ev.Owner, ev.Repo, id)
+	}
+	switch {
+	case ev.Kind == event.KindPullRequest:
+		v.Title = fmt.Sprintf("pull request #%d", ev.PR)
+		if ev.Fork {
+			v.Title += " (from a fork)"
+		}
+	case ev.Kind == event.KindPush && ev.Name == "merge_group":
+		v.Title = "merge queue group " + ev.HeadRef
+	case ev.Kind == event.KindPush:
+		v.Title = "push to " + strings.TrimPrefix(ev.HeadRef, "refs/heads/")
+	default:
+		v.Title = fmt.Sprintf("sweep of %s/%s (%s)", ev.Owner, ev.Repo, ev.Name)
+	}
+	return v
+}
+
+// comment keeps the sticky pull-request comment; what it cannot do becomes a
+// note. It returns the comment's URL ("" if none).
+func (r *run) comment(ctx context.Context, client *github.Client, sc *report.Scan, v github.View) string {
+	ev := r.ev
+	if !r.in.comment || ev.Kind != event.KindPullRequest || ev.PR == 0 {
+		return ""
+	}
+	if r.in.token == "" {
+		r.notes = append(r.notes, "Pull-request comment skipped: no token (set the token input).")
+		return ""
+	}
+	create := len(sc.Findings) > 0 || v.Outcome == github.OutcomeIncomplete
+	res, err := client.UpsertComment(ctx, ev.Owner, ev.Repo, ev.PR, github.CommentMarker(r.in.category), github.CommentBody(sc, v), create)
+	if err != nil {
+		switch {
+		case errors.Is(err, github.ErrForbidden) && ev.Fork:
+			r.notes = append(r.notes, "Pull-request comment skipped: this pull request comes from a fork, whose token is read-only. Findings are in the annotations, this summary and the SARIF file.")
+		case errors.Is(err, github.ErrForbidden):
+			r.notes = append(r.notes, fmt.Sprintf("Pull-request comment skipped: the token may not write comments (grant `permissions: pull-requests: write`): %v", err))
+		default:
+			r.notes = append(r.notes, fmt.Sprintf("Pull-request comment skipped: %v", err))
+		}
+		return ""
+	}
+	r.cmds.Log("tollgate: pull-request comment %s %s", res.Action, res.URL)
+	return res.URL
+}
+
+// upload sends the SARIF file to code scanning when asked to; what it cannot
+// do becomes a note.
+func (r *run) upload(ctx context.Context, client *github.Client, data []byte, started time.Time) {
+	if !r.in.upload {
+		return
+	}
+	if data == nil {
+		r.notes = append(r.notes, "SARIF upload skipped: no SARIF report was built.")
+		return
+	}
+	ev := r.ev
+	ref, sha := r.env.Getenv("GITHUB_REF"), r.env.Getenv("GITHUB_SHA")
+	if ev.Target && ev.PR > 0 {
+		// pull_request_target runs on the base branch; the analysis is of the
+		// pull request's head.
+		ref, sha = fmt.Sprintf("refs/pull/%d/head", ev.PR), ev.Head
+	}
+	if ref == "" || sha == "" {
+		r.notes = append(r.notes, "SARIF upload skipped: GITHUB_REF or GITHUB_SHA is not set.")
+		return
+	}
+	id, err := client.UploadSARIF(ctx, github.Upload{
+		Owner: ev.Owner, Repo: ev.Repo, CommitSHA: sha, Ref: ref, SARIF: data,
+		StartedAt: started.UTC(), ToolName: "tollgate",
+	})
+	if err != nil {
+		switch {
+		case errors.Is(err, github.ErrForbidden) && ev.Fork:
+			r.notes = append(r.notes, "SARIF upload skipped: this pull request comes from a fork, whose token cannot write code-scanning results. The SARIF file is still written for an upload step.")
+		case errors.Is(err, github.ErrForbidden):
+			r.notes = append(r.notes, fmt.Sprintf("SARIF upload skipped: the token may not upload (grant `permissions: security-events: write`; private repositories need code scanning enabled): %v", err))
+		default:
+			r.notes = append(r.notes, fmt.Sprintf("SARIF upload failed: %v", err))
+		}
+		return
+	}
+	r.cmds.Log("tollgate: SARIF uploaded to code scanning (id %s, ref %s)", id, ref)
+}

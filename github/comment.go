@@ -1,0 +1,124 @@
+package github
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	gh "github.com/google/go-github/v60/github"
+)
+
+// MaxCommentChars is GitHub's limit on an issue comment body.
+const MaxCommentChars = 65536
+
+// maxCommentPages bounds the search for the sticky comment (100 a page).
+const maxCommentPages = 30
+
+// Comment actions reported by UpsertComment.
+const (
+	CommentCreated   = "created"
+	CommentUpdated   = "updated"
+	CommentUnchanged = "unchanged"
+	// CommentNone means nothing was posted: the pull request is clean and
+	// has no earlier comment to clear.
+	CommentNone = "none"
+)
+
+// CommentResult says what UpsertComment did.
+type CommentResult struct {
+	Action string
+	// ID and URL name the comment (zero for CommentNone).
+	ID  int64
+	URL string
+}
+
+// CommentMarker returns the hidden HTML comment that starts tollgate's sticky
+// comment, one per category (so a matrix of scans keeps one comment each).
+func CommentMarker(category string) string {
+	category = strings.Map(func(r rune) rune {
+		if r == '-' || r == '_' || r == '.' || r == '/' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' {
+			return r
+		}
+		return '_'
+	}, category)
+	category = strings.ReplaceAll(category, "--", "_-") // "--" may not appear inside an HTML comment
+	return "<!-- tollgate:sticky-comment category=" + category + " -->"
+}
+
+// UpsertComment keeps one comment per marker on a pull request: it finds the
+// comment whose body starts with marker (preferring one written by a bot, as
+// the Actions token is) and edits it in place, or creates one. When create is
+// false and no comment exists, nothing is posted (a clean pull request gets no
+// new comment; an earlier one is still edited to say all is clear). body is
+// prefixed with marker and cut to GitHub's size limit.
+func (c *Client) UpsertComment(ctx context.Context, owner, repo string, pr int, marker, body string, create bool) (CommentResult, error) {
+	if !c.token {
+		return CommentResult{}, fmt.Errorf("pull request comment: %w", ErrNoToken)
+	}
+	ctx, cancel := c.call(ctx)
+	defer cancel()
+	body = marker + "\n" + body
+	if len(body) > MaxCommentChars {
+		body = truncateUTF8(body, MaxCommentChars-80) + "\n\n_… cut to GitHub's comment size limit; the job summary has everything._\n"
+	}
+	existing, err := c.findComment(ctx, owner, repo, pr, marker)
+	if err != nil {
+		return CommentResult{}, err
+	}
+	if existing != nil {
+		if existing.GetBody() == body {
+			return CommentResult{Action: CommentUnchanged, ID: existing.GetID(), URL: existing.GetHTMLURL()}, nil
+		}
+		updated, _, err := c.api.Issues.EditComment(ctx, owner, repo, existing.GetID(), &gh.IssueComment{Body: &body})
+		if err != nil {
+			return CommentResult{}, classify("update pull request comment", err)
+		}
+		return CommentResult{Action: CommentUpdated, ID: updated.GetID(), URL: updated.GetHTMLURL()}, nil
+	}
+	if !create {
+		return CommentResult{Action: CommentNone}, nil
+	}
+	created, _, err := c.api.Issues.CreateComment(ctx, owner, repo, pr, &gh.IssueComment{Body: &body})
+	if err != nil {
+		return CommentResult{}, classify("create pull request comment", err)
+	}
+	return CommentResult{Action: CommentCreated, ID: created.GetID(), URL: created.GetHTMLURL()}, nil
+}
+
+func (c *Client) findComment(ctx context.Context, owner, repo string, pr int, marker string) (*gh.IssueComment, error) {
+	opts := &gh.IssueListCommentsOptions{ListOptions: gh.ListOptions{PerPage: 100}}
+	var first *gh.IssueComment
+	for page := 0; page < maxCommentPages; page++ {
+		comments, resp, err := c.api.Issues.ListComments(ctx, owner, repo, pr, opts)
+		if err != nil {
+			return nil, classify("list pull request comments", err)
+		}
+		for _, cm := range comments {
+			if !strings.HasPrefix(cm.GetBody(), marker) {
+				continue
+			}
+			if cm.GetUser().GetType() == "Bot" {
+				return cm, nil
+			}
+			if first == nil {
+				first = cm
+			}
+		}
+		if resp.NextPage == 0 {
+			break
+		}
+		opts.Page = resp.NextPage
+	}
+	return first, nil
+}
+
+// truncateUTF8 cuts s to at most n bytes without splitting a character.
+func truncateUTF8(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && n < len(s) && s[n]&0xC0 == 0x80 {
+		n--
+	}
+	return s[:n]
+}
