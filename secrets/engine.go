@@ -293,7 +293,9 @@ func (e *Engine) scan(data []byte, lockfile bool) []rawMatch {
 				if cr.group > 0 {
 					s, t = loc[2*cr.group], loc[2*cr.group+1]
 				}
-				if s < 0 {
+				// The context includes a little before the match: the
+				// pattern starts at its keyword, names often start earlier.
+				if s < 0 || allowedContext(cr, data[max(ws, ws+loc[0]-24):ws+loc[1]]) {
 					continue
 				}
 				out = append(out, rawMatch{rule: cr, start: ws + s, end: ws + t})
@@ -301,6 +303,16 @@ func (e *Engine) scan(data []byte, lockfile bool) []rawMatch {
 		}
 	}
 	return out
+}
+
+// allowedContext reports whether a rule's context allow patterns drop a match.
+func allowedContext(cr *compiledRule, match []byte) bool {
+	for _, a := range cr.ctxAllows {
+		if a.Match(match) {
+			return true
+		}
+	}
+	return false
 }
 
 // lineBounds returns the line around p, bounded to window bytes either side.

@@ -35,6 +35,10 @@ type Rule struct {
 	Precision string
 	// Allow lists RE2 expressions; a secret matching any of them is dropped.
 	Allow []string
+	// AllowContext lists RE2 expressions tried on the whole pattern match and
+	// up to 24 bytes before it (the name a value is assigned to, for
+	// instance); a hit drops the match.
+	AllowContext []string
 	// Span is how many bytes after a keyword hit the pattern may reach
 	// (multi-line secrets such as PEM keys); 0 means the keyword's line.
 	Span int
@@ -53,9 +57,10 @@ type Rule struct {
 // compiledRule is a Rule made ready for scanning.
 type compiledRule struct {
 	Rule
-	re     *regexp.Regexp
-	group  int
-	allows []*regexp.Regexp
+	re        *regexp.Regexp
+	group     int
+	allows    []*regexp.Regexp
+	ctxAllows []*regexp.Regexp
 }
 
 func compileRule(r Rule) (*compiledRule, error) {
@@ -75,6 +80,13 @@ func compileRule(r Rule) (*compiledRule, error) {
 			return nil, fmt.Errorf("rule %s: allow %q: %w", r.ID, a, err)
 		}
 		cr.allows = append(cr.allows, are)
+	}
+	for _, a := range r.AllowContext {
+		are, err := regexp.Compile(a)
+		if err != nil {
+			return nil, fmt.Errorf("rule %s: allow context %q: %w", r.ID, a, err)
+		}
+		cr.ctxAllows = append(cr.ctxAllows, are)
 	}
 	return cr, nil
 }

@@ -72,7 +72,7 @@ func messagingRules() []Rule {
 			l("KEY"), x("0123456789ABCDEF", 32), l("_"), x(alnum, 22)),
 		keyedRule("mattermost-token", "Mattermost", "Mattermost access token", []string{"mattermost"}, lowerNum, 26, 26, high),
 		patRule("twitter-bearer-token", "X (Twitter)", "X (Twitter) app bearer token", []string{"aaaaaaaaaaaaaaaaaaaaa"},
-			`(?P<secret>A{21}[0-9A-Za-z%]{60,120})`+rightGuard(`0-9A-Za-z%`), high, vhigh,
+			`(?:^|[^0-9A-Za-z+/])(?P<secret>A{21}[0-9A-Za-z%]{60,120})`+rightGuard(`0-9A-Za-z%+/`), high, vhigh,
 			l("AAAAAAAAAAAAAAAAAAAAA"), x(alnum, 90)),
 		keyedRule("twitter-api-secret", "X (Twitter)", "X (Twitter) API secret", []string{"twitter", "consumer_secret"}, alnum, 50, 50, high),
 		keyedRule("facebook-app-secret", "Meta", "Facebook app secret", []string{"facebook", "fb_app_secret", "fb_secret"}, hexLower, 32, 32, high),

@@ -175,11 +175,13 @@ func genericRule() Rule {
 			"accesskey", "private_key", "client_secret", "credential", "auth_key", "signing_key", "encryption_key"},
 		Pattern: `(?i:secret|token|passw(?:or)?d|api[_\-]?key|access[_\-]?key|private[_\-]?key|credentials?|auth[_\-]?key|signing[_\-]?key|encryption[_\-]?key)` +
 			`[0-9A-Za-z_.\-]{0,20}["'\]]{0,2}\s{0,3}(?::=|=>|=|:)\s{0,3}[@rbf]?["'` + "`" + `](?P<secret>[0-9A-Za-z+/=_.~!@#$%^&*\-]{16,128})["'` + "`" + `]`,
-		Entropy:   3.7,
-		Validate:  genericLooksReal,
-		Allow:     passwordPlaceholders(),
-		Severity:  med,
-		Precision: pmed,
+		Entropy:  3.7,
+		Validate: genericLooksReal,
+		Allow:    passwordPlaceholders(),
+		// Cryptographic test vectors and expected values, not credentials.
+		AllowContext: []string{`(?i)(?:shared|exporter|expected|want|wanted|derived|computed)[_\-]?secret|secret[_\-]?(?:hash|digest|name|id)\b`},
+		Severity:     med,
+		Precision:    pmed,
 		Sample: func(r *rand.Rand) (string, string) {
 			s := randString(r, alnum, 32)
 			return `client_secret = "` + s + `"`, s
@@ -197,6 +199,8 @@ func genericRule() Rule {
 			`password = "github.com/owner/repo/v2/pkg"`,
 			`const tokenPrefix = "Bearer "`,
 			`secret := os.Getenv("CLIENT_SECRET_KEY_NAME")`,
+			`"shared_secret": "2fc9533e0ba8e59f0753280bc099674320bae39a0d4f817b6271789b2f4aef33",`,
+			`SharedSecret: "46fc62106420ff012e54a434fbdd2d25ccc5852060561e68040dd7778997bd7b",`,
 			`"passwordHash": "$2a$10$N9qo8uLOickgx2ZMRZoMyeIjZAgcfl7p92ldGxad68LJZdL17lhWy"`,
 		},
 	}
