@@ -44,6 +44,8 @@ Usage:
   tollgate scan [flags] [DIR]                 sweep DIR (default .): every lockfile, every file
   tollgate scan --base REV [--head REV] [DIR] pull-request mode: only what changed
   tollgate inventory [--format json|table] [PATH...]
+  tollgate baseline [--output FILE] [DIR]      accept the secrets DIR holds today (they still need rotating)
+  tollgate db update [--ecosystems a,b] [--for REPO] DIR   fetch OSV exports for offline scans
   tollgate version
 
 Run "tollgate scan -h" for the scan flags.
@@ -63,6 +65,10 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		code, err = runScan(ctx, args[1:], stdout, stderr)
 	case "inventory":
 		err = runInventory(ctx, args[1:], stdout, stderr)
+	case "baseline":
+		err = runBaseline(ctx, args[1:], stdout, stderr)
+	case "db":
+		err = runDB(ctx, args[1:], stdout, stderr)
 	case "version", "--version":
 		fmt.Fprintf(stdout, "tollgate %s\n", Version)
 	case "help", "-h", "--help":

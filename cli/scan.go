@@ -31,6 +31,9 @@ type ScanOptions struct {
 	Config     string
 	Offline    bool
 	OSVDB      string
+	OSVURL     string
+	CacheDir   string
+	Baseline   string
 	FailOn     string
 	Limits     lockfiles.Limits
 	// Now is the policy clock (ignore expiry); zero means time.Now.
@@ -50,6 +53,9 @@ func runScan(ctx context.Context, args []string, stdout, stderr io.Writer) (int,
 	fs.StringVar(&o.Config, "config", "", "config file (default .github/tollgate.yml when present)")
 	fs.BoolVar(&o.Offline, "offline", false, "no network: online checks are skipped and listed")
 	fs.StringVar(&o.OSVDB, "osv-db", "", "offline OSV database: a directory of OSV JSON records or <Ecosystem>/all.zip exports")
+	fs.StringVar(&o.OSVURL, "osv-url", "", "OSV API base URL (default: config osv.url, then https://api.osv.dev)")
+	fs.StringVar(&o.CacheDir, "cache-dir", "", "keep fetched OSV records in DIR between runs")
+	fs.StringVar(&o.Baseline, "baseline", "", "secrets baseline written by tollgate baseline (default: DIR/"+defaultBaseline+" when present)")
 	fs.StringVar(&o.FailOn, "fail-on", "high", "exit 1 when a finding is at or above: critical, high, medium, low or none")
 	fs.Int64Var(&o.Limits.MaxFileSize, "max-file-size", lockfiles.DefaultMaxFileSize, "report lockfiles larger than this many bytes instead of reading them")
 	if err := parseFlags(fs, args); err != nil {
@@ -147,10 +153,14 @@ func Scan(ctx context.Context, o ScanOptions, cfg *config.Config) (*report.Scan,
 			return nil, err
 		}
 	}
+	settings := pipeline.CheckSettings{OSVDB: o.OSVDB, Offline: o.Offline, OSVURL: o.OSVURL, CacheDir: o.CacheDir}
+	if settings.Baseline, err = loadBaseline(o.Baseline, o.Dir); err != nil {
+		return nil, err
+	}
 	res, runErr := pipeline.Run(ctx, pipeline.Options{
 		ChangeSet: cs,
 		Parsers:   parsers,
-		Settings:  pipeline.CheckSettings{OSVDB: o.OSVDB, Offline: o.Offline},
+		Settings:  settings,
 		Config:    cfg,
 		Limits:    o.Limits,
 		Now:       o.Now,

@@ -2,6 +2,7 @@ package pipeline
 
 import (
 	"context"
+	"net/http"
 	"errors"
 	"fmt"
 	"sort"
@@ -28,6 +29,12 @@ type CheckSettings struct {
 	Mask func(secret string)
 	// Baseline holds accepted secret fingerprints (tollgate baseline).
 	Baseline *secrets.Baseline
+	// OSVURL is the OSV API base URL (default: config osv.url, then the public API).
+	OSVURL string
+	// CacheDir keeps fetched OSV records between runs (actions/cache).
+	CacheDir string
+	// HTTPClient is used by online checks (nil: each client's default).
+	HTTPClient *http.Client
 }
 
 // BuildChecks returns the checks the config enables and what is skipped up
@@ -66,7 +73,16 @@ func BuildChecks(ctx context.Context, cfg *config.Config, s CheckSettings, ecosy
 	case s.Offline:
 		skipped = append(skipped, scanner.Skipped{Check: osv.CheckID, Reason: "offline and no OSV database given (--osv-db): known-malicious and vulnerable versions were not looked up"})
 	default:
-		skipped = append(skipped, scanner.Skipped{Check: osv.CheckID, Reason: "online OSV lookups are not available in this build: pass --osv-db"})
+		url := s.OSVURL
+		if url == "" {
+			url = cfg.OSV.URL
+		}
+		checks = append(checks, osv.NewCheck(osv.NewClient(osv.ClientOptions{
+			BaseURL:    url,
+			CacheDir:   s.CacheDir,
+			HTTPClient: s.HTTPClient,
+			UserAgent:  "tollgate",
+		}), osv.CheckOptions{}))
 	}
 	return checks, skipped, nil
 }

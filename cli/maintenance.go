@@ -1,0 +1,126 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/tollgate-dev/tollgate/lockfiles"
+	"github.com/tollgate-dev/tollgate/osv"
+	"github.com/tollgate-dev/tollgate/pipeline"
+	"github.com/tollgate-dev/tollgate/secrets"
+)
+
+// defaultBaseline is where `tollgate baseline` writes and `scan` looks.
+const defaultBaseline = ".tollgate-baseline.json"
+
+// loadBaseline reads the secrets baseline named by --baseline, or
+// DIR/.tollgate-baseline.json when present; nil when there is none.
+func loadBaseline(path, dir string) (*secrets.Baseline, error) {
+	if path == "" {
+		p := filepath.Join(dir, defaultBaseline)
+		if _, err := os.Stat(p); err != nil {
+			return nil, nil
+		}
+		path = p
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, usagef("baseline: %v", err)
+	}
+	defer f.Close()
+	b, err := secrets.LoadBaseline(f)
+	if err != nil {
+		return nil, usagef("baseline %s: %v", path, err)
+	}
+	return b, nil
+}
+
+// runBaseline writes the fingerprints of every secret found in a sweep of DIR,
+// so that a repository can adopt tollgate without failing on old secrets
+// (which still need rotating: the baseline only stops them blocking).
+func runBaseline(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("baseline", stderr)
+	output := fs.String("output", "", "write the baseline to FILE (default DIR/"+defaultBaseline+")")
+	configPath := fs.String("config", "", "config file (default DIR/.github/tollgate.yml when present)")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	dir := "."
+	switch fs.NArg() {
+	case 0:
+	case 1:
+		dir = fs.Arg(0)
+	default:
+		return usagef("baseline takes one directory")
+	}
+	cfg, err := loadConfig(*configPath, dir)
+	if err != nil {
+		return err
+	}
+	e, err := secrets.New(secrets.Options{Allow: secrets.Allowlist{Paths: append(append([]string{}, cfg.Exclude...), cfg.Allow.Paths...)}})
+	if err != nil {
+		return usagef("%v", err)
+	}
+	fsys, closeRoot, err := rootFS(dir)
+	if err != nil {
+		return usagef("%v", err)
+	}
+	defer closeRoot()
+	res, err := e.ScanFS(ctx, fsys)
+	if err != nil {
+		return err
+	}
+	if *output == "" {
+		*output = filepath.Join(dir, defaultBaseline)
+	}
+	if err := writeOutput(*output, stdout, func(w io.Writer) error { return secrets.WriteBaseline(w, res.Matches) }); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "tollgate: baseline of %d secrets written to %s; they still need rotating\n", len(res.Matches), *output)
+	return nil
+}
+
+// runDB implements `tollgate db update [--ecosystems a,b] [--for REPO] [--url URL] DIR`.
+func runDB(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) == 0 || args[0] != "update" {
+		return usagef("usage: tollgate db update [--ecosystems npm,PyPI,...] [--for REPO_DIR] [--url URL] DIR")
+	}
+	fs := newFlagSet("db update", stderr)
+	ecoList := fs.String("ecosystems", "", "comma-separated OSV ecosystems to fetch (default: those of --for, else those already in DIR)")
+	forDir := fs.String("for", "", "fetch the ecosystems of the lockfiles in this repository")
+	url := fs.String("url", "", "base URL of the exports (default "+osv.DefaultExportURL+")")
+	if err := parseFlags(fs, args[1:]); err != nil {
+		return err
+	}
+	if fs.NArg() != 1 {
+		return usagef("db update takes the database directory")
+	}
+	var ecos []string
+	for _, e := range strings.Split(*ecoList, ",") {
+		if e = strings.TrimSpace(e); e != "" {
+			ecos = append(ecos, e)
+		}
+	}
+	if *forDir != "" && len(ecos) == 0 {
+		inv, err := Inventory(ctx, []string{*forDir}, lockfiles.Limits{})
+		if err != nil {
+			return err
+		}
+		ecos = pipeline.Ecosystems(inv.Packages)
+	}
+	if err := os.MkdirAll(fs.Arg(0), 0o755); err != nil {
+		return fmt.Errorf("db update: %w", err)
+	}
+	results, err := osv.UpdateDB(ctx, *url, fs.Arg(0), ecos)
+	for _, r := range results {
+		fmt.Fprintf(stdout, "%-16s %-9s %d records, %d bytes\n", r.Ecosystem, r.Status, r.Records, r.Bytes)
+	}
+	if err != nil {
+		return fmt.Errorf("db update: %w", err)
+	}
+	return nil
+}
