@@ -63,11 +63,14 @@ timeit() { # timeit OUT CMD... -> prints "wall user sys"
 
 echo "== tollgate: $MODE"
 read -r TW TU TS < <(timeit "$WORK/tollgate.json" "${TOLLGATE[@]}" "$CORPUS")
+echo "== tollgate engine with -all (vendored, generated and minified files scanned too)"
+read -r AW AU AS < <(timeit "$WORK/all.json" "$WORK/scan" -all "$CORPUS")
 echo "== gitleaks"
 read -r GW GU GS < <(timeit "$WORK/gitleaks.out" "$GITLEAKS" dir "$CORPUS" --no-banner --log-level error \
   --report-format json --report-path "$WORK/gitleaks.json" --exit-code 0)
 
 TSCORE=$("$WORK/score" -truth "$WORK/truth.jsonl" -format tollgate -root "$CORPUS" "$WORK/tollgate.json" 2>"$WORK/tdetail")
+ASCORE=$("$WORK/score" -truth "$WORK/truth.jsonl" -format tollgate -root "$CORPUS" "$WORK/all.json" 2>/dev/null)
 GSCORE=$("$WORK/score" -truth "$WORK/truth.jsonl" -format gitleaks -root "$CORPUS" "$WORK/gitleaks.json" 2>"$WORK/gdetail")
 
 report() { # name wall user sys score
@@ -77,6 +80,7 @@ report() { # name wall user sys score
 echo
 echo "== results ($MB MB, $(nproc) CPUs, load $(cut -d' ' -f1-3 /proc/loadavg))"
 report tollgate "$TW" "$TU" "$TS" "$TSCORE"; cat "$WORK/tdetail"
+report "tg -all" "$AW" "$AU" "$AS" "$ASCORE"
 report gitleaks "$GW" "$GU" "$GS" "$GSCORE"; cat "$WORK/gdetail"
 awk -v tw="$TW" -v gw="$GW" -v tu="$TU" -v ts="$TS" -v gu="$GU" -v gs="$GS" 'BEGIN{
   tc = tu + ts; gc = gu + gs; printf "throughput ratio tollgate/gitleaks: %.1fx wall clock, %.1fx CPU time\n", gw/tw, gc/tc }'

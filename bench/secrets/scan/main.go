@@ -6,6 +6,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"flag"
 	"fmt"
 	"os"
 	"time"
@@ -14,17 +15,19 @@ import (
 )
 
 func main() {
-	if len(os.Args) != 2 {
-		fmt.Fprintln(os.Stderr, "usage: scan DIR")
+	all := flag.Bool("all", false, "scan vendored, generated and minified files too")
+	flag.Parse()
+	if flag.NArg() != 1 {
+		fmt.Fprintln(os.Stderr, "usage: scan [-all] DIR")
 		os.Exit(2)
 	}
-	e, err := secrets.New(secrets.Options{})
+	e, err := secrets.New(secrets.Options{ScanSkippable: *all})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(2)
 	}
 	start := time.Now()
-	res, err := e.ScanFS(context.Background(), os.DirFS(os.Args[1]))
+	res, err := e.ScanFS(context.Background(), os.DirFS(flag.Arg(0)))
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(3)
