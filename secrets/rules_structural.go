@@ -176,7 +176,7 @@ func genericRule() Rule {
 		Pattern: `(?i:secret|token|passw(?:or)?d|api[_\-]?key|access[_\-]?key|private[_\-]?key|credentials?|auth[_\-]?key|signing[_\-]?key|encryption[_\-]?key)` +
 			`[0-9A-Za-z_.\-]{0,20}["'\]]{0,2}\s{0,3}(?::=|=>|=|:)\s{0,3}[@rbf]?["'` + "`" + `](?P<secret>[0-9A-Za-z+/=_.~!@#$%^&*\-]{16,128})["'` + "`" + `]`,
 		Entropy:  3.7,
-		Validate: genericLooksReal,
+		Validate: genericValidator(),
 		Allow:    passwordPlaceholders(),
 		// Cryptographic test vectors and expected values, not credentials.
 		AllowContext: []string{`(?i)(?:shared|exporter|expected|want|wanted|derived|computed)[_\-]?secret|secret[_\-]?(?:hash|digest|name|id)\b`},
@@ -206,15 +206,17 @@ func genericRule() Rule {
 	}
 }
 
-var (
-	// words are runs of 4+ letters in a value: random keys have few and short ones.
-	letterRuns = regexp.MustCompile(`[A-Z]?[a-z]{4,}|[A-Z]{4,}`)
-	bcryptHash = regexp.MustCompile(`^\$2[aby]?\$\d\d\$`)
-)
+// genericValidator returns the generic rule's validator: it rejects values
+// that read like identifiers, paths, URLs, placeholders or hashes rather than
+// credentials. Its expressions are compiled once per rule table.
+func genericValidator() func(string) bool {
+	// Words are runs of four or more letters: random keys have few and short ones.
+	letterRuns := regexp.MustCompile(`[A-Z]?[a-z]{4,}|[A-Z]{4,}`)
+	bcryptHash := regexp.MustCompile(`^\$2[aby]?\$\d\d\$`)
+	return func(s string) bool { return genericLooksReal(s, letterRuns, bcryptHash) }
+}
 
-// genericLooksReal rejects values that read like identifiers, paths, URLs,
-// placeholders or hashes rather than credentials.
-func genericLooksReal(s string) bool {
+func genericLooksReal(s string, letterRuns, bcryptHash *regexp.Regexp) bool {
 	if bcryptHash.MatchString(s) || strings.Contains(s, "://") || strings.Count(s, "/") > 1 || strings.Count(s, ".") > 2 {
 		return false
 	}
