@@ -30,7 +30,16 @@ func ParsePatch(patch string) ([]Line, error) {
 			if err != nil {
 				return nil, fmt.Errorf("patch line %d: %w", lineNo, err)
 			}
-			_ = oldStart
+			if (oldCount > 0 && oldStart < 1) || (newCount > 0 && newStart < 1) {
+				return nil, fmt.Errorf("patch line %d: hunk starts at line 0 but is not empty", lineNo)
+			}
+			effectiveStart := newStart
+			if newCount == 0 {
+				effectiveStart++ // an empty range names the line before it
+			}
+			if effectiveStart < next {
+				return nil, fmt.Errorf("patch line %d: hunks out of order", lineNo)
+			}
 			inHunk = true
 			oldLeft, newLeft, next = oldCount, newCount, newStart
 			continue

@@ -62,6 +62,11 @@ func TestParsePatch(t *testing.T) {
 			want:  []Line{{2, "y"}},
 		},
 		{name: "empty", patch: "", want: nil},
+		{
+			name:  "zero-context hunks, deletion right after an edit",
+			patch: "@@ -1,2 +1,2 @@\n-a\n-b\n+A\n+B\n@@ -3 +2,0 @@\n-c\n@@ -5 +4 @@\n-e\n+E",
+			want:  []Line{{1, "A"}, {2, "B"}, {4, "E"}},
+		},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			got, err := ParsePatch(tc.patch)
@@ -126,4 +131,23 @@ func TestParsePatchAgreesWithGit(t *testing.T) {
 			t.Errorf("%s: no added lines", f)
 		}
 	}
+}
+
+func FuzzParsePatch(f *testing.F) {
+	f.Add("@@ -1,3 +1,4 @@\n a\n+b\n c\n d\n")
+	f.Add("@@ -0,0 +1 @@\n+x\n\\ No newline at end of file")
+	f.Add("@@ -1 +1 @@\n-Subproject commit 1\n+Subproject commit 2")
+	f.Fuzz(func(t *testing.T, patch string) {
+		lines, err := ParsePatch(patch)
+		if err != nil {
+			return
+		}
+		prev := 0
+		for _, l := range lines {
+			if l.Number <= prev {
+				t.Fatalf("line numbers not increasing: %+v", lines)
+			}
+			prev = l.Number
+		}
+	})
 }
