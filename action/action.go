@@ -63,9 +63,15 @@ type inputs struct {
 	upload   bool
 	offline  bool
 	osvDB    string
+	osvURL   string
+	cacheDir string
+	baseline string
 	token    string
 	category string
 }
+
+// defaultBaseline is the secrets baseline the CLI's `tollgate baseline` writes.
+const defaultBaseline = ".tollgate-baseline.json"
 
 // run holds one Action run's state.
 type run struct {
@@ -182,12 +188,9 @@ func (r *run) run(ctx context.Context) (int, error) {
 	}
 	defer cs.Close()
 
-	checks, skipped, err := r.checks(ctx, cfg)
+	baseline, err := r.loadBaseline()
 	if err != nil {
-		if errors.Is(err, pipeline.ErrSettings) {
-			return cli.ExitUsage, usagef("%w", err)
-		}
-		return cli.ExitIncomplete, err
+		return cli.ExitUsage, err
 	}
 	now := time.Time{}
 	if r.env.Now != nil {
@@ -196,11 +199,20 @@ func (r *run) run(ctx context.Context) (int, error) {
 	res, runErr := pipeline.Run(ctx, pipeline.Options{
 		ChangeSet: cs,
 		Parsers:   all.Parsers(),
-		Checks:    checks,
-		Settings:  pipeline.CheckSettings{OSVDB: r.in.osvDB, Offline: r.in.offline},
-		Config:    cfg,
-		Limits:    lockfiles.Limits{},
-		Now:       now,
+		Settings: pipeline.CheckSettings{
+			OSVDB:      r.in.osvDB,
+			Offline:    r.in.offline,
+			OSVURL:     r.in.osvURL,
+			CacheDir:   r.in.cacheDir,
+			Baseline:   baseline,
+			HTTPClient: r.env.HTTPClient,
+			// Every secret found is registered with the runner (::add-mask::)
+			// before anything is printed.
+			Mask: r.cmds.Mask,
+		},
+		Config: cfg,
+		Limits: lockfiles.Limits{},
+		Now:    now,
 	})
 	if res == nil {
 		if errors.Is(runErr, pipeline.ErrSettings) {
@@ -209,7 +221,6 @@ func (r *run) run(ctx context.Context) (int, error) {
 		return cli.ExitIncomplete, fmt.Errorf("scan: %w", runErr)
 	}
 	sc := res.Report
-	sc.Skipped = append(skipped, sc.Skipped...)
 	if cs.Source != diff.SourceDirectory && cs.File(config.DefaultPath) != nil {
 		r.notes = append(r.notes, "This change edits "+config.DefaultPath+", the policy this scan applied: review its ignores and allowlists with the same care as code.")
 	}
@@ -296,6 +307,9 @@ func (r *run) readInputs() error {
 		sarif:    get("sarif"),
 		checks:   get("checks"),
 		osvDB:    get("osv-db"),
+		osvURL:   get("osv-url"),
+		cacheDir: get("cache-dir"),
+		baseline: get("baseline"),
 		token:    get("token"),
 		category: get("category"),
 	}
@@ -322,8 +336,10 @@ func (r *run) readInputs() error {
 		}
 		*b.dst = v
 	}
-	if in.osvDB != "" && !filepath.IsAbs(in.osvDB) {
-		in.osvDB = filepath.Join(r.workspace, in.osvDB)
+	for _, p := range []*string{&in.osvDB, &in.cacheDir} {
+		if *p != "" && !filepath.IsAbs(*p) {
+			*p = filepath.Join(r.workspace, filepath.FromSlash(*p))
+		}
 	}
 	r.in = in
 	return nil
@@ -422,30 +438,28 @@ func (r *run) changeSet(ctx context.Context, apiURL string) (*diff.ChangeSet, er
 	return diff.Open(ctx, req)
 }
 
-// checks builds the checks the config enables, adding the secrets check with
-// masking (every secret found is registered with ::add-mask::) when the
-// pipeline does not build one itself.
-func (r *run) checks(ctx context.Context, cfg *config.Config) ([]scanner.Check, []scanner.Skipped, error) {
-	checks, skipped, err := pipeline.BuildChecks(ctx, cfg, pipeline.CheckSettings{OSVDB: r.in.osvDB, Offline: r.in.offline}, nil)
-	if err != nil {
-		return nil, nil, err
-	}
-	if !cfg.Enabled(secrets.CheckID) {
-		return checks, skipped, nil
-	}
-	for _, c := range checks {
-		if c.ID() == secrets.CheckID {
-			return checks, skipped, nil
+// loadBaseline reads the secrets baseline named by the baseline input, or
+// .tollgate-baseline.json in the workspace when present (as the CLI does).
+func (r *run) loadBaseline() (*secrets.Baseline, error) {
+	p := r.in.baseline
+	if p == "" {
+		p = filepath.Join(r.workspace, defaultBaseline)
+		if _, err := os.Stat(p); err != nil {
+			return nil, nil
 		}
+	} else if !filepath.IsAbs(p) {
+		p = filepath.Join(r.workspace, filepath.FromSlash(p))
 	}
-	sc, err := secrets.NewCheck(secrets.Options{
-		Mask:  r.cmds.Mask,
-		Allow: secrets.Allowlist{Paths: cfg.Allow.Paths, Fingerprints: cfg.Allow.Secrets},
-	})
+	f, err := os.Open(p)
 	if err != nil {
-		return nil, nil, fmt.Errorf("%w: secrets: %w", pipeline.ErrSettings, err)
+		return nil, usagef("baseline: %w", err)
 	}
-	return append(checks, sc), skipped, nil
+	defer f.Close()
+	b, err := secrets.LoadBaseline(f)
+	if err != nil {
+		return nil, usagef("baseline %s: %w", r.relative(p), err)
+	}
+	return b, nil
 }
 
 // writeSARIF writes the SARIF file; a failure is a note and an error
@@ -503,11 +517,11 @@ func (r *run) view(cs *diff.ChangeSet) github.View {
 			v.Title += " (from a fork)"
 		}
 	case ev.Kind == event.KindPush && ev.Name == "merge_group":
-		v.Title = "merge queue group " + ev.HeadRef
+		v.Title = "merge queue group " + github.EscapeMarkdown(ev.HeadRef)
 	case ev.Kind == event.KindPush:
-		v.Title = "push to " + strings.TrimPrefix(ev.HeadRef, "refs/heads/")
+		v.Title = "push to " + github.EscapeMarkdown(strings.TrimPrefix(ev.HeadRef, "refs/heads/"))
 	default:
-		v.Title = fmt.Sprintf("sweep of %s/%s (%s)", ev.Owner, ev.Repo, ev.Name)
+		v.Title = github.EscapeMarkdown(fmt.Sprintf("sweep of %s/%s (%s)", ev.Owner, ev.Repo, ev.Name))
 	}
 	return v
 }

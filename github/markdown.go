@@ -31,7 +31,8 @@ const (
 // View is what the summary and the comment say about a run beyond the scan
 // report itself.
 type View struct {
-	// Title names what was scanned: "pull request #12", "push to main", "sweep".
+	// Title names what was scanned, as markdown ("pull request #12" links
+	// the pull request); escape untrusted parts with EscapeMarkdown.
 	Title string
 	// ServerURL, Owner, Repo and SHA build links to files (blob/<SHA>/path#Lline).
 	ServerURL   string
@@ -92,7 +93,7 @@ func headline(sc *report.Scan, v View) string {
 func Summary(sc *report.Scan, v View) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "## %s\n\n", headline(sc, v))
-	scope := text(v.Title)
+	scope := v.Title
 	if scope == "" {
 		scope = string(sc.Mode)
 	}
@@ -314,6 +315,10 @@ func findingText(f scanner.Finding) string {
 	}
 	return s
 }
+
+// EscapeMarkdown escapes untrusted text (a branch name, a package name) for
+// the summary and the comment; see text.
+func EscapeMarkdown(s string) string { return text(s) }
 
 // text escapes untrusted text (package names and messages come from scanned
 // lockfiles) for a markdown table cell: no HTML, no markdown syntax, no
