@@ -238,7 +238,10 @@ type runner struct {
 
 // file times both tools on one lockfile and compares their packages.
 func (r *runner) file(f corpusFile) (row, error) {
-	abs := filepath.Join(r.o.corpus, filepath.FromSlash(f.rel))
+	abs, err := r.stage(f)
+	if err != nil {
+		return row{}, err
+	}
 	tg := []string{r.o.tollgate, "inventory", "--format", "json", abs}
 	peer := []string{r.o.peer, "scan", "source", "--offline", "--format", "json", "--all-packages", "-L", abs}
 	rw := row{label: f.rel, size: f.size}
@@ -246,6 +249,35 @@ func (r *runner) file(f corpusFile) (row, error) {
 		return rw, fmt.Errorf("%s: %w", f.rel, err)
 	}
 	return rw, nil
+}
+
+// stage returns the path to give both tools for f: the corpus file itself, or
+// a copy in the scratch directory under the name both tools detect, for the
+// corpus files kept under another name (pip-compile's main.txt, workflows
+// outside .github/workflows). The corpus is never written to.
+func (r *runner) stage(f corpusFile) (string, error) {
+	abs := filepath.Join(r.o.corpus, filepath.FromSlash(f.rel))
+	base := filepath.Base(abs)
+	var staged string
+	switch {
+	case f.format == "requirements-txt" && !strings.HasPrefix(base, "requirements"):
+		staged = filepath.Join(r.o.work, "stage", filepath.FromSlash(f.rel), "requirements.txt")
+	case f.format == "github-workflows":
+		staged = filepath.Join(r.o.work, "stage", filepath.FromSlash(f.rel), ".github", "workflows", base)
+	default:
+		return abs, nil
+	}
+	data, err := os.ReadFile(abs)
+	if err != nil {
+		return "", fmt.Errorf("stage %s: %w", f.rel, err)
+	}
+	if err := os.MkdirAll(filepath.Dir(staged), 0o755); err != nil {
+		return "", fmt.Errorf("stage %s: %w", f.rel, err)
+	}
+	if err := os.WriteFile(staged, data, 0o644); err != nil {
+		return "", fmt.Errorf("stage %s: %w", f.rel, err)
+	}
+	return staged, nil
 }
 
 // corpusDir times both tools on the whole corpus directory.
