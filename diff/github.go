@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/google/go-github/v60/github"
@@ -22,6 +23,8 @@ const (
 	compareFilesCap = 300
 	// filesPerPage is the largest page the files endpoints serve.
 	filesPerPage = 100
+	// apiWorkers bounds concurrent content requests.
+	apiWorkers = 4
 )
 
 // ErrRateLimited is wrapped when the GitHub API's primary rate limit is
@@ -337,19 +340,46 @@ func (api *GitHubAPI) build(ctx context.Context, owner, repo, baseSHA, headSHA s
 		}
 	}
 
-	for _, f := range files {
-		if err := ctx.Err(); err != nil {
-			return nil, err
+	// Files without a usable patch cost one or two blob requests each; a few
+	// run at once (GitHub asks integrators not to make many concurrent requests).
+	type result struct {
+		fc   *FileChange
+		note string
+		err  error
+	}
+	results := make([]result, len(files))
+	indexes := make(chan int)
+	var wg sync.WaitGroup
+	for range apiWorkers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range indexes {
+				fc, note, err := api.fileChange(files[i], baseFS, headFS, opts)
+				results[i] = result{fc, note, err}
+			}
+		}()
+	}
+	for i := range files {
+		if ctx.Err() != nil {
+			break
 		}
-		fc, note, err := api.fileChange(f, baseFS, headFS, opts)
-		if err != nil {
-			return nil, err
+		indexes <- i
+	}
+	close(indexes)
+	wg.Wait()
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	for _, r := range results {
+		if r.err != nil {
+			return nil, r.err
 		}
-		if note != "" {
-			cs.Notes = append(cs.Notes, note)
+		if r.note != "" {
+			cs.Notes = append(cs.Notes, r.note)
 		}
-		if fc != nil {
-			cs.Files = append(cs.Files, *fc)
+		if r.fc != nil {
+			cs.Files = append(cs.Files, *r.fc)
 		}
 	}
 	sortFiles(cs.Files)
