@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"regexp"
 	"sort"
 	"strings"
 
@@ -96,8 +97,30 @@ func registryQuery(p *lockfiles.Package) (Query, bool) {
 	switch p.Ecosystem {
 	case "", lockfiles.EcosystemDocker:
 		return Query{}, false
+	case lockfiles.EcosystemGitHubActions:
+		return actionQuery(p), true
 	}
 	return Query{Ecosystem: p.Ecosystem, Name: p.Name, Version: normalizeVersion(p.Ecosystem, p.Version)}, true
+}
+
+// fullActionTag matches a complete release tag (v1.2.3, 1.2.3).
+var fullActionTag = regexp.MustCompile(`^v?\d+\.\d+\.\d+$`)
+
+// actionQuery looks an action up by its repository: OSV names GitHub Actions
+// "owner/repo", while a uses: may point inside it ("github/codeql-action/init").
+// Only a complete release tag is a version OSV ranges can order; a floating
+// major tag (v4), a branch or a commit SHA can be any release, so it is
+// looked up without a version and matches only records affecting every version.
+func actionQuery(p *lockfiles.Package) Query {
+	name := p.Name
+	if parts := strings.SplitN(name, "/", 3); len(parts) == 3 {
+		name = parts[0] + "/" + parts[1]
+	}
+	q := Query{Ecosystem: p.Ecosystem, Name: name}
+	if fullActionTag.MatchString(p.Version) {
+		q.Version = strings.TrimPrefix(p.Version, "v")
+	}
+	return q
 }
 
 func (c *check) Run(ctx context.Context, in *scanner.Input) ([]scanner.Finding, []scanner.Skipped, error) {

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/tollgate-dev/tollgate/internal/shareddata"
 	"github.com/tollgate-dev/tollgate/lockfiles"
 	"github.com/tollgate-dev/tollgate/scanner"
 )
@@ -99,5 +100,40 @@ func TestCheckSkips(t *testing.T) {
 	_, sk, err = c.Run(ctx, &scanner.Input{Offline: true, Packages: in.Packages})
 	if err != nil || len(sk) != 1 || !strings.Contains(sk[0].Reason, "offline") {
 		t.Errorf("offline: %v %v", sk, err)
+	}
+}
+
+func TestActionQuery(t *testing.T) {
+	tests := []struct{ name, version, wantName, wantVersion string }{
+		{"tj-actions/branch-names", "v7.0.6", "tj-actions/branch-names", "7.0.6"},
+		{"github/codeql-action/init", "v3.25.1", "github/codeql-action", "3.25.1"},
+		{"tj-actions/branch-names", "v7", "tj-actions/branch-names", ""},
+		{"actions/checkout", "b4ffde65f46336ab88eb53be808477a3936bae11", "actions/checkout", ""},
+		{"octo/repo/.github/workflows/x.yml", "main", "octo/repo", ""},
+	}
+	for _, tt := range tests {
+		q := actionQuery(&lockfiles.Package{Ecosystem: lockfiles.EcosystemGitHubActions, Name: tt.name, Version: tt.version})
+		if q.Name != tt.wantName || q.Version != tt.wantVersion {
+			t.Errorf("%s@%s: query %+v, want %s@%s", tt.name, tt.version, q, tt.wantName, tt.wantVersion)
+		}
+	}
+}
+
+func TestActionFindingsOnRealRecord(t *testing.T) {
+	db, err := LoadDB(context.Background(), shareddata.Path(t, "osv", "vulns", "GitHub Actions", "all.zip"), LoadOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pkgs := []lockfiles.Package{
+		{Ecosystem: lockfiles.EcosystemGitHubActions, Name: "tj-actions/branch-names", Version: "v7.0.6", Path: ".github/workflows/ci.yml", Line: 9, PURL: "pkg:githubactions/tj-actions/branch-names@v7.0.6"},
+		{Ecosystem: lockfiles.EcosystemGitHubActions, Name: "tj-actions/branch-names", Version: "v7.0.7", Path: ".github/workflows/ci.yml", Line: 10},
+		{Ecosystem: lockfiles.EcosystemGitHubActions, Name: "tj-actions/branch-names", Version: "v7", Path: ".github/workflows/ci.yml", Line: 11},
+	}
+	findings, skipped, err := NewCheck(db, CheckOptions{}).Run(context.Background(), &scanner.Input{Packages: pkgs})
+	if err != nil || len(skipped) != 0 {
+		t.Fatal(err, skipped)
+	}
+	if len(findings) != 1 || findings[0].Line != 9 || !strings.Contains(strings.Join(findings[0].IDs, " "), "GHSA-8v8w-v8xg-79rf") {
+		t.Errorf("findings %+v, want one for v7.0.6 at line 9", findings)
 	}
 }
