@@ -1,0 +1,457 @@
+package github
+
+import (
+	"bytes"
+	"compress/gzip"
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/tollgate-dev/tollgate/report"
+	"github.com/tollgate-dev/tollgate/scanner"
+)
+
+func newTestClient(t *testing.T, h http.Handler, token string) *Client {
+	t.Helper()
+	srv := httptest.NewServer(h)
+	t.Cleanup(srv.Close)
+	c, err := NewClient(Options{BaseURL: srv.URL + "/api/v3", Token: token, HTTPClient: srv.Client(), MinBackoff: time.Millisecond, Timeout: 5 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+func TestRetries(t *testing.T) {
+	tests := []struct {
+		name      string
+		method    string
+		responses []func(w http.ResponseWriter)
+		wantCalls int
+		wantErr   error // nil: success
+	}{
+		{
+			name:   "GET retried on 502 then succeeds",
+			method: http.MethodGet,
+			responses: []func(http.ResponseWriter){
+				func(w http.ResponseWriter) { w.WriteHeader(http.StatusBadGateway) },
+				func(w http.ResponseWriter) { io.WriteString(w, `[]`) },
+			},
+			wantCalls: 2,
+		},
+		{
+			name:   "POST not retried on 500 (it may have been applied)",
+			method: http.MethodPost,
+			responses: []func(http.ResponseWriter){
+				func(w http.ResponseWriter) { w.WriteHeader(http.StatusInternalServerError) },
+				func(w http.ResponseWriter) { w.WriteHeader(http.StatusCreated); io.WriteString(w, `{"id":1}`) },
+			},
+			wantCalls: 1,
+			wantErr:   errAny,
+		},
+		{
+			name:   "POST retried on a secondary rate limit",
+			method: http.MethodPost,
+			responses: []func(http.ResponseWriter){
+				func(w http.ResponseWriter) {
+					w.WriteHeader(http.StatusForbidden)
+					io.WriteString(w, `{"message":"You have exceeded a secondary rate limit. Please wait a few minutes before you try again."}`)
+				},
+				func(w http.ResponseWriter) { w.WriteHeader(http.StatusCreated); io.WriteString(w, `{"id":1}`) },
+			},
+			wantCalls: 2,
+		},
+		{
+			name:   "403 without rate limit is a permission error, not retried",
+			method: http.MethodPost,
+			responses: []func(http.ResponseWriter){
+				func(w http.ResponseWriter) {
+					w.WriteHeader(http.StatusForbidden)
+					io.WriteString(w, `{"message":"Resource not accessible by integration"}`)
+				},
+			},
+			wantCalls: 1,
+			wantErr:   ErrForbidden,
+		},
+		{
+			name:   "exhausted primary limit resetting in an hour is not waited for",
+			method: http.MethodGet,
+			responses: []func(http.ResponseWriter){
+				func(w http.ResponseWriter) {
+					w.Header().Set("X-RateLimit-Limit", "1000")
+					w.Header().Set("X-RateLimit-Remaining", "0")
+					w.Header().Set("X-RateLimit-Reset", fmt.Sprint(time.Now().Add(time.Hour).Unix()))
+					w.WriteHeader(http.StatusForbidden)
+					io.WriteString(w, `{"message":"API rate limit exceeded for installation."}`)
+				},
+			},
+			wantCalls: 1,
+			wantErr:   ErrRateLimited,
+		},
+		{
+			name:   "GET gives up after MaxRetries 503s",
+			method: http.MethodGet,
+			responses: []func(http.ResponseWriter){
+				func(w http.ResponseWriter) { w.WriteHeader(http.StatusServiceUnavailable) },
+			},
+			wantCalls: 4, // first try and 3 retries
+			wantErr:   errAny,
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var calls atomic.Int32
+			c := newTestClient(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				if r.Method != tt.method {
+					io.WriteString(w, `[]`) // the comment list before a POST
+					return
+				}
+				n := int(calls.Add(1)) - 1
+				if r.Method == http.MethodPost {
+					// the replayed body must be complete on every attempt
+					var body map[string]any
+					if err := json.NewDecoder(r.Body).Decode(&body); err != nil || body["body"] == nil {
+						t.Errorf("attempt %d: body %v, %v", n, body, err)
+					}
+				}
+				tt.responses[min(n, len(tt.responses)-1)](w)
+			}), "tok")
+			var err error
+			ctx := context.Background()
+			if tt.method == http.MethodGet {
+				_, err = c.findComment(ctx, "o", "r", 1, "<!-- m -->")
+			} else {
+				_, err = c.UpsertComment(ctx, "o", "r", 1, "<!-- m -->", "hi", true)
+			}
+			if got := int(calls.Load()); got != tt.wantCalls {
+				t.Errorf("%d calls, want %d", got, tt.wantCalls)
+			}
+			switch {
+			case tt.wantErr == nil && err != nil:
+				t.Errorf("error: %v", err)
+			case tt.wantErr == errAny && err == nil, tt.wantErr != nil && tt.wantErr != errAny && !errors.Is(err, tt.wantErr):
+				t.Errorf("error %v, want %v", err, tt.wantErr)
+			}
+		})
+	}
+}
+
+var errAny = errors.New("any error")
+
+func TestUpsertCommentPaginatesAndPrefersBot(t *testing.T) {
+	marker := CommentMarker("tollgate")
+	var patched string
+	var srvURL string
+	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get("Authorization") != "Bearer tok" {
+			t.Errorf("authorization header %q", r.Header.Get("Authorization"))
+		}
+		switch {
+		case r.Method == http.MethodGet && r.URL.Path == "/api/v3/repos/o/r/issues/5/comments":
+			w.Header().Set("Content-Type", "application/json")
+			if r.URL.Query().Get("page") == "2" {
+				fmt.Fprintf(w, `[{"id":3,"body":%q,"user":{"login":"github-actions[bot]","type":"Bot"}}]`, marker+"\nold")
+				return
+			}
+			w.Header().Set("Link", fmt.Sprintf(`<%s/api/v3/repos/o/r/issues/5/comments?page=2>; rel="next"`, srvURL))
+			fmt.Fprintf(w, `[{"id":1,"body":"unrelated","user":{"type":"User"}},{"id":2,"body":%q,"user":{"login":"mallory","type":"User"}}]`, marker+"\nfake")
+		case r.Method == http.MethodPatch && r.URL.Path == "/api/v3/repos/o/r/issues/comments/3":
+			var in struct{ Body string }
+			_ = json.NewDecoder(r.Body).Decode(&in)
+			patched = in.Body
+			fmt.Fprintf(w, `{"id":3,"html_url":"https://x/3"}`)
+		default:
+			t.Errorf("unexpected %s %s", r.Method, r.URL)
+			http.NotFound(w, r)
+		}
+	})
+	srv := httptest.NewServer(h)
+	defer srv.Close()
+	srvURL = srv.URL
+	c, err := NewClient(Options{BaseURL: srv.URL + "/api/v3/", Token: "tok", HTTPClient: srv.Client()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := c.UpsertComment(context.Background(), "o", "r", 5, marker, "new body", false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Action != CommentUpdated || res.ID != 3 || patched != marker+"\nnew body" {
+		t.Errorf("result %+v, patched %q", res, patched)
+	}
+}
+
+func TestUpsertCommentCleanCreatesNothing(t *testing.T) {
+	c := newTestClient(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodGet {
+			t.Errorf("unexpected %s", r.Method)
+		}
+		io.WriteString(w, `[]`)
+	}), "tok")
+	res, err := c.UpsertComment(context.Background(), "o", "r", 5, CommentMarker("x"), "all clear", false)
+	if err != nil || res.Action != CommentNone {
+		t.Errorf("%+v, %v", res, err)
+	}
+	noToken := newTestClient(t, http.NotFoundHandler(), "")
+	if _, err := noToken.UpsertComment(context.Background(), "o", "r", 5, "m", "b", true); !errors.Is(err, ErrNoToken) {
+		t.Errorf("without token: %v", err)
+	}
+}
+
+func TestCommentMarker(t *testing.T) {
+	for in, want := range map[string]string{
+		"tollgate":          "<!-- tollgate:sticky-comment category=tollgate -->",
+		"org/repo sweep":    "<!-- tollgate:sticky-comment category=org/repo_sweep -->",
+		"x-->y<script>":     "<!-- tollgate:sticky-comment category=x_-_y_script_ -->",
+		"tollgate/services": "<!-- tollgate:sticky-comment category=tollgate/services -->",
+	} {
+		if got := CommentMarker(in); got != want {
+			t.Errorf("CommentMarker(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+func TestUploadSARIF(t *testing.T) {
+	report := []byte(`{"version":"2.1.0","runs":[]}`)
+	var got struct {
+		CommitSHA string `json:"commit_sha"`
+		Ref       string `json:"ref"`
+		Sarif     string `json:"sarif"`
+		ToolName  string `json:"tool_name"`
+	}
+	c := newTestClient(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodPost || r.URL.Path != "/api/v3/repos/o/r/code-scanning/sarifs" {
+			t.Errorf("unexpected %s %s", r.Method, r.URL.Path)
+		}
+		_ = json.NewDecoder(r.Body).Decode(&got)
+		w.WriteHeader(http.StatusAccepted)
+		io.WriteString(w, `{"id":"47177e22","url":"https://x"}`)
+	}), "tok")
+	id, err := c.UploadSARIF(context.Background(), Upload{Owner: "o", Repo: "r", CommitSHA: strings.Repeat("a", 40), Ref: "refs/heads/main", SARIF: report, ToolName: "tollgate"})
+	if err != nil || id != "47177e22" {
+		t.Fatalf("id %q, err %v", id, err)
+	}
+	zipped, err := base64.StdEncoding.DecodeString(got.Sarif)
+	if err != nil {
+		t.Fatal(err)
+	}
+	zr, err := gzip.NewReader(bytes.NewReader(zipped))
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, _ := io.ReadAll(zr)
+	if !bytes.Equal(data, report) || got.Ref != "refs/heads/main" || got.CommitSHA != strings.Repeat("a", 40) || got.ToolName != "tollgate" {
+		t.Errorf("uploaded %q ref %q sha %q tool %q", data, got.Ref, got.CommitSHA, got.ToolName)
+	}
+}
+
+func TestErrorsNeverHoldTheToken(t *testing.T) {
+	const token = "ghs_s3cr3tT0kenValue0123456789abcdefghij"
+	c := newTestClient(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(http.StatusUnauthorized)
+		io.WriteString(w, `{"message":"Bad credentials"}`)
+	}), token)
+	_, err := c.UpsertComment(context.Background(), "o", "r", 1, "m", "b", true)
+	if err == nil || strings.Contains(err.Error(), token) || !strings.Contains(err.Error(), "401") {
+		t.Errorf("error %v", err)
+	}
+}
+
+func TestSelectAnnotations(t *testing.T) {
+	var findings []scanner.Finding
+	add := func(n int, sev string) {
+		for i := 0; i < n; i++ {
+			findings = append(findings, scanner.Finding{RuleID: "r-" + sev, Severity: sev, Path: "a.txt", Line: len(findings) + 1, Message: "m"})
+		}
+	}
+	add(3, scanner.SeverityLow)
+	add(14, scanner.SeverityHigh)
+	add(2, scanner.SeverityCritical)
+	add(11, scanner.SeverityMedium)
+	shown, hidden := SelectAnnotations(findings, 0, 0)
+	levels := map[string]int{}
+	for _, a := range shown {
+		levels[a.Level]++
+	}
+	if levels[LevelError] != 10 || levels[LevelWarning] != 10 || levels[LevelNotice] != 3 {
+		t.Errorf("shown per level %v", levels)
+	}
+	// the two critical findings come first
+	if shown[0].Title != "tollgate critical: r-critical" || shown[1].Title != "tollgate critical: r-critical" {
+		t.Errorf("first annotations %q, %q", shown[0].Title, shown[1].Title)
+	}
+	if hidden[LevelError] != 6 || hidden[LevelWarning] != 1 || hidden[LevelNotice] != 0 {
+		t.Errorf("hidden %v", hidden)
+	}
+	line := HiddenLine(hidden)
+	if !strings.HasPrefix(line, "7 more findings not shown as annotations (6 error, 1 warning)") {
+		t.Errorf("hidden line %q", line)
+	}
+	// a job-wide cap below the per-level ones
+	shown, hidden = SelectAnnotations(findings, 0, 12)
+	if len(shown) != 12 || hidden[LevelError]+hidden[LevelWarning]+hidden[LevelNotice] != len(findings)-12 {
+		t.Errorf("perJob 12: %d shown, hidden %v", len(shown), hidden)
+	}
+	if HiddenLine(map[string]int{}) != "" {
+		t.Error("HiddenLine of nothing hidden is not empty")
+	}
+}
+
+func TestCommands(t *testing.T) {
+	dir := t.TempDir()
+	env := map[string]string{"GITHUB_OUTPUT": filepath.Join(dir, "out"), "GITHUB_STEP_SUMMARY": filepath.Join(dir, "sum"), "INPUT_FAIL-ON": " high "}
+	var log bytes.Buffer
+	c := NewCommands(&log, func(k string) string { return env[k] })
+	if c.Input("fail-on") != "high" {
+		t.Errorf("input %q", c.Input("fail-on"))
+	}
+	c.Mask("-----BEGIN KEY-----\nAAAABBBBCCCC\n-----END KEY-----")
+	c.Mask("AAAABBBBCCCC") // already masked: not repeated
+	if err := c.Annotate(Annotation{Level: LevelWarning, File: "a b.txt", Line: 3, Title: "t: x", Message: "two\nlines"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.LogUntrusted("::warning::injected"); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.SetOutputs(map[string]string{"b": "2", "a": "1"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.AddSummary("# hi"); err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSpace(log.String()), "\n")
+	want := []string{
+		"::add-mask::-----BEGIN KEY-----",
+		"::add-mask::AAAABBBBCCCC",
+		"::add-mask::-----END KEY-----",
+		"::warning file=a b.txt,line=3,title=t%3A x::two%0Alines",
+	}
+	for i, w := range want {
+		if i >= len(lines) || lines[i] != w {
+			t.Errorf("log line %d = %q, want %q", i, lines[min(i, len(lines)-1)], w)
+		}
+	}
+	// the injected command sits between stop-commands and its token
+	if len(lines) != 7 || !strings.HasPrefix(lines[4], "::stop-commands::") || lines[5] != "::warning::injected" || lines[6] != "::"+strings.TrimPrefix(lines[4], "::stop-commands::")+"::" {
+		t.Errorf("untrusted log lines %q", lines[4:])
+	}
+	out, _ := os.ReadFile(env["GITHUB_OUTPUT"])
+	if !strings.HasPrefix(string(out), "a<<") || !strings.Contains(string(out), "\n1\n") || !strings.Contains(string(out), "b<<") {
+		t.Errorf("outputs %q", out)
+	}
+	// without the files, errors instead of panics
+	bare := NewCommands(io.Discard, func(string) string { return "" })
+	if err := bare.SetOutputs(map[string]string{"a": "1"}); err == nil {
+		t.Error("SetOutputs without GITHUB_OUTPUT succeeded")
+	}
+	env["GITHUB_STEP_SUMMARY"] = filepath.Join(dir, "missing", "sum")
+	if err := c.AddSummary("x"); err == nil {
+		t.Error("AddSummary into a missing directory succeeded")
+	}
+}
+
+func TestMarkdownEscaping(t *testing.T) {
+	for in, want := range map[string]string{
+		"<img src=x onerror=alert(1)>": "&lt;img src=x onerror=alert(1)&gt;",
+		"@octocat please":              "@\u200boctocat please",
+		"a|b\nc":                       `a\|b c`,
+		"[click](http://evil)":         `\[click\](http://evil)`,
+		"**bold** _i_ `code`":          "\\*\\*bold\\*\\* \\_i\\_ \\`code\\`",
+	} {
+		if got := text(in); got != want {
+			t.Errorf("text(%q) = %q, want %q", in, got, want)
+		}
+	}
+	if got := code("a`b|c"); got != "`aˋb\\|c`" {
+		t.Errorf("code = %q", got)
+	}
+}
+
+func TestSummaryAndComment(t *testing.T) {
+	sc := &report.Scan{
+		Mode: scanner.ModePullRequest, Source: "git", Lockfiles: 1, Packages: 3,
+		Findings: []scanner.Finding{
+			{RuleID: "typosquat", Severity: scanner.SeverityMedium, Path: "web/package-lock.json", Line: 40, Package: "pkg:npm/lodahs@1.0.0", Message: "lodahs looks like lodash <b>"},
+			{RuleID: "malicious-package", Severity: scanner.SeverityCritical, Path: "web/package-lock.json", Line: 12, Package: "pkg:npm/evil@1.0.0", Message: "evil is malicious", IDs: []string{"MAL-2024-1"}},
+			{RuleID: "secret/github-pat", Severity: scanner.SeverityHigh, Path: "src/a b.js", Line: 3, Message: "token ghp_…(40 chars)"},
+		},
+		Skipped: []scanner.Skipped{{Check: "osv", Reason: "offline"}},
+	}
+	v := View{Title: "pull request #9", ServerURL: "https://github.com", Owner: "o", Repo: "r", SHA: "abc", FailOn: "high", Outcome: OutcomeFailed, RunURL: "https://github.com/o/r/actions/runs/1", Hidden: "1 more", Notes: []string{"comment skipped"}}
+	s := Summary(sc, v)
+	evil := strings.Index(s, "#### `pkg:npm/evil@1.0.0` — 1 critical")
+	secret := strings.Index(s, "#### In `src/a b.js` — 1 high")
+	typo := strings.Index(s, "#### `pkg:npm/lodahs@1.0.0` — 1 medium")
+	if evil < 0 || secret < evil || typo < secret {
+		t.Errorf("groups missing or out of order (%d %d %d):\n%s", evil, secret, typo, s)
+	}
+	for _, want := range []string{
+		"## ❌ tollgate: 1 critical, 1 high, 1 medium",
+		"Scanned pull request #9: 1 lockfiles, 3 packages (changes read from git)",
+		"[`web/package-lock.json:12`](https://github.com/o/r/blob/abc/web/package-lock.json#L12)",
+		"(https://github.com/o/r/blob/abc/src/a%20b.js#L3)",
+		"[MAL-2024-1](https://osv.dev/vulnerability/MAL-2024-1)",
+		"lodahs looks like lodash &lt;b&gt;",
+		"- **osv**: offline",
+		"- 1 more\n- comment skipped\n",
+	} {
+		if !strings.Contains(s, want) {
+			t.Errorf("summary lacks %q:\n%s", want, s)
+		}
+	}
+	cm := CommentBody(sc, v)
+	if !strings.HasPrefix(cm, "### ❌ tollgate: 1 critical, 1 high, 1 medium\n") || !strings.Contains(cm, "<details><summary>1 check(s) could not run fully</summary>") || !strings.Contains(cm, "[Job summary and run](https://github.com/o/r/actions/runs/1)") {
+		t.Errorf("comment:\n%s", cm)
+	}
+	// most severe row first
+	if strings.Index(cm, "malicious-package") > strings.Index(cm, "typosquat") {
+		t.Errorf("comment rows out of order:\n%s", cm)
+	}
+	clean := CommentBody(&report.Scan{}, View{SHA: "0123456789abcdef", Outcome: OutcomePassed})
+	if !strings.HasPrefix(clean, "### ✅ tollgate: all clear\n\nNo supply-chain findings in this pull request as of `0123456789ab`; any findings reported earlier are resolved.") {
+		t.Errorf("clean comment:\n%s", clean)
+	}
+}
+
+func TestSummaryLimits(t *testing.T) {
+	var findings []scanner.Finding
+	for i := 0; i < maxSummaryRows+5; i++ {
+		findings = append(findings, scanner.Finding{RuleID: "r", Severity: scanner.SeverityLow, Path: "f", Line: i + 1, Package: fmt.Sprintf("pkg:npm/p%d@1", i), Message: strings.Repeat("x", 1200)})
+	}
+	s := Summary(&report.Scan{Findings: findings}, View{Outcome: OutcomePassed, FailOn: "high"})
+	if len(s) > MaxSummaryBytes {
+		t.Errorf("summary is %d bytes, over %d", len(s), MaxSummaryBytes)
+	}
+	if !strings.Contains(s, "cut to GitHub's 1 MiB job-summary limit") {
+		t.Error("no note about the cut")
+	}
+	if got := truncateUTF8("aé", 2); got != "a" {
+		t.Errorf("truncateUTF8 split a character: %q", got)
+	}
+}
+
+func TestNewClientURLs(t *testing.T) {
+	for _, u := range []string{"https://api.github.com", "https://ghes.example.com/api/v3", "http://127.0.0.1:8080/api/v3/"} {
+		c, err := NewClient(Options{BaseURL: u})
+		if err != nil {
+			t.Fatalf("%s: %v", u, err)
+		}
+		if got := c.api.BaseURL.String(); got != strings.TrimSuffix(u, "/")+"/" {
+			t.Errorf("%s: base %s", u, got)
+		}
+	}
+	if _, err := NewClient(Options{BaseURL: "ftp://x"}); err == nil {
+		t.Error("ftp URL accepted")
+	}
+}
