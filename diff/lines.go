@@ -6,9 +6,9 @@ import (
 )
 
 // The line diff is written by hand: sergi/go-diff (go-git's) was measured
-// about 2x slower on a 10,000-line file with 2% edits (BenchmarkAddedLines*),
+// 2-4x slower on a 10,000-line file with 2% edits (BenchmarkAddedLines*),
 // and on 20,000 lines with every other line rewritten it runs into its 1 s
-// wall-clock cut-off (BenchmarkAddedLinesScattered*: ~1 s against ~40 ms), so
+// wall-clock cut-off (BenchmarkAddedLinesScattered*: ~1 s against 13-40 ms), so
 // its result would depend on machine load; we also need only the head lines
 // gained, not a patch. It is a patience diff (unique common lines as anchors,
 // recursively) with a bounded Myers diff for anchor-free regions; where Myers
