@@ -21,12 +21,15 @@ import (
 	"github.com/tollgate-dev/tollgate/secrets/secretstest"
 )
 
-// textExts are the source and config files copied into the corpus.
-var textExts = map[string]bool{
-	".go": true, ".js": true, ".ts": true, ".py": true, ".json": true, ".yaml": true, ".yml": true,
-	".md": true, ".txt": true, ".c": true, ".h": true, ".s": true, ".rs": true, ".java": true,
-	".rb": true, ".sh": true, ".toml": true, ".html": true, ".css": true, ".xml": true, ".mod": true,
-	".proto": true, ".cc": true, ".cpp": true, ".php": true, ".cfg": true, ".ini": true, ".env": true,
+// isTextExt reports the source and config files copied into the corpus.
+func isTextExt(ext string) bool {
+	switch ext {
+	case ".go", ".js", ".ts", ".py", ".json", ".yaml", ".yml", ".md", ".txt", ".c", ".h", ".s", ".rs",
+		".java", ".rb", ".sh", ".toml", ".html", ".css", ".xml", ".mod", ".proto", ".cc", ".cpp", ".php",
+		".cfg", ".ini", ".env":
+		return true
+	}
+	return false
 }
 
 // truth is one planted secret.
@@ -67,7 +70,7 @@ func run(out, truthPath string, size int64, rounds int, seed uint64, srcs []stri
 			if total >= size {
 				return done
 			}
-			if d.IsDir() || !textExts[strings.ToLower(filepath.Ext(p))] {
+			if d.IsDir() || !isTextExt(strings.ToLower(filepath.Ext(p))) {
 				return nil
 			}
 			info, err := d.Info()
