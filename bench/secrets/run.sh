@@ -46,7 +46,11 @@ echo "corpus: $MB MB in $CORPUS"
 PROBE="$WORK/probe"; mkdir -p "$PROBE"
 FIRST=$(head -1 "$WORK/truth.jsonl" | sed 's/.*"path":"\([^"]*\)".*/\1/')
 cp "$CORPUS/$FIRST" "$PROBE/"
-if [[ -x "$WORK/tollgate" ]] && "$WORK/tollgate" scan --offline --format json "$PROBE" 2>/dev/null | grep -q '"secret/'; then
+PROBE_OUT=""
+if [[ -x "$WORK/tollgate" ]]; then
+  PROBE_OUT=$("$WORK/tollgate" scan --offline --format json --fail-on none "$PROBE" 2>/dev/null || true)
+fi
+if grep -q '"secret/' <<<"$PROBE_OUT"; then
   TOLLGATE=("$WORK/tollgate" scan --offline --format json --fail-on none)
   MODE="tollgate scan --offline --format json (CLI)"
 else
