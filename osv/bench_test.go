@@ -22,7 +22,7 @@ func synthDB(tb testing.TB, n int) string {
 	dir := tb.TempDir()
 	zips := map[string]map[string]string{"npm": {}, "PyPI": {}, "Go": {}}
 	for i := range n {
-		id := fmt.Sprintf("SYN-%d", i)
+		var id string
 		pkg := i / 2
 		var rec string
 		switch {

@@ -14,7 +14,6 @@ import (
 )
 
 var (
-	yes    = lockfilestest.Bool(true)
 	no     = lockfilestest.Bool(false)
 	reg    = lockfilestest.Str(lockfiles.SourceRegistry)
 	local  = lockfilestest.Str(lockfiles.SourceLocal)
