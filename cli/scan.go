@@ -153,6 +153,7 @@ func Scan(ctx context.Context, o ScanOptions, cfg *config.Config) (*report.Scan,
 			return nil, err
 		}
 	}
+	defer cs.Close()
 	settings := pipeline.CheckSettings{OSVDB: o.OSVDB, Offline: o.Offline, OSVURL: o.OSVURL, CacheDir: o.CacheDir}
 	if settings.Baseline, err = loadBaseline(o.Baseline, o.Dir); err != nil {
 		return nil, err
