@@ -606,3 +606,122 @@ func TestForkPullRequest(t *testing.T) {
 func text(s string) string {
 	return strings.NewReplacer("_", `\_`, "`", "\\`", "!", `\!`, "#", `\#`).Replace(s)
 }
+
+// TestEvents covers the other ways a run starts and ends: a push compares
+// before..after, a schedule sweeps the tree, a branch deletion scans nothing,
+// a bad config is an error annotation on its line with exit 2, and a bad
+// input is exit 2.
+func TestEvents(t *testing.T) {
+	repo := newGitRepo(t)
+	repo.write("package-lock.json", baseLock)
+	before := repo.commit("base")
+	repo.write("package-lock.json", headLock)
+	after := repo.commit("add evil-helper")
+	repoPayload := map[string]any{"id": 1, "name": "app", "full_name": "acme/app", "default_branch": "main", "owner": map[string]any{"login": "acme", "name": "acme"}}
+
+	tests := []struct {
+		name      string
+		eventName string
+		payload   any
+		vars      map[string]string
+		files     map[string]string
+		wantCode  int
+		wantOut   map[string]string
+		wantInLog []string
+		wantInSum []string
+	}{
+		{
+			name: "push", eventName: "push",
+			payload:   map[string]any{"ref": "refs/heads/main", "before": before, "after": after, "repository": repoPayload},
+			wantCode:  cli.ExitFindings,
+			wantOut:   map[string]string{"critical": "1", "result": "failed"},
+			wantInLog: []string{"::error file=package-lock.json,line=20,"},
+			wantInSum: []string{"Scanned push to main: 1 lockfiles, 2 packages (changes read from git)"},
+		},
+		{
+			name: "schedule sweep with fail-on none", eventName: "schedule",
+			payload:   map[string]any{"schedule": "17 4 * * 1"},
+			vars:      map[string]string{"INPUT_FAIL-ON": "none"},
+			wantCode:  cli.ExitOK,
+			wantOut:   map[string]string{"critical": "1", "result": "passed"},
+			wantInSum: []string{"Scanned sweep of acme/app (schedule): 1 lockfiles, 2 packages.", "Result: **passed**"},
+		},
+		{
+			name: "checks input turns osv off", eventName: "schedule",
+			payload:  map[string]any{"schedule": "17 4 * * 1"},
+			vars:     map[string]string{"INPUT_CHECKS": "secrets, tamper"},
+			wantCode: cli.ExitOK,
+			wantOut:  map[string]string{"critical": "0", "findings": "0", "result": "passed"},
+		},
+		{
+			name: "branch deletion", eventName: "push",
+			payload:   map[string]any{"ref": "refs/heads/gone", "before": after, "after": strings.Repeat("0", 40), "deleted": true, "repository": repoPayload},
+			wantCode:  cli.ExitOK,
+			wantOut:   map[string]string{"findings": "0", "result": "passed"},
+			wantInSum: []string{"nothing to scan"},
+		},
+		{
+			name: "bad config", eventName: "schedule",
+			payload:   map[string]any{"schedule": "17 4 * * 1"},
+			vars:      map[string]string{"INPUT_CONFIG": "policy.yml"},
+			files:     map[string]string{"policy.yml": "fail-on: high\nchecks:\n  osvv: true\n"},
+			wantCode:  cli.ExitUsage,
+			wantOut:   map[string]string{"result": "incomplete"},
+			wantInLog: []string{"::error file=policy.yml,line=3,title=tollgate::"},
+			wantInSum: []string{"bad input or configuration"},
+		},
+		{
+			name: "bad input", eventName: "schedule",
+			payload:   map[string]any{"schedule": "17 4 * * 1"},
+			vars:      map[string]string{"INPUT_COMMENT": "maybe"},
+			wantCode:  cli.ExitUsage,
+			wantInLog: []string{"input comment: \"maybe\" is not true or false"},
+		},
+		{
+			name: "unsupported event", eventName: "issues",
+			payload:  map[string]any{"action": "opened"},
+			wantCode: cli.ExitUsage,
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			for name, content := range tt.files {
+				p := filepath.Join(repo.dir, name)
+				if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+					t.Fatal(err)
+				}
+				defer os.Remove(p)
+			}
+			env := newActionsEnv(t, repo.dir, tt.eventName, tt.payload)
+			env.vars["INPUT_COMMENT"] = "false"
+			for k, v := range tt.vars {
+				env.vars[k] = v
+			}
+			code, stdout, stderr := env.run(t, "http://127.0.0.1:1/api/v3", nil)
+			if code != tt.wantCode {
+				t.Fatalf("exit %d, want %d\nstdout:\n%s\nstderr:\n%s", code, tt.wantCode, stdout, stderr)
+			}
+			if len(tt.wantOut) > 0 {
+				outs := env.outputs(t)
+				for k, v := range tt.wantOut {
+					if outs[k] != v {
+						t.Errorf("output %s = %q, want %q (all %v)", k, outs[k], v, outs)
+					}
+				}
+			}
+			for _, w := range tt.wantInLog {
+				if !strings.Contains(stdout+stderr, w) {
+					t.Errorf("log lacks %q:\n%s\n%s", w, stdout, stderr)
+				}
+			}
+			if len(tt.wantInSum) > 0 {
+				sum := env.readSummary(t)
+				for _, w := range tt.wantInSum {
+					if !strings.Contains(sum, w) {
+						t.Errorf("summary lacks %q:\n%s", w, sum)
+					}
+				}
+			}
+		})
+	}
+}
