@@ -478,7 +478,8 @@ func (r *run) writeSARIF(sc *report.Scan) (string, []byte) {
 	if !filepath.IsAbs(abs) {
 		abs = filepath.Join(r.workspace, filepath.FromSlash(p))
 	}
-	if err := os.MkdirAll(filepath.Dir(abs), 0o755); err == nil {
+	err = os.MkdirAll(filepath.Dir(abs), 0o755)
+	if err == nil {
 		err = os.WriteFile(abs, buf.Bytes(), 0o644)
 	}
 	if err != nil {

@@ -654,6 +654,15 @@ func TestEvents(t *testing.T) {
 			wantOut:  map[string]string{"critical": "0", "findings": "0", "result": "passed"},
 		},
 		{
+			name: "SARIF path not writable: a note, not a failure", eventName: "schedule",
+			payload:   map[string]any{"schedule": "17 4 * * 1"},
+			vars:      map[string]string{"INPUT_FAIL-ON": "none", "INPUT_SARIF": "package-lock.json/out.sarif"},
+			wantCode:  cli.ExitOK,
+			wantOut:   map[string]string{"critical": "1", "sarif": "", "result": "passed"},
+			wantInLog: []string{"::error title=tollgate::SARIF file could not be written to package-lock.json/out.sarif"},
+			wantInSum: []string{"The SARIF file could not be written to package-lock.json/out.sarif"},
+		},
+		{
 			name: "branch deletion", eventName: "push",
 			payload:   map[string]any{"ref": "refs/heads/gone", "before": after, "after": strings.Repeat("0", 40), "deleted": true, "repository": repoPayload},
 			wantCode:  cli.ExitOK,
