@@ -152,7 +152,34 @@ func structuralRules() []Rule {
 			False: []string{"machine api.example.org login deploy password PASSWORD", "machine api.example.org login deploy"},
 		},
 		genericRule(),
+		genericEnvRule(),
 	}
+}
+
+// genericEnvRule is the generic rule for unquoted values in .env, shell,
+// properties and YAML files: NAME=value or name: value alone on its line,
+// with the same tests on the value as genericRule.
+func genericEnvRule() Rule {
+	r := genericRule()
+	r.ID = "generic-env-secret"
+	r.Description = "high-entropy unquoted value assigned to a secret-looking name (.env, YAML, properties)"
+	r.Pattern = `(?m)^[ \t]*(?:export[ \t]+|-[ \t]+)?[0-9A-Za-z_.\-]{0,40}(?i:secret|token|passw(?:or)?d|api[_\-]?key|access[_\-]?key|private[_\-]?key|credentials?|auth[_\-]?key|signing[_\-]?key|encryption[_\-]?key)[0-9A-Za-z_.\-]{0,40}[ \t]*(?:=|:[ \t])[ \t]*(?P<secret>[0-9A-Za-z+/=_.~!@$%^&*\-]{16,128})[ \t]*(?:#.*)?\r?$`
+	r.Sample = func(rng *rand.Rand) (string, string) {
+		s := randString(rng, alnum, 32)
+		return "STRIPE_WEBHOOK_SECRET=" + s, s
+	}
+	r.True = []string{"{S}", "export DEPLOY_TOKEN={V}", "  api_key: {V}", "db.password = {V}  # prod"}
+	r.False = []string{
+		"API_TOKEN=${API_TOKEN_FROM_SECRET_STORE}",
+		"SECRET_KEY=changeme-please-changeme",
+		"token = getTokenFromEnvironment(ctx)",
+		"password: {{ .Values.database.password }}",
+		"  tokenizer: WhitespaceTokenizerFactory",
+		"ACCESS_KEY_FILE=/run/secrets/access_key_file",
+		"secret = config.ClientSecretFromVault",
+		"// token: " + "{V}" + " is an example in a comment, mid-line",
+	}
+	return r
 }
 
 // passwordPlaceholders are values documentation uses instead of a password.
