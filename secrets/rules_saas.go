@@ -35,9 +35,12 @@ func messagingRules() []Rule {
 			`(?P<secret>discord(?:app)?\.com/api/webhooks/\d{17,20}/[0-9A-Za-z_\-]{60,68})`+rightGuard(`0-9A-Za-z_\-`), high, vhigh,
 			c("https://"), l("discord.com/api/webhooks/"), x("0123456789", 19), l("/"), x(b64url, 68)),
 		keyedRule("discord-client-secret", "Discord", "Discord OAuth client secret", []string{"discord"}, b64url, 32, 32, high),
-		patRule("telegram-bot-token", "Telegram", "Telegram bot token", []string{":aa"},
-			`(?:^|[^0-9A-Za-z_])(?P<secret>\d{8,10}:AA[0-9A-Za-z_\-]{33})`+rightGuard(`0-9A-Za-z_\-`), high, vhigh,
-			x("123456789", 1), x("0123456789", 9), l(":AA"), x(b64url, 33)),
+		with(patRule("telegram-bot-token", "Telegram", "Telegram bot token (also inside api.telegram.org/bot… webhook URLs)", []string{":aa"},
+			`(?:^|[^0-9A-Za-z_]|/bot)(?P<secret>\d{8,10}:AA[0-9A-Za-z_\-]{33})`+rightGuard(`0-9A-Za-z_\-`), high, vhigh,
+			x("123456789", 1), x("0123456789", 9), l(":AA"), x(b64url, 33)), func(r *Rule) {
+			r.True = append(r.True, "curl https://api.telegram.org/bot{V}/setWebhook?url=https://example.org/hook")
+			r.False = append(r.False, "id = robot123456789:AAshortvalue")
+		}),
 		patRule("microsoft-teams-webhook", "Microsoft", "Microsoft Teams incoming webhook URL", []string{"webhook.office.com"},
 			`(?P<secret>[0-9a-z]+\.webhook\.office\.com/webhookb2/[0-9a-f\-]{36}@[0-9a-f\-]{36}/IncomingWebhook/[0-9a-f]{32}/[0-9a-f\-]{36})`, high, vhigh,
 			c("https://"), l("acme.webhook.office.com/webhookb2/"), x(hexLower, 36), l("@"), x(hexLower, 36), l("/IncomingWebhook/"), x(hexLower, 32), l("/"), x(hexLower, 36)),
