@@ -70,9 +70,6 @@ type inputs struct {
 	category string
 }
 
-// defaultBaseline is the secrets baseline the CLI's `tollgate baseline` writes.
-const defaultBaseline = ".tollgate-baseline.json"
-
 // run holds one Action run's state.
 type run struct {
 	env       Env
@@ -438,28 +435,14 @@ func (r *run) changeSet(ctx context.Context, apiURL string) (*diff.ChangeSet, er
 	return diff.Open(ctx, req)
 }
 
-// loadBaseline reads the secrets baseline named by the baseline input, or
-// .tollgate-baseline.json in the workspace when present (as the CLI does).
+// loadBaseline reads the secrets baseline named by the baseline input
+// (relative to the workspace), or the workspace's default one, as the CLI does.
 func (r *run) loadBaseline() (*secrets.Baseline, error) {
 	p := r.in.baseline
-	if p == "" {
-		p = filepath.Join(r.workspace, defaultBaseline)
-		if _, err := os.Stat(p); err != nil {
-			return nil, nil
-		}
-	} else if !filepath.IsAbs(p) {
+	if p != "" && !filepath.IsAbs(p) {
 		p = filepath.Join(r.workspace, filepath.FromSlash(p))
 	}
-	f, err := os.Open(p)
-	if err != nil {
-		return nil, usagef("baseline: %w", err)
-	}
-	defer f.Close()
-	b, err := secrets.LoadBaseline(f)
-	if err != nil {
-		return nil, usagef("baseline %s: %w", r.relative(p), err)
-	}
-	return b, nil
+	return cli.LoadBaseline(p, r.workspace)
 }
 
 // writeSARIF writes the SARIF file; a failure is a note and an error

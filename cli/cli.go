@@ -26,8 +26,9 @@ const (
 	ExitIncomplete = 3 // the scan could not complete (fail closed)
 )
 
-// Version is the tool version reported in SARIF and by `tollgate version`.
-const Version = "0.1.0"
+// Version is the tool version reported in SARIF and by `tollgate version`;
+// releases stamp it with -ldflags "-X github.com/tollgate-dev/tollgate/cli.Version=v1.2.3".
+var Version = "0.1.0-dev"
 
 // usageError is bad usage: exit code 2.
 type usageError struct{ msg string }

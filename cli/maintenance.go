@@ -14,14 +14,14 @@ import (
 	"github.com/tollgate-dev/tollgate/secrets"
 )
 
-// defaultBaseline is where `tollgate baseline` writes and `scan` looks.
-const defaultBaseline = ".tollgate-baseline.json"
+// DefaultBaseline is where `tollgate baseline` writes and `scan` looks.
+const DefaultBaseline = ".tollgate-baseline.json"
 
-// loadBaseline reads the secrets baseline named by --baseline, or
+// LoadBaseline reads the secrets baseline named by --baseline, or
 // DIR/.tollgate-baseline.json when present; nil when there is none.
-func loadBaseline(path, dir string) (*secrets.Baseline, error) {
+func LoadBaseline(path, dir string) (*secrets.Baseline, error) {
 	if path == "" {
-		p := filepath.Join(dir, defaultBaseline)
+		p := filepath.Join(dir, DefaultBaseline)
 		if _, err := os.Stat(p); err != nil {
 			return nil, nil
 		}
@@ -44,7 +44,7 @@ func loadBaseline(path, dir string) (*secrets.Baseline, error) {
 // (which still need rotating: the baseline only stops them blocking).
 func runBaseline(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("baseline", stderr)
-	output := fs.String("output", "", "write the baseline to FILE (default DIR/"+defaultBaseline+")")
+	output := fs.String("output", "", "write the baseline to FILE (default DIR/"+DefaultBaseline+")")
 	configPath := fs.String("config", "", "config file (default DIR/.github/tollgate.yml when present)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
@@ -75,7 +75,7 @@ func runBaseline(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		return err
 	}
 	if *output == "" {
-		*output = filepath.Join(dir, defaultBaseline)
+		*output = filepath.Join(dir, DefaultBaseline)
 	}
 	if err := writeOutput(*output, stdout, func(w io.Writer) error { return secrets.WriteBaseline(w, res.Matches) }); err != nil {
 		return err

@@ -55,7 +55,7 @@ func runScan(ctx context.Context, args []string, stdout, stderr io.Writer) (int,
 	fs.StringVar(&o.OSVDB, "osv-db", "", "offline OSV database: a directory of OSV JSON records or <Ecosystem>/all.zip exports")
 	fs.StringVar(&o.OSVURL, "osv-url", "", "OSV API base URL (default: config osv.url, then https://api.osv.dev)")
 	fs.StringVar(&o.CacheDir, "cache-dir", "", "keep fetched OSV records in DIR between runs")
-	fs.StringVar(&o.Baseline, "baseline", "", "secrets baseline written by tollgate baseline (default: DIR/"+defaultBaseline+" when present)")
+	fs.StringVar(&o.Baseline, "baseline", "", "secrets baseline written by tollgate baseline (default: DIR/"+DefaultBaseline+" when present)")
 	fs.StringVar(&o.FailOn, "fail-on", "high", "exit 1 when a finding is at or above: critical, high, medium, low or none")
 	fs.Int64Var(&o.Limits.MaxFileSize, "max-file-size", lockfiles.DefaultMaxFileSize, "report lockfiles larger than this many bytes instead of reading them")
 	if err := parseFlags(fs, args); err != nil {
@@ -155,7 +155,7 @@ func Scan(ctx context.Context, o ScanOptions, cfg *config.Config) (*report.Scan,
 	}
 	defer cs.Close()
 	settings := pipeline.CheckSettings{OSVDB: o.OSVDB, Offline: o.Offline, OSVURL: o.OSVURL, CacheDir: o.CacheDir}
-	if settings.Baseline, err = loadBaseline(o.Baseline, o.Dir); err != nil {
+	if settings.Baseline, err = LoadBaseline(o.Baseline, o.Dir); err != nil {
 		return nil, err
 	}
 	res, runErr := pipeline.Run(ctx, pipeline.Options{

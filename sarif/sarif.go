@@ -129,19 +129,15 @@ func buildRun(cat string, findings []scanner.Finding, rules map[string]scanner.R
 	id := opts.Category + "/" + cat + "/"
 	run.AutomationDetails = &gosarif.RunAutomationDetails{ID: &id}
 
-	// Rules: every rule of the category that ran, sorted, so that ruleIndex is
-	// stable and an upload with no results still declares them.
+	// Rules: those the results cite, sorted so that ruleIndex is stable. Rules
+	// without results are left out: the secrets check alone has 150+ rules,
+	// and declaring them all would make every upload hundreds of kilobytes.
 	var ids []string
-	for rid := range rules {
-		if category(rid) == cat {
-			ids = append(ids, rid)
-		}
-	}
 	for _, f := range findings {
 		if _, ok := rules[f.RuleID]; !ok {
-			ids = append(ids, f.RuleID) // a finding must never cite an undeclared rule
-			rules = withRule(rules, scanner.Rule{ID: f.RuleID, Severity: f.Severity})
+			rules = withRule(rules, scanner.Rule{ID: f.RuleID, Severity: f.Severity}) // never cite an undeclared rule
 		}
+		ids = append(ids, f.RuleID)
 	}
 	ids = dedupe(ids)
 	index := map[string]int{}
