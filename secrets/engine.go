@@ -363,25 +363,47 @@ func (e *Engine) finish(path string, data []byte, raws []rawMatch, numbers []int
 		chosen = append(chosen, r)
 	}
 	var out []Match
+	// Line start, end, allow comment and column are tracked incrementally:
+	// a minified line with thousands of matches must stay linear.
 	line, pos := 0, 0
+	ls, le := 0, -1
+	lineAllowed := false
+	colPos, col := 0, 0
 	for _, r := range chosen {
-		line += bytes.Count(data[pos:r.start], []byte{'\n'})
-		pos = r.start
-		ls := bytes.LastIndexByte(data[:r.start], '\n') + 1
-		le := bytes.IndexByte(data[r.start:], '\n')
-		if le < 0 {
-			le = len(data)
-		} else {
-			le += r.start
+		if nl := bytes.LastIndexByte(data[pos:r.start], '\n'); nl >= 0 {
+			line += bytes.Count(data[pos:r.start], []byte{'\n'})
+			ls = pos + nl + 1
 		}
-		if bytes.Contains(data[ls:le], []byte(InlineAllow)) {
+		pos = r.start
+		if le < ls {
+			// First match on this line.
+			le = bytes.IndexByte(data[ls:], '\n')
+			if le < 0 {
+				le = len(data)
+			} else {
+				le += ls
+			}
+			lineAllowed = bytes.Contains(data[ls:le], []byte(InlineAllow))
+			colPos, col = ls, 0
+		}
+		if lineAllowed {
 			continue
 		}
 		// A multi-line secret may carry the allow comment on its last line.
-		if end := bytes.IndexByte(data[r.end:], '\n'); r.rule.Span > 0 && end >= 0 &&
-			bytes.Contains(data[bytes.LastIndexByte(data[:r.end], '\n')+1:r.end+end], []byte(InlineAllow)) {
-			continue
+		if nl := bytes.LastIndexByte(data[r.start:r.end], '\n'); nl >= 0 {
+			lastStart := r.start + nl + 1
+			lastEnd := bytes.IndexByte(data[r.end:], '\n')
+			if lastEnd < 0 {
+				lastEnd = len(data)
+			} else {
+				lastEnd += r.end
+			}
+			if bytes.Contains(data[lastStart:lastEnd], []byte(InlineAllow)) {
+				continue
+			}
 		}
+		col += utf8.RuneCount(data[colPos:r.start])
+		colPos = r.start
 		secret := string(data[r.start:r.end])
 		lineNo := line + 1
 		if numbers != nil && line < len(numbers) {
@@ -393,7 +415,7 @@ func (e *Engine) finish(path string, data []byte, raws []rawMatch, numbers []int
 			Severity:    r.rule.Severity,
 			Path:        path,
 			Line:        lineNo,
-			Column:      utf8.RuneCount(data[ls:r.start]) + 1,
+			Column:      col + 1,
 			Redacted:    Redact(secret),
 			Fingerprint: e.fingerprint(r.rule.ID, path, secret),
 			secret:      secret,
