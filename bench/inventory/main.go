@@ -229,6 +229,8 @@ type row struct {
 	peerFiles  int
 	diff       countDiff
 	peerErrors string
+	// peerUnsupported is set when osv-scanner has no extractor for the file.
+	peerUnsupported bool
 }
 
 type runner struct {
@@ -243,12 +245,24 @@ func (r *runner) file(f corpusFile) (row, error) {
 		return row{}, err
 	}
 	tg := []string{r.o.tollgate, "inventory", "--format", "json", abs}
-	peer := []string{r.o.peer, "scan", "source", "--offline", "--format", "json", "--all-packages", "-L", abs}
+	peer := append(peerScan(r.o.peer), "-L", abs)
 	rw := row{label: f.rel, size: f.size}
 	if err := r.timeBoth(&rw, tg, peer, true); err != nil {
 		return rw, fmt.Errorf("%s: %w", f.rel, err)
 	}
 	return rw, nil
+}
+
+// peerScan is osv-scanner's extraction with lookups off: --offline turns off
+// every network feature (it implies --offline-vulnerabilities), and disabling
+// the local matcher plugin skips vulnerability matching altogether, which
+// would otherwise fail (exit 127) for want of a downloaded database.
+// --no-call-analysis=all stops it running govulncheck (the go toolchain) on
+// go.mod files, which is not extraction. --all-packages lists every package in
+// the JSON output, not only vulnerable ones.
+func peerScan(bin string) []string {
+	return []string{bin, "scan", "source", "--offline", "--experimental-disable-plugins", "vulnmatch/osvlocal",
+		"--no-call-analysis=all", "--format", "json", "--all-packages"}
 }
 
 // stage returns the path to give both tools for f: the corpus file itself, or
@@ -284,7 +298,7 @@ func (r *runner) stage(f corpusFile) (string, error) {
 func (r *runner) corpusDir() (row, error) {
 	tg := []string{r.o.tollgate, "inventory", "--format", "json", r.o.corpus}
 	// --no-ignore: the corpus may sit in a git work tree; every file counts.
-	peer := []string{r.o.peer, "scan", "source", "--offline", "--format", "json", "--all-packages", "--no-ignore", "-r", r.o.corpus}
+	peer := append(peerScan(r.o.peer), "--no-ignore", "-r", r.o.corpus)
 	var size int64
 	_ = filepath.WalkDir(r.o.corpus, func(_ string, d fs.DirEntry, err error) error {
 		if err == nil && d.Type().IsRegular() {
@@ -310,16 +324,31 @@ func (r *runner) timeBoth(rw *row, tg, peer []string, oneFile bool) error {
 	peerOut := filepath.Join(r.o.work, "peer.json")
 	var peerStderr []byte
 	for i := 0; i < r.o.runs; i++ {
-		m, _, err := r.exec(tg, tgOut, func(code int) bool { return code == 0 })
+		m, stderr, code, err := r.exec(tg, tgOut)
+		if err == nil && code != 0 {
+			err = fmt.Errorf("exit %d: %s", code, tail(stderr))
+		}
 		if err != nil {
 			return fmt.Errorf("tollgate: %w", err)
 		}
 		rw.tollgate = append(rw.tollgate, m)
-		// osv-scanner exits 1 when it found vulnerabilities and 128 when it found
-		// no packages; neither is a failure of extraction.
-		m, stderr, err := r.exec(peer, peerOut, func(code int) bool { return code == 0 || code == 1 || code == 128 })
+		if rw.peerUnsupported {
+			continue
+		}
+		m, stderr, code, err = r.exec(peer, peerOut)
 		if err != nil {
 			return fmt.Errorf("osv-scanner: %w", err)
+		}
+		switch {
+		case code == 127 && bytes.Contains(stderr, []byte("could not determine extractor")):
+			// The peer has no extractor for this file: tollgate is timed alone.
+			rw.peerUnsupported = true
+			rw.peerErrors = summarizeStderr(stderr)
+			continue
+		case code != 0 && code != 1 && code != 128:
+			// 1 is "vulnerabilities found", 128 "no packages found": neither is
+			// a failure of extraction.
+			return fmt.Errorf("osv-scanner: %s exited %d: %s", strings.Join(peer, " "), code, tail(stderr))
 		}
 		rw.peer = append(rw.peer, m)
 		peerStderr = stderr
@@ -328,9 +357,13 @@ func (r *runner) timeBoth(rw *row, tg, peer []string, oneFile bool) error {
 	if err != nil {
 		return err
 	}
-	peerPkgs, err := readPeer(peerOut, r.o.corpus)
-	if err != nil {
-		return err
+	var peerPkgs []pkg
+	if !rw.peerUnsupported {
+		peerPkgs, err = readPeer(peerOut, r.o.corpus)
+		if err != nil {
+			return err
+		}
+		rw.peerErrors = summarizeStderr(peerStderr)
 	}
 	if oneFile {
 		for i := range tgPkgs {
@@ -343,16 +376,16 @@ func (r *runner) timeBoth(rw *row, tg, peer []string, oneFile bool) error {
 	rw.tgCount, rw.peerCount = len(tgPkgs), len(peerPkgs)
 	rw.tgFiles, rw.peerFiles = countFiles(tgPkgs), countFiles(peerPkgs)
 	rw.diff = diffPackages(tgPkgs, peerPkgs)
-	rw.peerErrors = summarizeStderr(peerStderr)
 	return nil
 }
 
-// exec runs argv with stdout to outPath and returns its measurement and
-// standard error. ok decides which exit codes are success.
-func (r *runner) exec(argv []string, outPath string, ok func(int) bool) (measurement, []byte, error) {
+// exec runs argv with stdout to outPath and returns its measurement,
+// standard error and exit code. The error is for a command that could not run
+// or that attempted a network connection.
+func (r *runner) exec(argv []string, outPath string) (measurement, []byte, int, error) {
 	out, err := os.Create(outPath)
 	if err != nil {
-		return measurement{}, nil, fmt.Errorf("output file: %w", err)
+		return measurement{}, nil, 0, fmt.Errorf("output file: %w", err)
 	}
 	defer out.Close()
 	var stderr bytes.Buffer
@@ -362,20 +395,17 @@ func (r *runner) exec(argv []string, outPath string, ok func(int) bool) (measure
 	err = cmd.Run()
 	wall := time.Since(start)
 	if cmd.ProcessState == nil {
-		return measurement{}, nil, fmt.Errorf("run %s: %w", argv[0], err)
-	}
-	if code := cmd.ProcessState.ExitCode(); !ok(code) {
-		return measurement{}, nil, fmt.Errorf("%s exited %d: %s", strings.Join(argv, " "), code, tail(stderr.Bytes()))
+		return measurement{}, nil, 0, fmt.Errorf("run %s: %w", argv[0], err)
 	}
 	if bytes.Contains(stderr.Bytes(), []byte("127.0.0.1:9")) {
-		return measurement{}, nil, fmt.Errorf("%s attempted a network connection: %s", strings.Join(argv, " "), tail(stderr.Bytes()))
+		return measurement{}, nil, 0, fmt.Errorf("%s attempted a network connection: %s", strings.Join(argv, " "), tail(stderr.Bytes()))
 	}
 	m := measurement{wall: wall}
 	if ru, isRusage := cmd.ProcessState.SysUsage().(*syscall.Rusage); isRusage {
 		m.cpu = time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 		m.rssKB = ru.Maxrss // kilobytes on Linux
 	}
-	return m, stderr.Bytes(), nil
+	return m, stderr.Bytes(), cmd.ProcessState.ExitCode(), nil
 }
 
 func tail(b []byte) string {
@@ -437,28 +467,42 @@ func printTable(w io.Writer, rows []row, corpus row, runs int) {
 	tw := tabwriter.NewWriter(w, 0, 4, 1, ' ', tabwriter.Debug)
 	fmt.Fprintln(tw, "| file\t KB\t tollgate ms\t peer ms\t ratio\t tollgate CPU ms\t peer CPU ms\t CPU ratio\t tollgate MB RSS\t peer MB RSS\t tollgate pkgs\t peer pkgs\t")
 	fmt.Fprintln(tw, "|---\t---:\t---:\t---:\t---:\t---:\t---:\t---:\t---:\t---:\t---:\t---:\t")
-	var logWall, logCPU float64
-	var tgWall, peerWall, tgCPU, peerCPU float64
 	line := func(r row) {
-		tw1, pw1 := median(r.tollgate, wallMS), median(r.peer, wallMS)
-		tc, pc := median(r.tollgate, cpuMS), median(r.peer, cpuMS)
+		tw1, tc := median(r.tollgate, wallMS), median(r.tollgate, cpuMS)
+		if r.peerUnsupported {
+			fmt.Fprintf(tw, "| %s\t %d\t %.1f\t —\t —\t %.1f\t —\t —\t %.1f\t —\t %d\t not supported\t\n",
+				r.label, r.size/1024, tw1, tc, maxRSS(r.tollgate), r.tgCount)
+			return
+		}
+		pw1, pc := median(r.peer, wallMS), median(r.peer, cpuMS)
 		fmt.Fprintf(tw, "| %s\t %d\t %.1f\t %.1f\t %.1f×\t %.1f\t %.1f\t %.1f×\t %.1f\t %.1f\t %d\t %d\t\n",
 			r.label, r.size/1024, tw1, pw1, pw1/tw1, tc, pc, ratio(pc, tc), maxRSS(r.tollgate), maxRSS(r.peer), r.tgCount, r.peerCount)
 	}
+	var logWall, logCPU float64
+	var tgWall, peerWall, tgCPU, peerCPU float64
+	minWall, minCPU := math.Inf(1), math.Inf(1)
+	compared := 0
 	for _, r := range rows {
 		line(r)
+		if r.peerUnsupported {
+			continue
+		}
+		compared++
 		tw1, pw1 := median(r.tollgate, wallMS), median(r.peer, wallMS)
 		tc, pc := median(r.tollgate, cpuMS), median(r.peer, cpuMS)
 		logWall += math.Log(pw1 / tw1)
 		logCPU += math.Log(ratio(pc, tc))
+		minWall, minCPU = math.Min(minWall, pw1/tw1), math.Min(minCPU, ratio(pc, tc))
 		tgWall, peerWall, tgCPU, peerCPU = tgWall+tw1, peerWall+pw1, tgCPU+tc, peerCPU+pc
 	}
-	if len(rows) > 0 {
-		n := float64(len(rows))
+	if compared > 0 {
+		n := float64(compared)
 		fmt.Fprintf(tw, "| **%d files: total**\t \t %.1f\t %.1f\t %.1f×\t %.1f\t %.1f\t %.1f×\t \t \t \t \t\n",
-			len(rows), tgWall, peerWall, peerWall/tgWall, tgCPU, peerCPU, ratio(peerCPU, tgCPU))
+			compared, tgWall, peerWall, peerWall/tgWall, tgCPU, peerCPU, ratio(peerCPU, tgCPU))
 		fmt.Fprintf(tw, "| **%d files: geomean ratio**\t \t \t \t %.1f×\t \t \t %.1f×\t \t \t \t \t\n",
-			len(rows), math.Exp(logWall/n), math.Exp(logCPU/n))
+			compared, math.Exp(logWall/n), math.Exp(logCPU/n))
+		fmt.Fprintf(tw, "| **%d files: lowest ratio**\t \t \t \t %.1f×\t \t \t %.1f×\t \t \t \t \t\n",
+			compared, minWall, minCPU)
 	}
 	line(corpus)
 	tw.Flush()

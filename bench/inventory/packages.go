@@ -104,10 +104,16 @@ func key(p pkg) string {
 	if eco == "PyPI" {
 		name = strings.ToLower(strings.NewReplacer("_", "-", ".", "-").Replace(name))
 	}
-	// osv-scanner names the ecosystem with a suffix in some outputs
-	// ("Packagist:https://...", "Go" for the stdlib), keep only the name.
+	// osv-scanner may suffix the ecosystem ("Ubuntu:22.04"); keep the name.
 	eco, _, _ = strings.Cut(eco, ":")
-	return p.path + "\x00" + eco + "\x00" + name + "\x00" + p.version
+	version := p.version
+	if eco == "Go" || eco == "Packagist" {
+		// tollgate keeps Go's "v" (module versions are written with it) and
+		// drops Packagist's (composer normalizes tags to bare versions);
+		// osv-scanner does the opposite of each. Same package either way.
+		version = strings.TrimPrefix(version, "v")
+	}
+	return p.path + "\x00" + eco + "\x00" + name + "\x00" + version
 }
 
 // countDiff is what one tool reported that the other did not.
@@ -140,6 +146,8 @@ func diffPackages(tollgate, peer []pkg) countDiff {
 		}
 		reason := p.source
 		switch {
+		case (peerCount[k] > 0 || seenTG[k] > 1) && reason != "":
+			reason = "duplicate, " + reason
 		case peerCount[k] > 0 || seenTG[k] > 1:
 			reason = "duplicate"
 		case reason == "":

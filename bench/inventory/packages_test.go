@@ -71,4 +71,12 @@ func TestDiffPackages(t *testing.T) {
 	if !diffPackages(tollgate[:2], peer[:2]).empty() {
 		t.Error("identical inputs reported a difference")
 	}
+	goTG := []pkg{{ecosystem: "Go", name: "golang.org/x/mod", version: "v0.43.0"}, {ecosystem: "Packagist", name: "a/b", version: "4.6.0"}}
+	goPeer := []pkg{{ecosystem: "Go", name: "golang.org/x/mod", version: "0.43.0"}, {ecosystem: "Packagist", name: "a/b", version: "v4.6.0"}}
+	if d := diffPackages(goTG, goPeer); !d.empty() {
+		t.Errorf("v-prefixed Go and Packagist versions differ: %+v", d)
+	}
+	if d := diffPackages(goTG[:1], []pkg{{ecosystem: "Go", name: "golang.org/x/mod", version: "0.42.0"}}); d.empty() {
+		t.Error("different Go versions compared equal")
+	}
 }
