@@ -3,6 +3,7 @@ package lockfiles
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strconv"
 	"strings"
 	"testing"
@@ -121,5 +122,45 @@ func TestParseFilesDropsDuplicateEntries(t *testing.T) {
 	inv := ParseFiles(context.Background(), fsys, files, DiscoverOptions{})
 	if len(inv.Packages) != 2 {
 		t.Errorf("packages %+v, want x and y once", inv.Packages)
+	}
+}
+
+func TestReadFileLimitedSizes(t *testing.T) {
+	fsys := fstest.MapFS{
+		"exact.lock": {Data: []byte("0123456789")},
+		"over.lock":  {Data: []byte("0123456789A")},
+		"empty.lock": {Data: nil},
+	}
+	got, err := ReadFileLimited(fsys, "exact.lock", 10)
+	if err != nil || string(got) != "0123456789" {
+		t.Errorf("exact.lock = %q, %v; want the 10 bytes", got, err)
+	}
+	if _, err := ReadFileLimited(fsys, "over.lock", 10); !errors.Is(err, ErrLimit) {
+		t.Errorf("over.lock: err = %v, want ErrLimit", err)
+	}
+	if got, err := ReadFileLimited(fsys, "empty.lock", 10); err != nil || len(got) != 0 {
+		t.Errorf("empty.lock = %q, %v", got, err)
+	}
+	if _, err := ReadFileLimited(fsys, "missing.lock", 10); err == nil || !strings.Contains(err.Error(), "missing.lock") {
+		t.Errorf("missing.lock: err = %v, want one naming the file", err)
+	}
+}
+
+func TestSortPackagesStable(t *testing.T) {
+	pkgs := []Package{
+		{Path: "b.lock", Line: 1, Name: "z"},
+		{Path: "a.lock", Line: 9, Name: "y", Integrity: "first"},
+		{Path: "a.lock", Line: 9, Name: "y", Integrity: "second"},
+		{Path: "a.lock", Line: 2, Name: "x"},
+		{Path: "a.lock", Line: 9, Ecosystem: "PyPI", Name: "a"},
+	}
+	SortPackages(pkgs)
+	var got []string
+	for _, p := range pkgs {
+		got = append(got, fmt.Sprintf("%s:%d:%s:%s:%s", p.Path, p.Line, p.Ecosystem, p.Name, p.Integrity))
+	}
+	want := []string{"a.lock:2::x:", "a.lock:9::y:first", "a.lock:9::y:second", "a.lock:9:PyPI:a:", "b.lock:1::z:"}
+	if strings.Join(got, " ") != strings.Join(want, " ") {
+		t.Errorf("order = %v\nwant    %v", got, want)
 	}
 }
