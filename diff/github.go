@@ -1,18 +1,16 @@
 package diff
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/google/go-github/v60/github"
+	"github.com/tollgate-dev/tollgate/ghclient"
 )
 
 // GitHub REST API limits that shape the API source.
@@ -27,9 +25,9 @@ const (
 	apiWorkers = 4
 )
 
-// ErrRateLimited is wrapped when the GitHub API's primary rate limit is
-// exhausted (retrying before the reset time would not help).
-var ErrRateLimited = errors.New("GitHub API rate limit exhausted")
+// ErrRateLimited is wrapped when the GitHub API's rate limit is exhausted
+// (ghclient.ErrRateLimited).
+var ErrRateLimited = ghclient.ErrRateLimited
 
 // GitHubOptions configure a GitHubAPI client. The zero value talks to
 // api.github.com without a token.
@@ -60,154 +58,22 @@ type GitHubAPI struct {
 
 // NewGitHubAPI returns a client for opts.
 func NewGitHubAPI(opts GitHubOptions) (*GitHubAPI, error) {
-	if opts.MaxRetries <= 0 {
-		opts.MaxRetries = 4
-	}
-	if opts.MinBackoff <= 0 {
-		opts.MinBackoff = time.Second
-	}
-	if opts.MaxWait <= 0 {
-		opts.MaxWait = 60 * time.Second
-	}
-	hc := &http.Client{Timeout: 60 * time.Second}
-	if opts.HTTPClient != nil {
-		copied := *opts.HTTPClient
-		hc = &copied
-	}
-	base := hc.Transport
-	if base == nil {
-		base = http.DefaultTransport
-	}
-	hc.Transport = &retryTransport{base: base, maxRetries: opts.MaxRetries, minBackoff: opts.MinBackoff, maxWait: opts.MaxWait}
-	client := github.NewClient(hc)
-	if opts.Token != "" {
-		client = client.WithAuthToken(opts.Token)
-	}
-	if opts.BaseURL != "" {
-		u := opts.BaseURL
-		if !strings.HasSuffix(u, "/") {
-			u += "/"
-		}
-		var err error
-		if strings.Contains(u, "api.github.com") {
-			client.BaseURL, err = client.BaseURL.Parse(u)
-		} else {
-			client, err = client.WithEnterpriseURLs(u, u)
-		}
-		if err != nil {
-			return nil, fmt.Errorf("GitHub API URL %q: %w", opts.BaseURL, err)
-		}
-		// WithEnterpriseURLs appends /api/v3/ to hosts without it; a test server
-		// or proxy given as a bare URL must be used as is.
-		if !strings.Contains(u, "api.github.com") && !strings.HasSuffix(u, "/api/v3/") {
-			if client.BaseURL, err = client.BaseURL.Parse(u); err != nil {
-				return nil, fmt.Errorf("GitHub API URL %q: %w", opts.BaseURL, err)
-			}
-		}
+	client, err := ghclient.New(ghclient.Options{
+		BaseURL:    opts.BaseURL,
+		Token:      opts.Token,
+		HTTPClient: opts.HTTPClient,
+		MaxRetries: opts.MaxRetries,
+		MinBackoff: opts.MinBackoff,
+		MaxWait:    opts.MaxWait,
+	})
+	if err != nil {
+		return nil, err
 	}
 	return &GitHubAPI{client: client}, nil
 }
 
-// apiError turns go-github errors into ones naming the cause.
-func apiError(what string, err error) error {
-	var rl *github.RateLimitError
-	if errors.As(err, &rl) {
-		return fmt.Errorf("%s: %w (limit %d, resets at %s)", what, ErrRateLimited, rl.Rate.Limit, rl.Rate.Reset.UTC().Format(time.RFC3339))
-	}
-	var abuse *github.AbuseRateLimitError
-	if errors.As(err, &abuse) {
-		return fmt.Errorf("%s: GitHub API secondary rate limit, retries exhausted: %w", what, err)
-	}
-	var er *github.ErrorResponse
-	if errors.As(err, &er) && er.Response != nil {
-		switch er.Response.StatusCode {
-		case http.StatusUnauthorized:
-			return fmt.Errorf("%s: GitHub API refused the token (401): %w", what, err)
-		case http.StatusForbidden:
-			return fmt.Errorf("%s: GitHub API forbids it (403; the token may lack contents/pull-requests read permission): %w", what, err)
-		case http.StatusNotFound:
-			return fmt.Errorf("%s: not found (404; a private repository needs a token): %w", what, err)
-		}
-	}
-	return fmt.Errorf("%s: %w", what, err)
-}
-
-// retryTransport retries idempotent requests on 5xx, 429 and secondary rate
-// limits with exponential backoff, honouring Retry-After, a bounded number of
-// times. A primary rate limit (X-RateLimit-Remaining: 0) is never retried.
-type retryTransport struct {
-	base       http.RoundTripper
-	maxRetries int
-	minBackoff time.Duration
-	maxWait    time.Duration
-}
-
-func (t *retryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
-	if req.Method != http.MethodGet && req.Method != http.MethodHead {
-		return t.base.RoundTrip(req)
-	}
-	backoff := t.minBackoff
-	for attempt := 0; ; attempt++ {
-		resp, err := t.base.RoundTrip(req)
-		if attempt >= t.maxRetries {
-			return resp, err
-		}
-		var wait time.Duration
-		switch {
-		case err != nil:
-			if req.Context().Err() != nil {
-				return nil, err
-			}
-			wait = backoff
-		case !t.retryable(resp):
-			return resp, nil
-		default:
-			wait = backoff
-			if ra := resp.Header.Get("Retry-After"); ra != "" {
-				if secs, convErr := strconv.Atoi(ra); convErr == nil && secs >= 0 {
-					wait = time.Duration(secs) * time.Second
-				}
-			}
-			if wait > t.maxWait {
-				return resp, nil
-			}
-			_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 1<<16))
-			resp.Body.Close()
-		}
-		timer := time.NewTimer(wait)
-		select {
-		case <-req.Context().Done():
-			timer.Stop()
-			return nil, req.Context().Err()
-		case <-timer.C:
-		}
-		backoff *= 2
-	}
-}
-
-// retryable reports whether resp is worth retrying; it may buffer the body.
-func (t *retryTransport) retryable(resp *http.Response) bool {
-	switch {
-	case resp.StatusCode >= 500:
-		return true
-	case resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode == http.StatusForbidden:
-		if resp.Header.Get("X-RateLimit-Remaining") == "0" {
-			return false // primary limit: the reset may be an hour away
-		}
-		if resp.Header.Get("Retry-After") != "" {
-			return true
-		}
-		if resp.StatusCode == http.StatusTooManyRequests {
-			return true
-		}
-		// A 403 is a secondary rate limit only if its message says so.
-		body, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<16))
-		resp.Body.Close()
-		resp.Body = io.NopCloser(bytes.NewReader(body))
-		return bytes.Contains(bytes.ToLower(body), []byte("secondary rate limit"))
-	}
-	return false
-}
+// apiError names the cause of a failed call (ghclient.Classify).
+func apiError(what string, err error) error { return ghclient.Classify(what, err) }
 
 // apiFile is one changed file as the API lists it.
 type apiFile struct {
