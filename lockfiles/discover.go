@@ -216,6 +216,9 @@ func ParseFile(ctx context.Context, fsys fs.FS, p string, parser Parser, limits 
 		if pkgs[i].PURL == "" {
 			pkgs[i].PURL = PURL(pkgs[i].Ecosystem, pkgs[i].Name, pkgs[i].Version, nil)
 		}
+		// Tokens in private-registry URLs must never reach a report.
+		pkgs[i].Resolved = RedactURL(pkgs[i].Resolved)
+		pkgs[i].PURL = redactPURL(pkgs[i].PURL)
 	}
 	return pkgs, nil
 }

@@ -3,6 +3,8 @@ package lockfiles
 import (
 	"net/url"
 	"strings"
+
+	"github.com/package-url/packageurl-go"
 )
 
 // redactedUser replaces credentials found in download URLs.
@@ -55,4 +57,27 @@ func plainAccount(name string) bool {
 		}
 	}
 	return digits < 4 && !strings.ContainsAny(name, "_")
+}
+
+// redactPURL applies RedactURL to the URL qualifiers of a purl
+// (download_url, vcs_url, repository_url).
+func redactPURL(s string) string {
+	if !strings.Contains(s, "%40") && !strings.Contains(s, "@") {
+		return s
+	}
+	p, err := packageurl.FromString(s)
+	if err != nil {
+		return s
+	}
+	changed := false
+	for i, q := range p.Qualifiers {
+		if r := RedactURL(q.Value); r != q.Value {
+			p.Qualifiers[i].Value = r
+			changed = true
+		}
+	}
+	if !changed {
+		return s
+	}
+	return p.ToString()
 }

@@ -1,6 +1,11 @@
 package lockfiles
 
-import "testing"
+import (
+	"context"
+	"strings"
+	"testing"
+	"testing/fstest"
+)
 
 func TestRedactURL(t *testing.T) {
 	tests := []struct{ in, want string }{
@@ -19,4 +24,28 @@ func TestRedactURL(t *testing.T) {
 			t.Errorf("RedactURL(%q) = %q, want %q", tt.in, got, tt.want)
 		}
 	}
+}
+
+func TestParseFileRedactsCredentials(t *testing.T) {
+	fsys := fstest.MapFS{"a.lines": {Data: []byte("x 1\n")}}
+	pkgs, err := ParseFile(context.Background(), fsys, "a.lines", credParser{}, Limits{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := pkgs[0]
+	if strings.Contains(p.Resolved, "s3cr3t") || strings.Contains(p.PURL, "s3cr3t") {
+		t.Errorf("credentials kept: %+v", p)
+	}
+	if !strings.Contains(p.PURL, "download_url=") || !strings.Contains(p.Resolved, "npm.acme.example") {
+		t.Errorf("too much removed: %+v", p)
+	}
+}
+
+// credParser returns one package whose URLs carry a token.
+type credParser struct{ lineParser }
+
+func (credParser) Parse(context.Context, *Input) ([]Package, error) {
+	u := "https://ci:s3cr3tT0kenValue@npm.acme.example/x/-/x-1.0.0.tgz"
+	return []Package{{Ecosystem: EcosystemNPM, Name: "x", Version: "1.0.0", Line: 1, Resolved: u,
+		PURL: PURL(EcosystemNPM, "x", "1.0.0", map[string]string{"download_url": u})}}, nil
 }
