@@ -45,12 +45,25 @@ func (p Parser) Parse(ctx context.Context, in *lockfiles.Input) ([]lockfiles.Pac
 	return fromDocs(ctx, in.Path, docs, limits)
 }
 
-// fromDocs reads the packages of the lockfile document among docs.
+// fromDocs reads the packages of every lockfile document among docs.
 func fromDocs(ctx context.Context, file string, docs []*yaml.Node, limits lockfiles.Limits) ([]lockfiles.Package, error) {
-	root, err := pickDocument(file, docs)
-	if err != nil || root == nil {
+	roots, err := lockfileDocuments(file, docs)
+	if err != nil {
 		return nil, err
 	}
+	var out []lockfiles.Package
+	for _, root := range roots {
+		pkgs, err := fromDoc(ctx, file, root, limits)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, pkgs...)
+	}
+	return out, nil
+}
+
+// fromDoc reads the packages of one lockfile document.
+func fromDoc(ctx context.Context, file string, root *yaml.Node, limits lockfiles.Limits) ([]lockfiles.Package, error) {
 	major := lockfileMajor(yamltree.String(root, "lockfileVersion"))
 
 	b := builder{path: file, major: major, limits: limits,
@@ -274,13 +287,13 @@ func (b *builder) lookup(importer, name, version string) (int, bool) {
 	return 0, false
 }
 
-// pickDocument returns the lockfile document of a YAML stream: the mapping
-// with lockfileVersion and the most packages and importers (astro's file
-// starts with a small environment lockfile before the real one). It returns
-// nil, nil for a stream with no content at all.
-func pickDocument(p string, docs []*yaml.Node) (*yaml.Node, error) {
-	var best *yaml.Node
-	bestSize := -1
+// lockfileDocuments returns the lockfile documents of a YAML stream: every
+// mapping with lockfileVersion. pnpm 10+ writes its own environment lockfile
+// (the pnpm binaries it downloads, e.g. @pnpm/exe) as a first document before
+// the project's (astro's file); both are installed, so both are read. It
+// returns nothing for a stream with no content at all.
+func lockfileDocuments(p string, docs []*yaml.Node) ([]*yaml.Node, error) {
+	var roots []*yaml.Node
 	var firstContent *yaml.Node
 	for _, d := range docs {
 		r := yamltree.Resolve(d)
@@ -290,24 +303,14 @@ func pickDocument(p string, docs []*yaml.Node) (*yaml.Node, error) {
 		if firstContent == nil {
 			firstContent = r
 		}
-		if r.Kind != yaml.MappingNode || yamltree.Get(r, "lockfileVersion") == nil {
-			continue
-		}
-		size := 0
-		if pk := yamltree.Get(r, "packages"); pk != nil {
-			size += len(pk.Content)
-		}
-		if im := yamltree.Get(r, "importers"); im != nil {
-			size += len(im.Content)
-		}
-		if size > bestSize {
-			best, bestSize = r, size
+		if r.Kind == yaml.MappingNode && yamltree.Get(r, "lockfileVersion") != nil {
+			roots = append(roots, r)
 		}
 	}
-	if best == nil && firstContent != nil {
+	if len(roots) == 0 && firstContent != nil {
 		return nil, lockfiles.Errorf(p, firstContent.Line, "not a pnpm lockfile: no lockfileVersion (document is %s)", yamltree.Describe(firstContent))
 	}
-	return best, nil
+	return roots, nil
 }
 
 // lockfileMajor returns the major of a lockfileVersion ("9.0", 5.4, "6.0"),
