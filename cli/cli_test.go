@@ -422,3 +422,29 @@ func TestPlantedSecretsNeverPrinted(t *testing.T) {
 		}
 	}
 }
+
+func TestHistoryFindsRemovedSecret(t *testing.T) {
+	if _, err := exec.LookPath("git"); err != nil {
+		t.Skip("git not installed")
+	}
+	p, err := secretstest.Secret("github-pat", 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := gitRepo(t)
+	writeFile(t, dir, "deploy.sh", "#!/bin/sh\n"+p.Text+"\n")
+	gitCmd(t, dir, "add", "-A")
+	gitCmd(t, dir, "commit", "-q", "-m", "add deploy")
+	writeFile(t, dir, "deploy.sh", "#!/bin/sh\necho ok\n")
+	gitCmd(t, dir, "commit", "-q", "-am", "remove token")
+
+	_, out, _ := run(t, "scan", "--offline", "--format", "json", dir)
+	if strings.Contains(out, p.RuleID) {
+		t.Fatalf("the tree no longer holds the secret, the sweep found it:\n%s", out)
+	}
+	code, out, errOut := run(t, "scan", "--offline", "--history", "--format", "json", dir)
+	if code != ExitFindings || !strings.Contains(out, `"rule_id": "`+p.RuleID+`"`) || !strings.Contains(out, "git history") {
+		t.Errorf("--history: exit %d, stderr %s\n%s", code, errOut, out)
+	}
+	secretstest.AssertNoLeak(t, []byte(out+errOut), []secretstest.Planted{p})
+}

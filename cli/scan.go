@@ -19,6 +19,7 @@ import (
 	"github.com/tollgate-dev/tollgate/report"
 	"github.com/tollgate-dev/tollgate/sarif"
 	"github.com/tollgate-dev/tollgate/scanner"
+	"github.com/tollgate-dev/tollgate/secrets"
 )
 
 // ScanOptions are the scan command's settings.
@@ -34,6 +35,7 @@ type ScanOptions struct {
 	OSVURL     string
 	CacheDir   string
 	Baseline   string
+	History    bool
 	FailOn     string
 	Limits     lockfiles.Limits
 	// Now is the policy clock (ignore expiry); zero means time.Now.
@@ -56,6 +58,7 @@ func runScan(ctx context.Context, args []string, stdout, stderr io.Writer) (int,
 	fs.StringVar(&o.OSVURL, "osv-url", "", "OSV API base URL (default: config osv.url, then https://api.osv.dev)")
 	fs.StringVar(&o.CacheDir, "cache-dir", "", "keep fetched OSV records in DIR between runs")
 	fs.StringVar(&o.Baseline, "baseline", "", "secrets baseline written by tollgate baseline (default: DIR/"+DefaultBaseline+" when present)")
+	fs.BoolVar(&o.History, "history", false, "also scan every blob reachable from HEAD for secrets (once each)")
 	fs.StringVar(&o.FailOn, "fail-on", "high", "exit 1 when a finding is at or above: critical, high, medium, low or none")
 	fs.Int64Var(&o.Limits.MaxFileSize, "max-file-size", lockfiles.DefaultMaxFileSize, "report lockfiles larger than this many bytes instead of reading them")
 	if err := parseFlags(fs, args); err != nil {
@@ -172,6 +175,11 @@ func Scan(ctx context.Context, o ScanOptions, cfg *config.Config) (*report.Scan,
 		}
 		return nil, runErr
 	}
+	if o.History && cfg.Enabled("secrets") {
+		if err := addHistory(ctx, o.Dir, cfg, settings.Baseline, o.Now, res.Report); err != nil {
+			return res.Report, err
+		}
+	}
 	return res.Report, runErr
 }
 
@@ -229,4 +237,49 @@ func writeReports(o ScanOptions, sc *report.Scan, stdout io.Writer) error {
 		}
 		return report.Text(w, sc)
 	})
+}
+
+// addHistory scans every blob reachable from HEAD for secrets and adds what
+// the tree scan did not already report (same fingerprint), after the policy.
+func addHistory(ctx context.Context, dir string, cfg *config.Config, baseline *secrets.Baseline, now time.Time, sc *report.Scan) error {
+	e, err := secrets.New(secrets.Options{
+		Baseline: baseline,
+		Allow: secrets.Allowlist{
+			Paths:        append(append([]string{}, cfg.Exclude...), cfg.Allow.Paths...),
+			Fingerprints: cfg.Allow.Secrets,
+		},
+	})
+	if err != nil {
+		return usagef("%v", err)
+	}
+	matches, err := secrets.ScanHistory(ctx, dir, e)
+	if err != nil {
+		return fmt.Errorf("history: %w", err)
+	}
+	seen := map[string]bool{}
+	for _, f := range sc.Findings {
+		seen[f.Fingerprint] = true
+	}
+	var found []scanner.Finding
+	for _, m := range matches {
+		if !seen[m.Fingerprint] {
+			seen[m.Fingerprint] = true
+			found = append(found, e.Finding(m))
+		}
+	}
+	if now.IsZero() {
+		now = time.Now()
+	}
+	kept := cfg.Apply(found, now).Kept
+	sc.Findings = append(sc.Findings, kept...)
+	scanner.SortFindings(sc.Findings)
+	if sc.Rules == nil {
+		sc.Rules = map[string]scanner.Rule{}
+	}
+	for _, r := range e.Rules() {
+		rr := secrets.ReportRule(r)
+		sc.Rules[rr.ID] = rr
+	}
+	sc.Notes = append(sc.Notes, fmt.Sprintf("history: %d secrets found in past commits that the tree no longer holds", len(kept)))
+	return nil
 }

@@ -125,15 +125,17 @@ func (c *check) Run(ctx context.Context, in *scanner.Input) ([]scanner.Finding, 
 	}
 	findings := make([]scanner.Finding, 0, len(matches))
 	for _, m := range matches {
-		findings = append(findings, c.finding(m))
+		findings = append(findings, c.engine.Finding(m))
 	}
 	return findings, skipped, nil
 }
 
-// finding turns a match into a report finding; the secret is only redacted.
-func (c *check) finding(m Match) scanner.Finding {
+
+// Finding turns a match into a report finding; the secret is only redacted.
+// A match from a history scan names the commit it was first seen in.
+func (e *Engine) Finding(m Match) scanner.Finding {
 	desc := m.Provider + " secret"
-	if r, ok := c.engine.Rule(m.RuleID); ok {
+	if r, ok := e.Rule(m.RuleID); ok {
 		desc = r.Description
 	}
 	msg := fmt.Sprintf("%s found (%s): revoke it, then load it from a secret store.", desc, m.Redacted)
@@ -142,6 +144,9 @@ func (c *check) finding(m Match) scanner.Finding {
 		msg = fmt.Sprintf("Live %s found (%s), confirmed valid by %s: revoke it now.", desc, m.Redacted, m.Provider)
 	case VerifiedInvalid:
 		msg = fmt.Sprintf("%s found (%s); %s rejected it as invalid, remove it anyway.", desc, m.Redacted, m.Provider)
+	}
+	if m.Commit != "" {
+		msg += fmt.Sprintf(" It is in the git history (first seen in commit %s): rewriting history does not un-leak it.", m.Commit)
 	}
 	sev := m.Severity
 	if m.Verified == VerifiedValid {
