@@ -62,6 +62,7 @@ type inputs struct {
 	comment  bool
 	upload   bool
 	offline  bool
+	verify   bool
 	osvDB    string
 	osvURL   string
 	cacheDir string
@@ -203,6 +204,9 @@ func (r *run) run(ctx context.Context) (int, error) {
 			CacheDir:   r.in.cacheDir,
 			Baseline:   baseline,
 			HTTPClient: r.env.HTTPClient,
+			// Live verification is opt-in and never runs on fork pull requests.
+			VerifySecrets: r.in.verify,
+			Fork:          ev.Fork,
 			// Every secret found is registered with the runner (::add-mask::)
 			// before anything is printed.
 			Mask: r.cmds.Mask,
@@ -326,7 +330,7 @@ func (r *run) readInputs() error {
 		name string
 		dst  *bool
 		def  bool
-	}{{"comment", &in.comment, true}, {"upload", &in.upload, false}, {"offline", &in.offline, false}} {
+	}{{"comment", &in.comment, true}, {"upload", &in.upload, false}, {"offline", &in.offline, false}, {"verify-secrets", &in.verify, false}} {
 		v, err := parseBool(get(b.name), b.def)
 		if err != nil {
 			return usagef("input %s: %w", b.name, err)

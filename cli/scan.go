@@ -36,6 +36,7 @@ type ScanOptions struct {
 	CacheDir   string
 	Baseline   string
 	History    bool
+	Verify     bool
 	FailOn     string
 	Limits     lockfiles.Limits
 	// Now is the policy clock (ignore expiry); zero means time.Now.
@@ -58,6 +59,7 @@ func runScan(ctx context.Context, args []string, stdout, stderr io.Writer) (int,
 	fs.StringVar(&o.OSVURL, "osv-url", "", "OSV API base URL (default: config osv.url, then https://api.osv.dev)")
 	fs.StringVar(&o.CacheDir, "cache-dir", "", "keep fetched OSV records in DIR between runs")
 	fs.StringVar(&o.Baseline, "baseline", "", "secrets baseline written by tollgate baseline (default: DIR/"+DefaultBaseline+" when present)")
+	fs.BoolVar(&o.Verify, "verify-secrets", false, "ask providers whether found secrets are live (sends each secret to its provider)")
 	fs.BoolVar(&o.History, "history", false, "also scan every blob reachable from HEAD for secrets (once each)")
 	fs.StringVar(&o.FailOn, "fail-on", "high", "exit 1 when a finding is at or above: critical, high, medium, low or none")
 	fs.Int64Var(&o.Limits.MaxFileSize, "max-file-size", lockfiles.DefaultMaxFileSize, "report lockfiles larger than this many bytes instead of reading them")
@@ -157,7 +159,7 @@ func Scan(ctx context.Context, o ScanOptions, cfg *config.Config) (*report.Scan,
 		}
 	}
 	defer cs.Close()
-	settings := pipeline.CheckSettings{OSVDB: o.OSVDB, Offline: o.Offline, OSVURL: o.OSVURL, CacheDir: o.CacheDir}
+	settings := pipeline.CheckSettings{OSVDB: o.OSVDB, Offline: o.Offline, OSVURL: o.OSVURL, CacheDir: o.CacheDir, VerifySecrets: o.Verify}
 	if settings.Baseline, err = LoadBaseline(o.Baseline, o.Dir); err != nil {
 		return nil, err
 	}

@@ -2,9 +2,9 @@ package pipeline
 
 import (
 	"context"
-	"net/http"
 	"errors"
 	"fmt"
+	"net/http"
 	"sort"
 
 	"github.com/tollgate-dev/tollgate/config"
@@ -35,6 +35,11 @@ type CheckSettings struct {
 	CacheDir string
 	// HTTPClient is used by online checks (nil: each client's default).
 	HTTPClient *http.Client
+	// VerifySecrets asks providers whether found secrets are live (off by
+	// default; Fork turns it off again, since fork code must not make the
+	// Action send secrets anywhere).
+	VerifySecrets bool
+	Fork          bool
 }
 
 // BuildChecks returns the checks the config enables and what is skipped up
@@ -48,9 +53,14 @@ func BuildChecks(ctx context.Context, cfg *config.Config, s CheckSettings, ecosy
 		checks = append(checks, tamper.Check{})
 	}
 	if cfg.Enabled("secrets") {
+		var verify *secrets.VerifyOptions
+		if s.VerifySecrets {
+			verify = &secrets.VerifyOptions{Fork: s.Fork, Client: s.HTTPClient}
+		}
 		sc, err := secrets.NewCheck(secrets.Options{
 			Mask:     s.Mask,
 			Baseline: s.Baseline,
+			Verify:   verify,
 			Allow: secrets.Allowlist{
 				Paths:        append(append([]string{}, cfg.Exclude...), cfg.Allow.Paths...),
 				Fingerprints: cfg.Allow.Secrets,
