@@ -130,7 +130,6 @@ func (c *check) Run(ctx context.Context, in *scanner.Input) ([]scanner.Finding, 
 	return findings, skipped, nil
 }
 
-
 // Finding turns a match into a report finding; the secret is only redacted.
 // A match from a history scan names the commit it was first seen in.
 func (e *Engine) Finding(m Match) scanner.Finding {
