@@ -3,8 +3,8 @@ package secrets
 import (
 	"io/fs"
 	"os"
+	"os/exec"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"testing"
 
@@ -15,7 +15,11 @@ import (
 // source text with few secrets, the common case the engine must be fast on.
 func goSource(b *testing.B, limit int) [][]byte {
 	b.Helper()
-	root := filepath.Join(runtime.GOROOT(), "src")
+	goroot, err := exec.Command("go", "env", "GOROOT").Output()
+	if err != nil {
+		b.Skipf("go env GOROOT: %v", err)
+	}
+	root := filepath.Join(strings.TrimSpace(string(goroot)), "src")
 	var files [][]byte
 	total := 0
 	filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
