@@ -322,16 +322,5 @@ func FuzzParseBunLock(f *testing.F) {
 // BenchmarkParseBunLock parses the largest real file, hono's bun.lock
 // (264 KB, 1152 packages).
 func BenchmarkParseBunLock(b *testing.B) {
-	path := filepath.Join(shareddata.Path(b, "lockfiles", "bun-lock", "honojs-hono"), "bun.lock")
-	data, err := os.ReadFile(path)
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.SetBytes(int64(len(data)))
-	b.ReportAllocs()
-	for b.Loop() {
-		if _, err := lockfilestest.ParseBytes(bunlock.Parser{}, "bun.lock", data); err != nil {
-			b.Fatal(err)
-		}
-	}
+	lockfilestest.BenchmarkParse(b, bunlock.Parser{}, "bun.lock", "lockfiles", "bun-lock", "honojs-hono", "bun.lock")
 }

@@ -310,17 +310,7 @@ func FuzzParseCargoLock(f *testing.F) {
 }
 
 func BenchmarkParseCargoLock(b *testing.B) {
-	path := filepath.Join(shareddata.Path(b, "lockfiles", "cargo-lock", "localsend-localsend"), "Cargo.lock")
-	data, err := os.ReadFile(path)
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.SetBytes(int64(len(data)))
-	for b.Loop() {
-		if _, err := lockfilestest.ParseBytes(Parser{}, "Cargo.lock", data); err != nil {
-			b.Fatal(err)
-		}
-	}
+	lockfilestest.BenchmarkParse(b, Parser{}, "Cargo.lock", "lockfiles", "cargo-lock", "localsend-localsend", "Cargo.lock")
 }
 
 // BenchmarkDecodeCargoLock is the full TOML decoder alone on the same file,

@@ -242,15 +242,5 @@ func FuzzParseComposerLock(f *testing.F) {
 }
 
 func BenchmarkParseComposerLock(b *testing.B) {
-	path := filepath.Join(shareddata.Path(b, "lockfiles", "composer-lock", "wallabag-wallabag"), "composer.lock")
-	data, err := os.ReadFile(path)
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.SetBytes(int64(len(data)))
-	for b.Loop() {
-		if _, err := lockfilestest.ParseBytes(Parser{}, "composer.lock", data); err != nil {
-			b.Fatal(err)
-		}
-	}
+	lockfilestest.BenchmarkParse(b, Parser{}, "composer.lock", "lockfiles", "composer-lock", "wallabag-wallabag", "composer.lock")
 }

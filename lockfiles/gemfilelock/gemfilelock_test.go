@@ -241,15 +241,5 @@ func FuzzParseGemfileLock(f *testing.F) {
 }
 
 func BenchmarkParseGemfileLock(b *testing.B) {
-	path := filepath.Join(shareddata.Path(b, "lockfiles", "gemfile-lock", "rubygems-rubygems.org-git-section-541a959"), "Gemfile.lock")
-	data, err := os.ReadFile(path)
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.SetBytes(int64(len(data)))
-	for b.Loop() {
-		if _, err := lockfilestest.ParseBytes(Parser{}, "Gemfile.lock", data); err != nil {
-			b.Fatal(err)
-		}
-	}
+	lockfilestest.BenchmarkParse(b, Parser{}, "Gemfile.lock", "lockfiles", "gemfile-lock", "rubygems-rubygems.org-git-section-541a959", "Gemfile.lock")
 }

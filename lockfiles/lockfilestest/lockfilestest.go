@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/tollgate-dev/tollgate/internal/shareddata"
 	"github.com/tollgate-dev/tollgate/lockfiles"
 )
 
@@ -121,6 +122,35 @@ func AddSeeds(f *testing.F, globs ...string) {
 			if err == nil && len(data) < 256<<10 {
 				f.Add(data)
 			}
+		}
+	}
+}
+
+// BenchmarkParse benchmarks p on one file of the shared corpus
+// (../shared/data/<elem...>), parsed under the name name; it skips cleanly when
+// the corpus is absent.
+func BenchmarkParse(b *testing.B, p lockfiles.Parser, name string, elem ...string) {
+	b.Helper()
+	data, err := os.ReadFile(shareddata.Path(b, elem...))
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.SetBytes(int64(len(data)))
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := ParseBytes(p, name, data); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// CheckWellFormed fails tb for any package without a name or with a line
+// below 1: what every parser must guarantee, fuzzed input included.
+func CheckWellFormed(tb testing.TB, pkgs []lockfiles.Package) {
+	tb.Helper()
+	for _, p := range pkgs {
+		if p.Name == "" || p.Line < 1 {
+			tb.Fatalf("malformed package %+v", p)
 		}
 	}
 }

@@ -3,7 +3,6 @@ package npmlock_test
 import (
 	"errors"
 	"io/fs"
-	"os"
 	"path/filepath"
 	"sort"
 	"testing"
@@ -484,16 +483,5 @@ func FuzzParsePackageLock(f *testing.F) {
 // BenchmarkParsePackageLock parses the largest real file, firebase-tools'
 // npm-shrinkwrap.json (1.4 MB, 1858 packages).
 func BenchmarkParsePackageLock(b *testing.B) {
-	path := filepath.Join(shareddata.Path(b, "lockfiles", "npm-shrinkwrap-json", "firebase-firebase-tools"), "npm-shrinkwrap.json")
-	data, err := os.ReadFile(path)
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.SetBytes(int64(len(data)))
-	b.ReportAllocs()
-	for b.Loop() {
-		if _, err := lockfilestest.ParseBytes(npmlock.Parser{}, "npm-shrinkwrap.json", data); err != nil {
-			b.Fatal(err)
-		}
-	}
+	lockfilestest.BenchmarkParse(b, npmlock.Parser{}, "npm-shrinkwrap.json", "lockfiles", "npm-shrinkwrap-json", "firebase-firebase-tools", "npm-shrinkwrap.json")
 }

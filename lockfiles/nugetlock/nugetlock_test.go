@@ -172,15 +172,5 @@ func FuzzParseNuGetLock(f *testing.F) {
 }
 
 func BenchmarkParseNuGetLock(b *testing.B) {
-	path := filepath.Join(shareddata.Path(b, "lockfiles", "nuget-packages-lock-json", "bitwarden-server-src-Api"), "packages.lock.json")
-	data, err := os.ReadFile(path)
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.SetBytes(int64(len(data)))
-	for b.Loop() {
-		if _, err := lockfilestest.ParseBytes(Parser{}, "packages.lock.json", data); err != nil {
-			b.Fatal(err)
-		}
-	}
+	lockfilestest.BenchmarkParse(b, Parser{}, "packages.lock.json", "lockfiles", "nuget-packages-lock-json", "bitwarden-server-src-Api", "packages.lock.json")
 }

@@ -163,11 +163,7 @@ func FuzzParsePdmLock(f *testing.F) {
 			sameAsSlow(t, data)
 		}
 		pkgs, _ := lockfilestest.ParseBytes(Parser{}, "pdm.lock", data)
-		for _, p := range pkgs {
-			if p.Name == "" || p.Line < 1 {
-				t.Fatalf("bad package %+v", p)
-			}
-		}
+		lockfilestest.CheckWellFormed(t, pkgs)
 	})
 }
 

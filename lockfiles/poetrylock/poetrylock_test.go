@@ -213,11 +213,7 @@ func FuzzParsePoetryLock(f *testing.F) {
 			sameAsSlow(t, data)
 		}
 		pkgs, _ := lockfilestest.ParseBytes(Parser{}, "poetry.lock", data)
-		for _, p := range pkgs {
-			if p.Name == "" || p.Line < 1 {
-				t.Fatalf("bad package %+v", p)
-			}
-		}
+		lockfilestest.CheckWellFormed(t, pkgs)
 	})
 }
 

@@ -322,17 +322,7 @@ func BenchmarkDecodePubspecLock(b *testing.B) {
 }
 
 func BenchmarkParsePubspecLock(b *testing.B) {
-	path := filepath.Join(shareddata.Path(b, "lockfiles", "pubspec-lock", "localsend-localsend"), "pubspec.lock")
-	data, err := os.ReadFile(path)
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.SetBytes(int64(len(data)))
-	for b.Loop() {
-		if _, err := lockfilestest.ParseBytes(Parser{}, "pubspec.lock", data); err != nil {
-			b.Fatal(err)
-		}
-	}
+	lockfilestest.BenchmarkParse(b, Parser{}, "pubspec.lock", "lockfiles", "pubspec-lock", "localsend-localsend", "pubspec.lock")
 }
 
 // TestFastReaderEdges pins which inputs the hand-written reader takes (and

@@ -386,11 +386,7 @@ func FuzzParseRequirements(f *testing.F) {
 			"other.txt":        {Data: data},
 		}
 		pkgs, _ := lockfiles.ParseFile(context.Background(), fsys, "requirements.txt", Parser{}, lockfiles.Limits{})
-		for _, p := range pkgs {
-			if p.Name == "" || p.Line < 1 {
-				t.Fatalf("bad package %+v", p)
-			}
-		}
+		lockfilestest.CheckWellFormed(t, pkgs)
 	})
 }
 

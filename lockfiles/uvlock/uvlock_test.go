@@ -225,11 +225,7 @@ func FuzzParseUvLock(f *testing.F) {
 			sameAsSlow(t, data)
 		}
 		pkgs, _ := lockfilestest.ParseBytes(Parser{}, "uv.lock", data)
-		for _, p := range pkgs {
-			if p.Name == "" || p.Line < 1 {
-				t.Fatalf("bad package %+v", p)
-			}
-		}
+		lockfilestest.CheckWellFormed(t, pkgs)
 	})
 }
 
