@@ -231,6 +231,17 @@ func tokenRule(id, provider, desc, prefix, set string, n, m int, sev string) Rul
 
 // keyedRule builds a rule for a credential without a distinctive prefix:
 // the body must sit in an assignment whose name contains one of keywords.
+// keyedEntropy is the entropy floor of a keyed rule's value. A random
+// 32-digit hex string (16 symbols, at most 4 bits) falls below 3.2 about once
+// in a hundred, which lost real API keys; hex values get 2.9, which still
+// rejects placeholders such as "deadbeef" repeated or "0123…" sequences.
+func keyedEntropy(set string) float64 {
+	if strings.Trim(set, "0123456789abcdefABCDEF-") == "" {
+		return 2.9
+	}
+	return 3.2
+}
+
 func keyedRule(id, provider, desc string, keywords []string, set string, n, m int, sev string) Rule {
 	class := classOf(set)
 	count := fmt.Sprintf("{%d}", n)
@@ -248,7 +259,7 @@ func keyedRule(id, provider, desc string, keywords []string, set string, n, m in
 		Description: desc,
 		Keywords:    keywords,
 		Pattern:     `(?i:` + strings.Join(names, "|") + `)[\w.\-]{0,30}["']?\s{0,3}(?::=|=>|=|:|,)\s{0,3}["'` + "`" + `]?(?P<secret>[` + class + `]` + count + `)` + rightGuard(class),
-		Entropy:     3.2,
+		Entropy:     keyedEntropy(set),
 		Severity:    sev,
 		Precision:   "high",
 		Sample: func(r *rand.Rand) (string, string) {
