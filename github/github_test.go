@@ -257,7 +257,7 @@ func TestUploadSARIF(t *testing.T) {
 }
 
 func TestErrorsNeverHoldTheToken(t *testing.T) {
-	const token = "ghs_s3cr3tT0kenValue0123456789abcdefghij"
+	const token = "ghs_s3cr3tT0kenValue0123456789abcdefghij" // tollgate:allow (test value)
 	c := newTestClient(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(http.StatusUnauthorized)
 		io.WriteString(w, `{"message":"Bad credentials"}`)

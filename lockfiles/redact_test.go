@@ -45,7 +45,7 @@ func TestParseFileRedactsCredentials(t *testing.T) {
 type credParser struct{ lineParser }
 
 func (credParser) Parse(context.Context, *Input) ([]Package, error) {
-	u := "https://ci:s3cr3tT0kenValue@npm.acme.example/x/-/x-1.0.0.tgz"
+	u := "https://ci:s3cr3tT0kenValue@npm.acme.example/x/-/x-1.0.0.tgz" // tollgate:allow (test value)
 	return []Package{{Ecosystem: EcosystemNPM, Name: "x", Version: "1.0.0", Line: 1, Resolved: u,
 		PURL: PURL(EcosystemNPM, "x", "1.0.0", map[string]string{"download_url": u})}}, nil
 }

@@ -146,7 +146,7 @@ func registryRules() []Rule {
 	npm := tokenRule("npm-token", "npm", "npm access token", "npm_", alnum, 36, 36, crit)
 	npm.Validate = crc32Token("npm_")
 	npm.Sample = crc32Sample("npm_", 30)
-	npm.False = append(npm.False, `//registry.npmjs.org/:_authToken=npm_aBcDeFgHiJkLmNoPqRsTuVwXyZ0123456789`)
+	npm.False = append(npm.False, `//registry.npmjs.org/:_authToken=npm_aBcDeFgHiJkLmNoPqRsTuVwXyZ0123456789`) // tollgate:allow (test value)
 	return []Rule{
 		npm,
 		patRule("npmrc-auth-token", "npm", "npm registry auth token in .npmrc", []string{"_authtoken"},

@@ -38,7 +38,7 @@ func cloudRules() []Rule {
 				return awsID(rng) + "," + s, s
 			}
 			r.True = []string{"{S}", "key_id: {S}"}
-			r.False = []string{"AKIAIOSFODNN7EXAMPLE,wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", "AKIAABCDEFGHIJKLMNOP " + strings.Repeat("abcd", 10)}
+			r.False = []string{"AKIAIOSFODNN7EXAMPLE,wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", "AKIAABCDEFGHIJKLMNOP " + strings.Repeat("abcd", 10)} // tollgate:allow (test value)
 			r.Allow = []string{`EXAMPLE`}
 		}),
 		tokenRule("aws-bedrock-api-key", "AWS", "Amazon Bedrock long-term API key", "ABSK", b64, 120, 260, crit),
