@@ -354,6 +354,34 @@ func (s *Scanner) Bool() (bool, error) {
 	return false, s.literal("false")
 }
 
+// Number consumes a number value and returns its literal text.
+func (s *Scanner) Number() (string, error) {
+	k, err := s.Peek()
+	if err != nil {
+		return "", err
+	}
+	if k != Number {
+		return "", s.errorf("expected a number, found %s", k)
+	}
+	start := s.pos
+	if err := s.number(); err != nil {
+		return "", err
+	}
+	return string(s.data[start:s.pos]), nil
+}
+
+// Null consumes a null value.
+func (s *Scanner) Null() error {
+	k, err := s.Peek()
+	if err != nil {
+		return err
+	}
+	if k != Null {
+		return s.errorf("expected null, found %s", k)
+	}
+	return s.literal("null")
+}
+
 // Skip consumes the next value, whatever it is, validating it.
 func (s *Scanner) Skip() error {
 	k, err := s.Peek()
