@@ -734,3 +734,50 @@ func TestEvents(t *testing.T) {
 		})
 	}
 }
+
+// TestEveryPlantedSecretMasked sweeps a repository holding one format-valid
+// secret per rule: each must be registered with ::add-mask:: and reported,
+// and no planted value may appear in the log (besides its mask command), the
+// annotations, the job summary or the SARIF file.
+func TestEveryPlantedSecretMasked(t *testing.T) {
+	content, planted := secretstest.File(secretstest.All(11))
+	repo := newGitRepo(t)
+	repo.write("config/settings.env", string(content))
+	repo.commit("settings")
+	srv := httptest.NewServer(&fakeGitHub{t: t})
+	defer srv.Close()
+	env := newActionsEnv(t, repo.dir, "schedule", map[string]any{"schedule": "17 4 * * 1"})
+	env.vars["INPUT_FAIL-ON"] = "none"
+	code, stdout, stderr := env.run(t, srv.URL+"/api/v3", srv.Client())
+	if code != cli.ExitOK {
+		t.Fatalf("exit %d\n%s", code, stderr)
+	}
+	// A multi-line secret (a private key) is masked line by line, and the
+	// workflow-command encoding escapes '%' (GitHub decodes both).
+	escape := strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A")
+	log := stdout
+	for _, p := range planted {
+		for _, line := range strings.Split(p.Secret, "\n") {
+			line = strings.TrimSpace(line)
+			if len(line) < 4 {
+				continue
+			}
+			mask := "::add-mask::" + escape.Replace(line) + "\n"
+			if !strings.Contains(stdout, mask) {
+				t.Errorf("%s: secret line not masked", p.RuleID)
+			}
+			log = strings.ReplaceAll(log, mask, "")
+		}
+	}
+	secretstest.AssertNoLeak(t, []byte(log), planted)
+	secretstest.AssertNoLeak(t, []byte(stderr), planted)
+	secretstest.AssertNoLeak(t, []byte(env.readSummary(t)), planted)
+	sarifFile, err := os.ReadFile(filepath.Join(repo.dir, "tollgate.sarif"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	secretstest.AssertNoLeak(t, sarifFile, planted)
+	if n := strings.Count(string(sarifFile), `"ruleId": "secret/`); n < len(planted) {
+		t.Errorf("SARIF holds %d secret results for %d planted secrets", n, len(planted))
+	}
+}
