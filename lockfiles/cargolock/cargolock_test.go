@@ -22,17 +22,13 @@ var (
 
 func TestMatch(t *testing.T) {
 	p := Parser{}
-	for path, want := range map[string]bool{
+	lockfilestest.CheckMatch(t, p, map[string]bool{
 		"Cargo.lock":          true,
 		"crates/x/Cargo.lock": true,
 		"Cargo.toml":          false,
 		"cargo.lock":          false,
 		"Cargo.lock.orig":     false,
-	} {
-		if got := p.Match(path); got != want {
-			t.Errorf("Match(%q) = %v, want %v", path, got, want)
-		}
-	}
+	})
 }
 
 // TestRealFiles parses every Cargo.lock of the shared corpus. Counts are

@@ -21,16 +21,12 @@ var (
 
 func TestMatch(t *testing.T) {
 	p := Parser{}
-	for path, want := range map[string]bool{
+	lockfilestest.CheckMatch(t, p, map[string]bool{
 		"composer.lock":         true,
 		"app/api/composer.lock": true,
 		"composer.json":         false,
 		"composer.lock.dist":    false,
-	} {
-		if got := p.Match(path); got != want {
-			t.Errorf("Match(%q) = %v, want %v", path, got, want)
-		}
-	}
+	})
 }
 
 func TestNormalizeVersion(t *testing.T) {

@@ -21,18 +21,14 @@ var (
 
 func TestMatch(t *testing.T) {
 	p := Parser{}
-	for path, want := range map[string]bool{
+	lockfilestest.CheckMatch(t, p, map[string]bool{
 		"Gemfile.lock":         true,
 		"app/Gemfile.lock":     true,
 		"gems.locked":          true,
 		"Gemfile":              false,
 		"Gemfile.lock.bak":     false,
 		"app/gemfile.lock.txt": false,
-	} {
-		if got := p.Match(path); got != want {
-			t.Errorf("Match(%q) = %v, want %v", path, got, want)
-		}
-	}
+	})
 }
 
 // TestRealFiles parses every Gemfile.lock of the shared corpus. Counts are the

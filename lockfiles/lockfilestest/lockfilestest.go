@@ -154,3 +154,14 @@ func CheckWellFormed(tb testing.TB, pkgs []lockfiles.Package) {
 		}
 	}
 }
+
+// CheckMatch asserts p.Match for each path: true for the files the parser
+// reads, false for the look-alikes it must leave alone.
+func CheckMatch(tb testing.TB, p lockfiles.Parser, want map[string]bool) {
+	tb.Helper()
+	for path, w := range want {
+		if got := p.Match(path); got != w {
+			tb.Errorf("%s: Match(%q) = %v, want %v", p.Name(), path, got, w)
+		}
+	}
+}

@@ -20,17 +20,13 @@ var (
 
 func TestMatch(t *testing.T) {
 	p := Parser{}
-	for path, want := range map[string]bool{
+	lockfilestest.CheckMatch(t, p, map[string]bool{
 		"packages.lock.json":         true,
 		"src/Api/packages.lock.json": true,
 		"packages.config":            false,
 		"package-lock.json":          false,
 		"packages.lock.json.orig":    false,
-	} {
-		if got := p.Match(path); got != want {
-			t.Errorf("Match(%q) = %v, want %v", path, got, want)
-		}
-	}
+	})
 }
 
 // TestRealFiles parses every packages.lock.json of the shared corpus. Each has

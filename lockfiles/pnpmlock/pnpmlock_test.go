@@ -26,17 +26,13 @@ var (
 
 func TestMatch(t *testing.T) {
 	p := Parser{}
-	for path, want := range map[string]bool{
+	lockfilestest.CheckMatch(t, p, map[string]bool{
 		"pnpm-lock.yaml":          true,
 		"apps/web/pnpm-lock.yaml": true,
 		"pnpm-lock.yml":           false,
 		"pnpm-workspace.yaml":     false,
 		"yarn.lock":               false,
-	} {
-		if got := p.Match(path); got != want {
-			t.Errorf("Match(%q) = %v, want %v", path, got, want)
-		}
-	}
+	})
 	if p.Name() != "npm/pnpm-lock.yaml" {
 		t.Errorf("Name() = %q", p.Name())
 	}

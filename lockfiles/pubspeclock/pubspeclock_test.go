@@ -26,16 +26,12 @@ var (
 
 func TestMatch(t *testing.T) {
 	p := Parser{}
-	for path, want := range map[string]bool{
+	lockfilestest.CheckMatch(t, p, map[string]bool{
 		"pubspec.lock":            true,
 		"app/mobile/pubspec.lock": true,
 		"pubspec.yaml":            false,
 		"pubspec.lock.old":        false,
-	} {
-		if got := p.Match(path); got != want {
-			t.Errorf("Match(%q) = %v, want %v", path, got, want)
-		}
-	}
+	})
 }
 
 // TestRealFiles parses every pubspec.lock of the shared corpus. Counts are the

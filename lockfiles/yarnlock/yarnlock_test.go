@@ -23,17 +23,13 @@ var (
 
 func TestMatch(t *testing.T) {
 	p := Parser{}
-	for path, want := range map[string]bool{
+	lockfilestest.CheckMatch(t, p, map[string]bool{
 		"yarn.lock":           true,
 		"web/app/yarn.lock":   true,
 		"yarn.lock.bak":       false,
 		"package-lock.json":   false,
 		"not-yarn.lock/x.txt": false,
-	} {
-		if got := p.Match(path); got != want {
-			t.Errorf("Match(%q) = %v, want %v", path, got, want)
-		}
-	}
+	})
 	if p.Name() != "npm/yarn.lock" {
 		t.Errorf("Name() = %q", p.Name())
 	}
