@@ -152,56 +152,27 @@ func compareLocks(t *testing.T, fast, full rawLock) {
 // `grep -c '^\[\[package\]\]'`.
 func TestScalibrFixtures(t *testing.T) {
 	dir := shareddata.Path(t, "lockfiles", "fixtures-osv-scalibr", "cargolock")
-	cases := map[string]struct {
-		count   int
-		errLine int
-		wants   []lockfilestest.Want
-	}{
-		"duplicate.lock": {count: 2, wants: []lockfilestest.Want{
+	cases := map[string]lockfilestest.Fixture{
+		"duplicate.lock": {Count: 2, Wants: []lockfilestest.Want{
 			{Name: "syn", Version: "1.0.73", Line: 5}, {Name: "syn", Version: "2.0.0", Line: 11}}},
-		"empty.lock": {count: 0},
-		"many-packages.lock": {count: 6, wants: []lockfilestest.Want{
+		"empty.lock": {Count: 0},
+		"many-packages.lock": {Count: 6, Wants: []lockfilestest.Want{
 			{Name: "zstd", Version: "0.11.2", Line: 5}, {Name: "syn", Version: "2.0.15", Line: 38, Source: reg}}},
-		"not-toml.txt": {errLine: 1},
-		"one-package.lock": {count: 1, wants: []lockfilestest.Want{
+		"not-toml.txt": {ErrLine: 1},
+		"one-package.lock": {Count: 1, Wants: []lockfilestest.Want{
 			{Name: "addr2line", Version: "0.15.2", Line: 5, Direct: no,
 				Integrity: "e7a2e47a1fbe209ee101dd6d61285226744c6c8d3c21c8dc878ba6cb9f467f3a"}}},
-		"package-with-build-string.lock": {count: 1, wants: []lockfilestest.Want{
+		"package-with-build-string.lock": {Count: 1, Wants: []lockfilestest.Want{
 			{Name: "wasi", Version: "0.10.2+wasi-snapshot-preview1", Line: 5}}},
-		"package-with-comments.lock": {count: 2, wants: []lockfilestest.Want{
+		"package-with-comments.lock": {Count: 2, Wants: []lockfilestest.Want{
 			{Name: "addr2line", Version: "0.15.2", Line: 5},
 			{Name: "syn", Version: "1.0.73", Line: 10, Source: git}}},
-		"two-packages-with-local.lock": {count: 2, wants: []lockfilestest.Want{
+		"two-packages-with-local.lock": {Count: 2, Wants: []lockfilestest.Want{
 			{Name: "local-rust-pkg", Version: "0.1.0", Line: 14, Source: local}}},
-		"two-packages.lock": {count: 2, wants: []lockfilestest.Want{
+		"two-packages.lock": {Count: 2, Wants: []lockfilestest.Want{
 			{Name: "syn", Version: "1.0.73", Line: 14, Integrity: "f71489ff30030d2ae598524f61326b902466f72a0fb1a8564c001cc63425bcc7"}}},
 	}
-	entries, err := os.ReadDir(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, e := range entries {
-		c, ok := cases[e.Name()]
-		if !ok {
-			t.Errorf("fixture %s has no expectation", e.Name())
-			continue
-		}
-		t.Run(e.Name(), func(t *testing.T) {
-			pkgs, err := lockfilestest.TryParseFile(Parser{}, filepath.Join(dir, e.Name()))
-			if c.errLine > 0 {
-				lockfilestest.AssertParseError(t, err, e.Name(), c.errLine)
-				return
-			}
-			if err != nil {
-				t.Fatal(err)
-			}
-			if len(pkgs) != c.count {
-				t.Errorf("got %d packages, want %d", len(pkgs), c.count)
-			}
-			lockfilestest.Check(t, pkgs, c.wants)
-			assertFastMatchesDecoder(t, filepath.Join(dir, e.Name()))
-		})
-	}
+	lockfilestest.CheckFixtures(t, Parser{}, dir, cases)
 }
 
 // TestOwnFixture covers git, sparse and path sources, a crate present in two

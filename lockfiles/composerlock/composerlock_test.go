@@ -95,60 +95,32 @@ func TestRealFiles(t *testing.T) {
 // TestScalibrFixtures runs every osv-scalibr composerlock fixture.
 func TestScalibrFixtures(t *testing.T) {
 	dir := shareddata.Path(t, "lockfiles", "fixtures-osv-scalibr", "composerlock")
-	cases := map[string]struct {
-		count   int
-		errLine int
-		wants   []lockfilestest.Want
-	}{
+	cases := map[string]lockfilestest.Fixture{
 		// drupal/core, drupal/tfa, theseer/tokenizer; drupal/field_time in packages-dev.
-		"drupal-packages.json": {count: 4, wants: []lockfilestest.Want{
+		"drupal-packages.json": {Count: 4, Wants: []lockfilestest.Want{
 			{Name: "drupal/core", Version: "10.4.5", Line: 9, Dev: no},
 			{Name: "theseer/tokenizer", Version: "1.1.3", Line: 260, Dev: no},
 			{Name: "drupal/tfa", Version: "2.0.0-alpha4", Line: 173, Integrity: "70b03b6c7868ced71ed0b3ca596ad83e76c2adc0"},
 			{Name: "drupal/field_time", Version: "1.0.0-beta5", Line: 298, Dev: yes, Integrity: "7ceaa18c1b0d42d12aafe5fcc0b5fe22a2ab3096"},
 		}},
-		"duplicate-packages.json": {count: 3, wants: []lockfilestest.Want{
+		"duplicate-packages.json": {Count: 3, Wants: []lockfilestest.Want{
 			{Name: "sentry/sdk", Version: "2.0.4", Line: 9}, {Name: "sentry/sdk", Version: "2.0.5", Line: 16},
 			{Name: "sentry/sdk", Version: "3.0.0-dev", Line: 25, Dev: yes},
 		}},
-		"empty.json":    {count: 0},
-		"not-json.txt":  {errLine: 1},
-		"null.jsontest": {errLine: 1},
-		"one-package-dev.json": {count: 1, wants: []lockfilestest.Want{
+		"empty.json":    {Count: 0},
+		"not-json.txt":  {ErrLine: 1},
+		"null.jsontest": {ErrLine: 1},
+		"one-package-dev.json": {Count: 1, Wants: []lockfilestest.Want{
 			{Name: "sentry/sdk", Version: "2.0.4", Line: 10, Dev: yes}}},
-		"one-package.json": {count: 1, wants: []lockfilestest.Want{
+		"one-package.json": {Count: 1, Wants: []lockfilestest.Want{
 			{Name: "sentry/sdk", Version: "2.0.4", Line: 9, Dev: no}}},
-		"two-packages-alt.json": {count: 2, wants: []lockfilestest.Want{
+		"two-packages-alt.json": {Count: 2, Wants: []lockfilestest.Want{
 			{Name: "theseer/tokenizer", Version: "1.1.3", Line: 40, Dev: no}}},
-		"two-packages.json": {count: 2, wants: []lockfilestest.Want{
+		"two-packages.json": {Count: 2, Wants: []lockfilestest.Want{
 			{Name: "sentry/sdk", Version: "2.0.4", Line: 9, Dev: no},
 			{Name: "theseer/tokenizer", Version: "1.1.3", Line: 42, Dev: yes}}},
 	}
-	entries, err := os.ReadDir(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, e := range entries {
-		c, ok := cases[e.Name()]
-		if !ok {
-			t.Errorf("fixture %s has no expectation", e.Name())
-			continue
-		}
-		t.Run(e.Name(), func(t *testing.T) {
-			pkgs, err := lockfilestest.TryParseFile(Parser{}, filepath.Join(dir, e.Name()))
-			if c.errLine > 0 {
-				lockfilestest.AssertParseError(t, err, e.Name(), c.errLine)
-				return
-			}
-			if err != nil {
-				t.Fatal(err)
-			}
-			if len(pkgs) != c.count {
-				t.Errorf("got %d packages, want %d", len(pkgs), c.count)
-			}
-			lockfilestest.Check(t, pkgs, c.wants)
-		})
-	}
+	lockfilestest.CheckFixtures(t, Parser{}, dir, cases)
 }
 
 // TestOwnFixture covers path and git sources, non-empty shasums, "v"/"V"

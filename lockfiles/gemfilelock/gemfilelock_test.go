@@ -2,7 +2,6 @@ package gemfilelock
 
 import (
 	"errors"
-	"os"
 	"path/filepath"
 	"testing"
 
@@ -115,57 +114,29 @@ func TestRealFiles(t *testing.T) {
 // `grep -c '^    [^ ]'` of each file.
 func TestScalibrFixtures(t *testing.T) {
 	dir := shareddata.Path(t, "lockfiles", "fixtures-osv-scalibr", "gemfilelock")
-	cases := map[string]struct {
-		count   int
-		errLine int // > 0: the file must fail with a ParseError at this line
-		wants   []lockfilestest.Want
-	}{
-		"has-git-gem.lock": {count: 5, wants: []lockfilestest.Want{
+	cases := map[string]lockfilestest.Fixture{
+		"has-git-gem.lock": {Count: 5, Wants: []lockfilestest.Want{
 			{Name: "hanami-controller", Version: "2.0.0.alpha1", Line: 6, Direct: no, Source: git},
 			{Name: "hanami-utils", Version: "2.0.0.alpha1", Line: 15, Direct: yes, Source: git},
 			{Name: "rack", Version: "2.2.3", Line: 23, Source: reg},
 		}},
-		"has-local-gem.lock": {count: 30, wants: []lockfilestest.Want{
+		"has-local-gem.lock": {Count: 30, Wants: []lockfilestest.Want{
 			{Name: "backbone-on-rails", Version: "1.2.0.0", Line: 4, Direct: yes, Source: local},
 			{Name: "eco-source", Version: "1.1.0.rc.1", Line: 43, Source: reg},
 			{Name: "nokogiri", Version: "1.13.3", Line: 58, PURL: "pkg:gem/nokogiri@1.13.3?platform=x86_64-linux"},
 		}},
-		"invalid.lock":               {errLine: 4},
-		"multiple-gems.lock":         {count: 6, wants: []lockfilestest.Want{{Name: "pry", Version: "0.14.1", Line: 10, Direct: yes}, {Name: "thor", Version: "1.2.1", Line: 13, Direct: no}}},
-		"no-gem-section.lock":        {count: 0},
-		"no-gems.lock":               {count: 0},
-		"no-spec-section.lock":       {count: 0},
-		"one-gem.lock":               {count: 1, wants: []lockfilestest.Want{{Name: "ast", Version: "2.4.2", Line: 4, Direct: yes}}},
-		"rails.lock":                 {count: 46, wants: []lockfilestest.Want{{Name: "actioncable", Version: "7.0.2.2", Line: 4}, {Name: "nokogiri", Version: "1.13.3", Line: 104, PURL: "pkg:gem/nokogiri@1.13.3?platform=x86_64-linux"}}},
-		"rubocop.lock":               {count: 10, wants: []lockfilestest.Want{{Name: "rubocop", Version: "1.25.1", Line: 11, Direct: yes}}},
-		"some-gems.lock":             {count: 3, wants: []lockfilestest.Want{{Name: "coderay", Version: "1.1.3", Line: 4, Direct: no}}},
-		"source-section-at-end.lock": {count: 1, wants: []lockfilestest.Want{{Name: "ast", Version: "2.4.2", Line: 16, Direct: yes}}},
+		"invalid.lock":               {ErrLine: 4},
+		"multiple-gems.lock":         {Count: 6, Wants: []lockfilestest.Want{{Name: "pry", Version: "0.14.1", Line: 10, Direct: yes}, {Name: "thor", Version: "1.2.1", Line: 13, Direct: no}}},
+		"no-gem-section.lock":        {Count: 0},
+		"no-gems.lock":               {Count: 0},
+		"no-spec-section.lock":       {Count: 0},
+		"one-gem.lock":               {Count: 1, Wants: []lockfilestest.Want{{Name: "ast", Version: "2.4.2", Line: 4, Direct: yes}}},
+		"rails.lock":                 {Count: 46, Wants: []lockfilestest.Want{{Name: "actioncable", Version: "7.0.2.2", Line: 4}, {Name: "nokogiri", Version: "1.13.3", Line: 104, PURL: "pkg:gem/nokogiri@1.13.3?platform=x86_64-linux"}}},
+		"rubocop.lock":               {Count: 10, Wants: []lockfilestest.Want{{Name: "rubocop", Version: "1.25.1", Line: 11, Direct: yes}}},
+		"some-gems.lock":             {Count: 3, Wants: []lockfilestest.Want{{Name: "coderay", Version: "1.1.3", Line: 4, Direct: no}}},
+		"source-section-at-end.lock": {Count: 1, Wants: []lockfilestest.Want{{Name: "ast", Version: "2.4.2", Line: 16, Direct: yes}}},
 	}
-	entries, err := os.ReadDir(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, e := range entries {
-		c, ok := cases[e.Name()]
-		if !ok {
-			t.Errorf("fixture %s has no expectation", e.Name())
-			continue
-		}
-		t.Run(e.Name(), func(t *testing.T) {
-			pkgs, err := lockfilestest.TryParseFile(Parser{}, filepath.Join(dir, e.Name()))
-			if c.errLine > 0 {
-				lockfilestest.AssertParseError(t, err, e.Name(), c.errLine)
-				return
-			}
-			if err != nil {
-				t.Fatal(err)
-			}
-			if len(pkgs) != c.count {
-				t.Errorf("got %d packages, want %d", len(pkgs), c.count)
-			}
-			lockfilestest.Check(t, pkgs, c.wants)
-		})
-	}
+	lockfilestest.CheckFixtures(t, Parser{}, dir, cases)
 }
 
 // TestOwnFixture covers GIT, PATH, several GEM remotes, platform variants,

@@ -165,3 +165,42 @@ func CheckMatch(tb testing.TB, p lockfiles.Parser, want map[string]bool) {
 		}
 	}
 }
+
+// Fixture is what one edge-case file must yield: an error at ErrLine (> 0),
+// or Count packages including Wants.
+type Fixture struct {
+	Count   int
+	ErrLine int
+	Wants   []Want
+}
+
+// CheckFixtures parses every file of dir with p and checks it against its
+// entry in cases; a file without an entry fails, so none goes unchecked.
+func CheckFixtures(t *testing.T, p lockfiles.Parser, dir string, cases map[string]Fixture) {
+	t.Helper()
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range entries {
+		c, ok := cases[e.Name()]
+		if !ok {
+			t.Errorf("fixture %s has no expectation", e.Name())
+			continue
+		}
+		t.Run(e.Name(), func(t *testing.T) {
+			pkgs, err := TryParseFile(p, filepath.Join(dir, e.Name()))
+			if c.ErrLine > 0 {
+				AssertParseError(t, err, e.Name(), c.ErrLine)
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(pkgs) != c.Count {
+				t.Errorf("got %d packages, want %d", len(pkgs), c.Count)
+			}
+			Check(t, pkgs, c.Wants)
+		})
+	}
+}

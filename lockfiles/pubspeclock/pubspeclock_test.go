@@ -101,62 +101,33 @@ func TestRealFiles(t *testing.T) {
 // TestScalibrFixtures runs every osv-scalibr pubspec fixture.
 func TestScalibrFixtures(t *testing.T) {
 	dir := shareddata.Path(t, "lockfiles", "fixtures-osv-scalibr", "pubspec")
-	cases := map[string]struct {
-		count   int
-		errLine int
-		wants   []lockfilestest.Want
-	}{
-		"empty.lock": {count: 0},
-		"mixed-packages.lock": {count: 4, wants: []lockfilestest.Want{
+	cases := map[string]lockfilestest.Fixture{
+		"empty.lock": {Count: 0},
+		"mixed-packages.lock": {Count: 4, Wants: []lockfilestest.Want{
 			{Name: "back_button_interceptor", Version: "6.0.1", Line: 4, Direct: yes, Dev: no},
 			{Name: "build_runner", Version: "2.2.1", Line: 11, Direct: yes, Dev: yes},
 			{Name: "shelf_web_socket", Version: "1.0.2", Line: 25, Direct: no, Dev: no},
 		}},
-		"no-packages.lock": {count: 0},
-		"not-yaml.txt":     {errLine: 1}, // a plain scalar, not a mapping
-		"one-package-dev.lock": {count: 1, wants: []lockfilestest.Want{
+		"no-packages.lock": {Count: 0},
+		"not-yaml.txt":     {ErrLine: 1}, // a plain scalar, not a mapping
+		"one-package-dev.lock": {Count: 1, Wants: []lockfilestest.Want{
 			{Name: "build_runner", Version: "2.2.1", Line: 4, Direct: yes, Dev: yes}}},
-		"one-package.lock": {count: 1, wants: []lockfilestest.Want{
+		"one-package.lock": {Count: 1, Wants: []lockfilestest.Want{
 			{Name: "back_button_interceptor", Version: "6.0.1", Line: 4, Direct: yes, Dev: no}}},
-		"source-git.lock": {count: 5, wants: []lockfilestest.Want{
+		"source-git.lock": {Count: 5, Wants: []lockfilestest.Want{
 			{Name: "flutter_rust_bridge", Version: "1.32.0", Line: 4, Direct: yes, Source: git},
 			{Name: "screen_retriever", Version: "0.1.2", Line: 13, Direct: no, Source: git},
 			{Name: "toggle_switch", Version: "1.4.0", Line: 22, Source: reg},
 		}},
 		// The key is indented by one space, the values by four: still valid YAML.
-		"source-path.lock": {count: 1, wants: []lockfilestest.Want{
+		"source-path.lock": {Count: 1, Wants: []lockfilestest.Want{
 			{Name: "maa_core", Version: "0.0.1", Line: 4, Direct: yes, Source: local}}},
-		"source-sdk.lock": {count: 1, wants: []lockfilestest.Want{
+		"source-sdk.lock": {Count: 1, Wants: []lockfilestest.Want{
 			{Name: "flutter_web_plugins", Version: "0.0.0", Line: 4, Direct: no, Source: local}}},
-		"two-packages.lock": {count: 2, wants: []lockfilestest.Want{
+		"two-packages.lock": {Count: 2, Wants: []lockfilestest.Want{
 			{Name: "shelf", Version: "1.3.2", Line: 4}, {Name: "shelf_web_socket", Version: "1.0.2", Line: 11}}},
 	}
-	entries, err := os.ReadDir(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, e := range entries {
-		c, ok := cases[e.Name()]
-		if !ok {
-			t.Errorf("fixture %s has no expectation", e.Name())
-			continue
-		}
-		t.Run(e.Name(), func(t *testing.T) {
-			pkgs, err := lockfilestest.TryParseFile(Parser{}, filepath.Join(dir, e.Name()))
-			if c.errLine > 0 {
-				lockfilestest.AssertParseError(t, err, e.Name(), c.errLine)
-				return
-			}
-			if err != nil {
-				t.Fatal(err)
-			}
-			if len(pkgs) != c.count {
-				t.Errorf("got %d packages, want %d", len(pkgs), c.count)
-			}
-			lockfilestest.Check(t, pkgs, c.wants)
-			assertFastMatchesDecoder(t, filepath.Join(dir, e.Name()), false)
-		})
-	}
+	lockfilestest.CheckFixtures(t, Parser{}, dir, cases)
 }
 
 // assertFastMatchesDecoder checks that, where the hand-written reader takes a
