@@ -248,12 +248,16 @@ func simpleText(data []byte) bool {
 		!bytes.Contains(data, []byte("\xe2\x80\xa9")) && !bytes.HasPrefix(data, []byte("\xef\xbb\xbf"))
 }
 
+// maxSimpleKey is below the length at which YAML stops reading "key:" as an
+// implicit key (1024 characters from the key's start to its colon).
+const maxSimpleKey = 1000
+
 // splitKeyValue splits "key: value" or "key:" (plain or single-quoted key).
 func splitKeyValue(text string) (key, rest string, ok bool) {
 	switch text[0] {
 	case '\'':
 		k, n, ok := singleQuoted(text)
-		if !ok || n >= len(text) || text[n] != ':' {
+		if !ok || n >= len(text) || text[n] != ':' || n > maxSimpleKey {
 			return "", "", false
 		}
 		rest = text[n+1:]
@@ -270,6 +274,9 @@ func splitKeyValue(text string) (key, rest string, ok bool) {
 			return "", "", false
 		}
 		i = len(text) - 1
+	}
+	if i > maxSimpleKey {
+		return "", "", false // YAML reads no implicit key this long: the decoder says so
 	}
 	key = strings.TrimRight(text[:i], " ")
 	if key == "" || strings.Contains(key, " #") || i == len(text)-1 && strings.Contains(key, ": ") {

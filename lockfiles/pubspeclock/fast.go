@@ -115,6 +115,11 @@ func fastParse(data []byte) (doc *yaml.Node, ok bool) {
 	return &yaml.Node{Kind: yaml.DocumentNode, Line: root.Line, Column: 1, Content: []*yaml.Node{root}}, true
 }
 
+// maxSimpleKey is below the length at which YAML stops reading "key:" as an
+// implicit key (1024 characters from the key's start to its colon); longer
+// keys are left to the decoder, which rejects them.
+const maxSimpleKey = 1000
+
 // splitKey splits "key:" or "key: value" (value trimmed, no trailing comment).
 func splitKey(text []byte) (key string, value []byte, ok bool) {
 	i := 0
@@ -126,7 +131,7 @@ func splitKey(text []byte) (key string, value []byte, ok bool) {
 		}
 		break
 	}
-	if i == 0 || i >= len(text) || text[i] != ':' {
+	if i == 0 || i >= len(text) || text[i] != ':' || i > maxSimpleKey {
 		return "", nil, false
 	}
 	key, value = string(text[:i]), text[i+1:]
