@@ -65,7 +65,7 @@ func Rules() []scanner.Rule {
 		{
 			ID:        RuleMalicious,
 			Name:      "MaliciousPackage",
-			Short:     "A dependency is a known malicious package (OSV MAL- record).",
+			Short:     "A dependency is a known malicious package (an OSV MAL- record, or an advisory for embedded malicious code, CWE-506).",
 			Full:      "The package name and version appear in an OSV malicious-package record: the package was published to steal data, install malware or sabotage builds.",
 			Help:      "Remove the dependency and regenerate the lockfile. Treat every machine and CI runner that installed it as compromised: rotate the secrets it could read.",
 			Severity:  scanner.SeverityCritical,

@@ -70,16 +70,23 @@ type Event struct {
 // DatabaseSpecific holds the few free-form keys tollgate reads. Its decoder
 // tolerates any shape: free-form data must never make a record unreadable.
 type DatabaseSpecific struct {
-	Severity      string `json:"severity,omitempty"`
-	Informational string `json:"informational,omitempty"`
+	Severity      string   `json:"severity,omitempty"`
+	Informational string   `json:"informational,omitempty"`
+	CWEIDs        []string `json:"cwe_ids,omitempty"`
 }
 
-// UnmarshalJSON reads severity and informational when they are strings and
-// ignores everything else.
+// UnmarshalJSON reads severity and informational when they are strings,
+// cwe_ids when it is a list of strings, and ignores everything else.
 func (d *DatabaseSpecific) UnmarshalJSON(b []byte) error {
 	var m map[string]json.RawMessage
 	if json.Unmarshal(b, &m) != nil {
 		return nil
+	}
+	if raw, ok := m["cwe_ids"]; ok {
+		var ids []string
+		if json.Unmarshal(raw, &ids) == nil {
+			d.CWEIDs = ids
+		}
 	}
 	for key, dst := range map[string]*string{"severity": &d.Severity, "informational": &d.Informational} {
 		if raw, ok := m[key]; ok {
@@ -92,11 +99,22 @@ func (d *DatabaseSpecific) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
-// IsMalicious reports whether the record, or one of its aliases, is an OSV
-// malicious-package (MAL-) record.
+// CWEEmbeddedMalware is CWE-506, Embedded Malicious Code: GitHub's
+// reviewed advisories for hijacked releases (ua-parser-js 0.7.29,
+// event-stream's flatmap-stream) carry it instead of a MAL- alias.
+const CWEEmbeddedMalware = "CWE-506"
+
+// IsMalicious reports whether the record is a malicious-package record: an
+// OSV MAL- record (by id or alias) or an advisory classed as CWE-506,
+// embedded malicious code.
 func (v *Vuln) IsMalicious() bool {
 	if strings.HasPrefix(v.ID, "MAL-") {
 		return true
+	}
+	for _, cwe := range v.DatabaseSpecific.CWEIDs {
+		if strings.EqualFold(strings.TrimSpace(cwe), CWEEmbeddedMalware) {
+			return true
+		}
 	}
 	for _, a := range v.Aliases {
 		if strings.HasPrefix(a, "MAL-") {

@@ -215,3 +215,55 @@ func TestRealAliasMergeAndSeverity(t *testing.T) {
 		t.Errorf("request findings = %+v", request)
 	}
 }
+
+// GitHub's reviewed advisory for the hijacked ua-parser-js releases
+// (GHSA-pjwm-rvh2-c87w) has no MAL- alias; its CWE-506 (embedded malicious
+// code) makes it a malicious-package finding, for each of the three hijacked
+// versions and for none of their neighbours.
+func TestRealEmbeddedMalwareAdvisory(t *testing.T) {
+	db, err := LoadDB(context.Background(), shareddata.Path(t, "osv", "vulns"), LoadOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var pkgs []lockfiles.Package
+	for i, v := range []string{"0.7.28", "0.7.29", "0.7.30", "0.8.0", "0.8.1", "1.0.0", "1.0.1"} {
+		pkgs = append(pkgs, lockfiles.Package{Ecosystem: "npm", Name: "ua-parser-js", Version: v, Path: "package-lock.json", Line: 10 * (i + 1)})
+	}
+	findings, _, err := NewCheck(db, CheckOptions{}).Run(context.Background(), &scanner.Input{Packages: pkgs})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var lines []int
+	for _, f := range findings {
+		if f.RuleID != RuleMalicious || f.Severity != scanner.SeverityCritical || f.Evidence != "GHSA-pjwm-rvh2-c87w" ||
+			!strings.Contains(f.Message, "known malicious package") {
+			t.Errorf("finding = %+v, want a critical malicious-package finding citing GHSA-pjwm-rvh2-c87w", f)
+		}
+		lines = append(lines, f.Line)
+	}
+	if !slices.Equal(lines, []int{20, 40, 60}) {
+		t.Errorf("findings on lines %v, want [20 40 60] (0.7.29, 0.8.0, 1.0.0)", lines)
+	}
+}
+
+func TestDatabaseSpecificCWEs(t *testing.T) {
+	for _, c := range []struct {
+		json string
+		want bool
+	}{
+		{`{"id":"GHSA-x","database_specific":{"cwe_ids":["CWE-79","CWE-506"]}}`, true},
+		{`{"id":"GHSA-x","database_specific":{"cwe_ids":["cwe-506 "]}}`, true},
+		{`{"id":"GHSA-x","database_specific":{"cwe_ids":["CWE-79"]}}`, false},
+		{`{"id":"GHSA-x","database_specific":{"cwe_ids":"CWE-506"}}`, false}, // not a list: ignored, record still read
+		{`{"id":"GHSA-x","database_specific":{"cwe_ids":[1,2]}}`, false},
+		{`{"id":"MAL-2024-1"}`, true},
+	} {
+		var v Vuln
+		if err := json.Unmarshal([]byte(c.json), &v); err != nil {
+			t.Fatalf("%s: %v", c.json, err)
+		}
+		if got := v.IsMalicious(); got != c.want {
+			t.Errorf("%s: IsMalicious = %v, want %v", c.json, got, c.want)
+		}
+	}
+}
