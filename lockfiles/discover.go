@@ -167,18 +167,27 @@ func ParseFiles(ctx context.Context, fsys fs.FS, files []File, opts DiscoverOpti
 	return inv
 }
 
-// dedupe drops entries identical to the one before them in sorted order: a
-// requirements file included by another (-r) and also found on its own yields
-// the same entries, with the same path and line, twice.
+// dedupe merges entries identical to the one before them in sorted order: a
+// requirements file included by another (-r, -c) and also found on its own
+// yields the same entries, with the same path and line, twice. The two
+// readings may differ in Direct (a constraint is not asked for; the same line
+// read on its own is) and Dev: the merged entry is direct if either is, and
+// dev only if both are.
 func dedupe(pkgs []Package) []Package {
 	if len(pkgs) < 2 {
 		return pkgs
 	}
 	out := pkgs[:1]
 	for _, p := range pkgs[1:] {
-		if p != out[len(out)-1] {
+		last := &out[len(out)-1]
+		q := p
+		q.Direct, q.Dev = last.Direct, last.Dev
+		if q != *last {
 			out = append(out, p)
+			continue
 		}
+		last.Direct = last.Direct || p.Direct
+		last.Dev = last.Dev && p.Dev
 	}
 	return out
 }

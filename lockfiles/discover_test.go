@@ -164,3 +164,26 @@ func TestSortPackagesStable(t *testing.T) {
 		t.Errorf("order = %v\nwant    %v", got, want)
 	}
 }
+
+// The same line read twice (a constraints file included with -c and also
+// found on its own) is one entry, direct if either reading says so and dev
+// only if both do; entries that differ otherwise stay apart.
+func TestDedupeMergesReadings(t *testing.T) {
+	a := Package{Ecosystem: EcosystemPyPI, Name: "flask", Version: "3.0.0", Path: "requirements-constraints.txt", Line: 1}
+	direct := a
+	direct.Direct = true
+	dev := a
+	dev.Dev = true
+	other := a
+	other.Integrity = "sha256:x"
+	got := dedupe([]Package{a, direct, dev, other})
+	if len(got) != 2 {
+		t.Fatalf("dedupe kept %d entries, want 2: %+v", len(got), got)
+	}
+	if !got[0].Direct || got[0].Dev {
+		t.Errorf("merged entry direct=%v dev=%v, want direct and not dev", got[0].Direct, got[0].Dev)
+	}
+	if got[1].Integrity != "sha256:x" {
+		t.Errorf("second entry %+v, want the one with another integrity", got[1])
+	}
+}

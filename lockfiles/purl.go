@@ -27,8 +27,13 @@ func NormalizeName(ecosystem, name string) string {
 }
 
 // PURL returns the package URL of a package, following the purl spec for each
-// type. qualifiers may be nil. It returns "" for an ecosystem without a purl type.
+// type. qualifiers may be nil. It returns "" for an ecosystem without a purl
+// type, and for a name that is only a path ("", ".", "..": a local project
+// whose name is unknown), which no purl can name.
 func PURL(ecosystem, name, version string, qualifiers map[string]string) string {
+	if name == "" || name == "." || name == ".." {
+		return ""
+	}
 	var typ, namespace, subpath string
 	n := name
 	switch ecosystem {

@@ -13,6 +13,8 @@ import (
 	"path"
 	"strings"
 
+	"github.com/BurntSushi/toml"
+
 	"github.com/tollgate-dev/tollgate/lockfiles"
 )
 
@@ -57,6 +59,10 @@ func (Parser) Match(p string) bool {
 // from that file name. -e with a VCS URL or a path gives a git or local
 // package. --hash values are joined with spaces into Integrity.
 //
+// Entries of a constraints file (-c) are reported, since a constraint fixes
+// the version of the package whenever anything installs it, but never as
+// Direct.
+//
 // Direct is true, except in pip-compile (and uv pip compile) output, where a
 // requirement followed by "# via" comments is direct only when one of them
 // names an input file ("-r requirements.in") or a project file
@@ -72,7 +78,7 @@ func (Parser) Parse(ctx context.Context, in *lockfiles.Input) ([]lockfiles.Packa
 		active: map[string]bool{},
 		done:   map[string]bool{},
 	}
-	if err := w.file(in.Path, in.Content, 0); err != nil {
+	if err := w.file(in.Path, in.Content, 0, false); err != nil {
 		return nil, err
 	}
 	return w.pkgs, nil
@@ -89,7 +95,10 @@ type walker struct {
 }
 
 // file reads one requirements file and, recursively, its includes.
-func (w *walker) file(name string, content []byte, depth int) error {
+// constraint is true for a file read through -c (or through -r from such a
+// file, as pip reads it): its entries only pin versions, they are not asked
+// for, so none of them is Direct.
+func (w *walker) file(name string, content []byte, depth int, constraint bool) error {
 	w.active[name] = true
 	defer delete(w.active, name)
 	w.done[name] = true
@@ -158,7 +167,7 @@ func (w *walker) file(name string, content []byte, depth int) error {
 			continue
 		}
 		if req[0] == '-' {
-			added, err := w.option(name, start, req, depth)
+			added, err := w.option(name, start, req, depth, constraint)
 			if err != nil {
 				return err
 			}
@@ -181,7 +190,7 @@ func (w *walker) file(name string, content []byte, depth int) error {
 		if w.pkgs[i].Path != name {
 			continue // from an included file, classified there
 		}
-		w.pkgs[i].Direct = !hasVia[i] || viaDirect[i]
+		w.pkgs[i].Direct = !constraint && (!hasVia[i] || viaDirect[i])
 	}
 	return nil
 }
@@ -221,11 +230,13 @@ func stripComment(line string) string {
 // option handles a line starting with "-": includes and editables (added
 // reports an editable package); every other option (index URLs,
 // --find-links, ...) is skipped.
-func (w *walker) option(name string, line int, req string, depth int) (added bool, err error) {
+func (w *walker) option(name string, line int, req string, depth int, constraint bool) (added bool, err error) {
 	opt, value := splitOption(req)
 	switch opt {
-	case "-r", "--requirement", "-c", "--constraint":
-		return false, w.include(name, line, value, depth)
+	case "-r", "--requirement":
+		return false, w.include(name, line, value, depth, constraint)
+	case "-c", "--constraint":
+		return false, w.include(name, line, value, depth, true)
 	case "-e", "--editable":
 		if value == "" {
 			return false, lockfiles.Errorf(name, line, "%s without a value", opt)
@@ -233,6 +244,9 @@ func (w *walker) option(name string, line int, req string, depth int) (added boo
 		p, err := parseDirectReference(name, line, "", value)
 		if err != nil {
 			return false, err
+		}
+		if p.Source == lockfiles.SourceLocal && !isURL(value) {
+			w.nameLocal(&p, name, value)
 		}
 		w.pkgs = append(w.pkgs, p)
 		return true, nil
@@ -263,7 +277,7 @@ func splitOption(req string) (opt, value string) {
 }
 
 // include reads the file an -r or -c line names.
-func (w *walker) include(name string, line int, target string, depth int) error {
+func (w *walker) include(name string, line int, target string, depth int, constraint bool) error {
 	if target == "" {
 		return lockfiles.Errorf(name, line, "include without a file name")
 	}
@@ -300,7 +314,7 @@ func (w *walker) include(name string, line int, target string, depth int) error 
 		}
 		return lockfiles.Errorf(name, line, "include %s: %v", p, err)
 	}
-	return w.file(p, content, depth+1)
+	return w.file(p, content, depth+1, constraint)
 }
 
 // parseRequirement parses one requirement line (comments already removed):
@@ -610,4 +624,60 @@ func isCommitSHA(ref string) bool {
 		}
 	}
 	return true
+}
+
+// nameLocal names a local project ("-e .", "-e ./libs/tool") from the
+// metadata it declares: [project] name or [tool.poetry] name in its
+// pyproject.toml, else [metadata] name in its setup.cfg. Nothing is run
+// (setup.py is never read). Without such metadata the name stays the
+// directory's ("." and no purl for the directory of the requirements file).
+func (w *walker) nameLocal(p *lockfiles.Package, file, ref string) {
+	loc, _, _ := strings.Cut(ref, "#")
+	if i := strings.LastIndexByte(loc, '['); i > 0 && strings.HasSuffix(loc, "]") {
+		loc = loc[:i]
+	}
+	loc = strings.TrimPrefix(loc, "file:")
+	dir := path.Join(path.Dir(file), strings.ReplaceAll(loc, "\\", "/"))
+	if n := projectName(w.fsys, dir, w.limits.MaxFileSize); n != "" {
+		p.Name = n
+		p.PURL = lockfiles.PURL(lockfiles.EcosystemPyPI, n, p.Version, nil)
+	}
+}
+
+// projectName reads a Python project's declared name in dir, or "".
+func projectName(fsys fs.FS, dir string, maxSize int64) string {
+	if fsys == nil || !fs.ValidPath(dir) {
+		return ""
+	}
+	if b, err := lockfiles.ReadFileLimited(fsys, path.Join(dir, "pyproject.toml"), maxSize); err == nil {
+		var meta struct {
+			Project struct{ Name string } `toml:"project"`
+			Tool    struct {
+				Poetry struct{ Name string } `toml:"poetry"`
+			} `toml:"tool"`
+		}
+		if toml.Unmarshal(b, &meta) == nil {
+			for _, n := range []string{meta.Project.Name, meta.Tool.Poetry.Name} {
+				if n, _ := cutName(strings.TrimSpace(n)); n != "" {
+					return n
+				}
+			}
+		}
+	}
+	if b, err := lockfiles.ReadFileLimited(fsys, path.Join(dir, "setup.cfg"), maxSize); err == nil {
+		section := ""
+		for _, line := range strings.Split(string(b), "\n") {
+			line = strings.TrimSpace(line)
+			if strings.HasPrefix(line, "[") && strings.HasSuffix(line, "]") {
+				section = strings.TrimSpace(line[1 : len(line)-1])
+				continue
+			}
+			if k, v, ok := strings.Cut(line, "="); ok && section == "metadata" && strings.TrimSpace(k) == "name" {
+				if n, rest := cutName(strings.TrimSpace(v)); n != "" && rest == "" {
+					return n
+				}
+			}
+		}
+	}
+	return ""
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -240,8 +241,8 @@ func TestTricky(t *testing.T) {
 		{Name: "widget", Version: "", Line: 15, Source: git},
 		{Name: "tool", Version: "", Line: 16, Source: git},
 		{Name: "editpkg", Version: "", Line: 17, Source: git},
-		{Name: "mylib", Version: "", Line: 18, Source: local},
-		{Name: ".", Version: "", Line: 19, Source: local},
+		{Name: "acme-mylib", Version: "", Line: 18, Source: local}, // [project] name in libs/mylib/pyproject.toml
+		{Name: ".", Version: "", Line: 19, Source: local},          // no metadata beside the file: no name, no purl
 		{Name: "localpkg", Version: "0.9", Line: 20, Source: local},
 		{Name: "wxPython_Phoenix", Version: "3.0.3.dev1820+49a8884", Line: 21, Source: url},
 		{Name: "flask", Version: "", Line: 22, Source: unpinned},
@@ -265,14 +266,25 @@ func TestTricky(t *testing.T) {
 		t.Errorf("six: %+v", p)
 	}
 	for name, want := range map[string]string{
-		"urllib3": "https://github.com/urllib3/urllib3/archive/refs/tags/1.26.8.zip",
-		"widget":  "git+https://github.com/acme/widget.git@0123456789abcdef0123456789abcdef01234567#egg=widget",
-		"tool":    "git+https://github.com/acme/tool.git@v1.0",
-		"mylib":   "./libs/mylib",
+		"urllib3":    "https://github.com/urllib3/urllib3/archive/refs/tags/1.26.8.zip",
+		"widget":     "git+https://github.com/acme/widget.git@0123456789abcdef0123456789abcdef01234567#egg=widget",
+		"tool":       "git+https://github.com/acme/tool.git@v1.0",
+		"acme-mylib": "./libs/mylib",
 	} {
 		if got := byName[name].Resolved; got != want {
 			t.Errorf("%s: resolved %q, want %q", name, got, want)
 		}
+	}
+	if p := byName["."]; p.PURL != "" {
+		t.Errorf("-e . without metadata has purl %q, want none", p.PURL)
+	}
+	if p := byName["acme-mylib"]; p.PURL != "pkg:pypi/acme-mylib" {
+		t.Errorf("acme-mylib purl %q", p.PURL)
+	}
+	// constraints.txt is read first through -r from sub/base.txt, as pip
+	// reads it: certifi is a requirement there.
+	if p := byName["certifi"]; !p.Direct {
+		t.Errorf("certifi, required through sub/base.txt, is not direct")
 	}
 	if !byName["widget"].PinnedSHA || byName["tool"].PinnedSHA {
 		t.Errorf("pinned: widget %v tool %v", byName["widget"].PinnedSHA, byName["tool"].PinnedSHA)
@@ -301,6 +313,43 @@ func TestIncludes(t *testing.T) {
 	parse := func(fsys fstest.MapFS, name string, limits lockfiles.Limits) ([]lockfiles.Package, error) {
 		return lockfiles.ParseFile(context.Background(), fsys, name, Parser{}, limits)
 	}
+	t.Run("constraints are not direct", func(t *testing.T) {
+		fsys := fstest.MapFS{
+			"requirements.txt":  {Data: []byte("-c c/constraints.txt\nflask\n")},
+			"c/constraints.txt": {Data: []byte("flask==3.0.0\n-r more.txt\n")},
+			"c/more.txt":        {Data: []byte("werkzeug==3.0.1\n")},
+		}
+		pkgs, err := parse(fsys, "requirements.txt", lockfiles.Limits{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		lockfilestest.Check(t, pkgs, []lockfilestest.Want{
+			{Name: "flask", Version: "", Line: 2, Direct: yes, Source: unpinned},
+			{Name: "flask", Version: "3.0.0", Line: 1, Direct: no},    // c/constraints.txt
+			{Name: "werkzeug", Version: "3.0.1", Line: 1, Direct: no}, // -r inside a constraints file: a constraint too
+		})
+	})
+	t.Run("local project names", func(t *testing.T) {
+		fsys := fstest.MapFS{
+			"app/requirements.txt":      {Data: []byte("-e .\n-e ../poetry-lib\n-e ../cfg-lib[extra]\n-e ../bare\n")},
+			"app/pyproject.toml":        {Data: []byte("[project]\nname = \"acme_app\"\n")},
+			"poetry-lib/pyproject.toml": {Data: []byte("[tool.poetry]\nname = \"acme-poetry\"\n")},
+			"cfg-lib/setup.cfg":         {Data: []byte("[options]\nname = wrong\n[metadata]\nname = acme.cfg\n")},
+			"bare/setup.py":             {Data: []byte("from setuptools import setup\nsetup(name='never-read')\n")},
+		}
+		pkgs, err := parse(fsys, "app/requirements.txt", lockfiles.Limits{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, p := range pkgs {
+			got = append(got, p.Name+" "+p.PURL)
+		}
+		want := []string{"acme_app pkg:pypi/acme-app", "acme-poetry pkg:pypi/acme-poetry", "acme.cfg pkg:pypi/acme-cfg", "bare pkg:pypi/bare"}
+		if !slices.Equal(got, want) {
+			t.Errorf("local projects = %q, want %q", got, want)
+		}
+	})
 	t.Run("self include", func(t *testing.T) {
 		fsys := fstest.MapFS{"requirements.txt": {Data: []byte("a==1\n-r requirements.txt\n")}}
 		_, err := parse(fsys, "requirements.txt", lockfiles.Limits{})
