@@ -140,6 +140,17 @@ type Parser interface {
 	Parse(ctx context.Context, in *Input) ([]Package, error)
 }
 
+// Includer is a Parser whose files can read other files that it does not
+// Match on their own: a requirements file's -r and -c includes
+// (constraints.txt, common.txt). A change to such a file changes the
+// packages of the files that include it.
+type Includer interface {
+	Parser
+	// MayInclude reports whether a file of this format could read the file at
+	// path (forward slashes) as an include.
+	MayInclude(path string) bool
+}
+
 // ParseError is a malformed-input error naming the file and the line.
 type ParseError struct {
 	Path string

@@ -138,6 +138,7 @@ func changedInventories(ctx context.Context, cs *diff.ChangeSet, parsers []lockf
 			files[p] = pr
 		}
 	}
+	includers := map[lockfiles.Parser]bool{}
 	for _, f := range cs.Files {
 		if f.Status != diff.StatusDeleted {
 			add(headFiles, cs.HeadFS, f.Path)
@@ -148,6 +149,42 @@ func changedInventories(ctx context.Context, cs *diff.ChangeSet, parsers []lockf
 				basePath = f.OldPath
 			}
 			add(baseFiles, cs.BaseFS, basePath)
+		}
+		if match(f.Path) == nil && !cfg.Excluded(f.Path) {
+			for _, pr := range parsers {
+				if inc, ok := pr.(lockfiles.Includer); ok && inc.MayInclude(f.Path) {
+					includers[pr] = true
+				}
+			}
+		}
+	}
+	// A changed file no format matches may still be another file's include
+	// (constraints.txt read through -c): then every file of that format is
+	// read on both sides, and the delta holds what the include changed.
+	// Unchanged files give no delta; the cost is one walk of each tree.
+	var walkErrs []*lockfiles.FileError
+	if len(includers) > 0 {
+		var list []lockfiles.Parser
+		for _, pr := range parsers {
+			if includers[pr] {
+				list = append(list, pr)
+			}
+		}
+		for _, side := range []struct {
+			fsys  fs.FS
+			files map[string]lockfiles.Parser
+		}{{cs.HeadFS, headFiles}, {cs.BaseFS, baseFiles}} {
+			if side.fsys == nil {
+				continue
+			}
+			found, err := lockfiles.Find(ctx, side.fsys, list, cfg.Excluded)
+			if err != nil {
+				err = fmt.Errorf("find the files that may include a changed file: %w", err)
+				walkErrs = append(walkErrs, &lockfiles.FileError{Path: ".", Err: err, Message: err.Error()})
+			}
+			for _, f := range found {
+				side.files[f.Path] = f.Parser
+			}
 		}
 	}
 	parse := func(fsys fs.FS, files map[string]lockfiles.Parser) *lockfiles.Inventory {
@@ -161,7 +198,9 @@ func changedInventories(ctx context.Context, cs *diff.ChangeSet, parsers []lockf
 		}
 		return lockfiles.ParseFiles(ctx, fsys, list, lockfiles.DiscoverOptions{Limits: limits})
 	}
-	return parse(cs.HeadFS, headFiles), parse(cs.BaseFS, baseFiles)
+	head = parse(cs.HeadFS, headFiles)
+	head.Errors = append(head.Errors, walkErrs...)
+	return head, parse(cs.BaseFS, baseFiles)
 }
 
 func renames(cs *diff.ChangeSet) map[string]string {

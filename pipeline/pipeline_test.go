@@ -1,10 +1,14 @@
 package pipeline
 
 import (
+	"fmt"
+	"slices"
 	"testing"
+	"testing/fstest"
 
 	"github.com/tollgate-dev/tollgate/diff"
 	"github.com/tollgate-dev/tollgate/lockfiles"
+	"github.com/tollgate-dev/tollgate/lockfiles/all"
 	"github.com/tollgate-dev/tollgate/scanner"
 )
 
@@ -47,5 +51,47 @@ func TestIntroduced(t *testing.T) {
 	}
 	if names != "acd" {
 		t.Errorf("introduced %q, want acd", names)
+	}
+}
+
+// A pull request that only bumps a pin in a constraints file (which no
+// format matches on its own) still yields that update: the requirements
+// files that may include it are read on both sides.
+func TestChangedIncludeIsRead(t *testing.T) {
+	base := fstest.MapFS{
+		"svc/requirements.txt": {Data: []byte("-c ../constraints.txt\nflask\n")},
+		"constraints.txt":      {Data: []byte("flask==2.0.0\nwerkzeug==2.0.0\n")},
+		"notes.txt":            {Data: []byte("hello\n")},
+	}
+	head := fstest.MapFS{
+		"svc/requirements.txt": base["svc/requirements.txt"],
+		"constraints.txt":      {Data: []byte("flask==2.0.0\nwerkzeug==3.0.1\n")},
+		"notes.txt":            base["notes.txt"],
+	}
+	cs := &diff.ChangeSet{Source: diff.SourceGit, BaseFS: base, HeadFS: head, Files: []diff.FileChange{
+		{Path: "constraints.txt", Status: diff.StatusModified, Added: []diff.Line{{Number: 2, Text: "werkzeug==3.0.1"}}},
+	}}
+	res, err := Run(t.Context(), Options{ChangeSet: cs, Parsers: all.Parsers(), Checks: []scanner.Check{}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, c := range res.Changes {
+		got = append(got, fmt.Sprintf("%s %s %s:%d", c.Kind, c.Package.Name+"@"+c.Package.Version, c.Package.Path, c.Package.Line))
+	}
+	want := []string{"updated werkzeug@3.0.1 constraints.txt:2"}
+	if !slices.Equal(got, want) {
+		t.Errorf("changes = %q, want %q", got, want)
+	}
+
+	// A changed text file that nothing includes changes nothing.
+	cs.Files = []diff.FileChange{{Path: "notes.txt", Status: diff.StatusModified}}
+	cs.BaseFS, cs.HeadFS = base, base
+	res, err = Run(t.Context(), Options{ChangeSet: cs, Parsers: all.Parsers(), Checks: []scanner.Check{}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Changes) != 0 || len(res.Report.Errors) != 0 {
+		t.Errorf("changes %+v, errors %v for an unrelated text file", res.Changes, res.Report.Errors)
 	}
 }

@@ -41,6 +41,13 @@ func (Parser) Match(p string) bool {
 	return path.Base(path.Dir(p)) == "requirements"
 }
 
+// MayInclude reports whether path could be read through -r or -c: any .txt
+// or .in file.
+func (Parser) MayInclude(p string) bool {
+	ext := path.Ext(p)
+	return ext == ".txt" || ext == ".in"
+}
+
 // Parse returns one package per requirement line, following -r and -c
 // includes (relative to the including file, through in.FS) to a depth of
 // in.Limits.MaxIncludes; packages of an included file carry that file's Path
