@@ -37,7 +37,9 @@ func (Parser) Match(p string) bool {
 // shape decides): jobs.<id>.uses (reusable workflows), jobs.<id>.steps[].uses
 // (with steps grouped under a step's parallel: list),
 // and, in action metadata, runs.steps[].uses (composite actions) and a
-// runs.image of the form docker://... (Docker container actions).
+// runs.image of the form docker://... (Docker container actions); and the
+// images of jobs.<id>.container and jobs.<id>.services.<name> (as written,
+// or under image:), which are Docker packages like a docker:// uses:.
 //
 //   - owner/repo[/path]@ref: ecosystem GitHub Actions, Name "owner/repo[/path]"
 //     as written (a reusable workflow keeps its .github/workflows/x.yml path),
@@ -67,6 +69,12 @@ func (Parser) Parse(ctx context.Context, in *lockfiles.Input) ([]lockfiles.Packa
 		yamltree.Pairs(yamltree.Get(root, "jobs"), func(_, job *yaml.Node) {
 			c.uses(job)
 			c.steps(yamltree.Get(job, "steps"))
+			// The images a job runs in and beside: jobs.<id>.container and
+			// jobs.<id>.services.<name>, each an image or a mapping with image:.
+			c.image(yamltree.Get(job, "container"))
+			yamltree.Pairs(yamltree.Get(job, "services"), func(_, svc *yaml.Node) {
+				c.image(svc)
+			})
 		})
 		// Action metadata: runs.steps[].uses and a docker:// runs.image.
 		if runs := yamltree.Get(root, "runs"); runs != nil {
@@ -125,6 +133,25 @@ func (c *collector) uses(n *yaml.Node) {
 		}
 		c.add(v)
 	}
+}
+
+// image reads a job's container or service: an image reference, or a
+// mapping whose image: is one. Docker Hub and registry images alike are
+// ecosystem Docker packages, as a docker:// uses: is.
+func (c *collector) image(n *yaml.Node) {
+	n = yamltree.Resolve(n)
+	if c.err != nil || n == nil {
+		return
+	}
+	if n.Kind == yaml.MappingNode {
+		n = yamltree.Resolve(yamltree.Get(n, "image"))
+	}
+	if n == nil || n.Kind != yaml.ScalarNode || n.Tag == "!!null" || strings.TrimSpace(n.Value) == "" {
+		return
+	}
+	img := *n
+	img.Value = "docker://" + strings.TrimPrefix(strings.TrimSpace(n.Value), "docker://")
+	c.add(&img)
 }
 
 // add turns one uses: value into a package.

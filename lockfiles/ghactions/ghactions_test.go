@@ -114,7 +114,7 @@ func TestRealFiles(t *testing.T) {
 		{"pydantic-pydantic/docs-update.yml", 9, []lt.Want{{Name: "actions/checkout", Version: "9c091bb21b7c1c1d1991bb908d89e4e9dddfe3e0", Line: 25}, {Name: "astral-sh/setup-uv", Version: "c771a70e6277c0a99b617c7a806ffedaca235ff9", Line: 54}, {Name: "samuelcolvin/check-python-version", Version: "ee87cddb8049d2694cc03badc8569765a05cef00", Line: 116}}},
 		{"pydantic-pydantic/enforce-issue-assignment.yml", 1, []lt.Want{{Name: "actions/github-script", Version: "3a2844b7e9c422d3c10d287c895573f7108da1b3", Line: 21}}},
 		{"pydantic-pydantic/integration.yml", 4, []lt.Want{{Name: "actions/checkout", Version: "9c091bb21b7c1c1d1991bb908d89e4e9dddfe3e0", Line: 19}, {Name: "actions/checkout", Version: "9c091bb21b7c1c1d1991bb908d89e4e9dddfe3e0", Line: 37}, {Name: "astral-sh/setup-uv", Version: "c771a70e6277c0a99b617c7a806ffedaca235ff9", Line: 41}}},
-		{"pydantic-pydantic/third-party.yml", 61, []lt.Want{{Name: "actions/checkout", Version: "9c091bb21b7c1c1d1991bb908d89e4e9dddfe3e0", Line: 52}, {Name: "astral-sh/setup-uv", Version: "c771a70e6277c0a99b617c7a806ffedaca235ff9", Line: 531}, {Name: "actions/github-script", Version: "3a2844b7e9c422d3c10d287c895573f7108da1b3", Line: 1046}}},
+		{"pydantic-pydantic/third-party.yml", 65, []lt.Want{{Name: "library/postgres", Version: "15.1-bullseye", Line: 344}, {Name: "redis/redis-stack", Version: "latest", Line: 760}, {Name: "actions/checkout", Version: "9c091bb21b7c1c1d1991bb908d89e4e9dddfe3e0", Line: 52}, {Name: "astral-sh/setup-uv", Version: "c771a70e6277c0a99b617c7a806ffedaca235ff9", Line: 531}, {Name: "actions/github-script", Version: "3a2844b7e9c422d3c10d287c895573f7108da1b3", Line: 1046}}},
 		{"pydantic-pydantic/update-pydantic-people.yml", 2, []lt.Want{{Name: "actions/checkout", Version: "9c091bb21b7c1c1d1991bb908d89e4e9dddfe3e0", Line: 16}, {Name: "./.github/actions/people", Version: "", Line: 20, Source: local}}},
 		{"pydantic-pydantic/upload-previews.yml", 2, []lt.Want{{Name: "actions/setup-python", Version: "5fda3b95a4ea91299a34e894583c3862153e4b97", Line: 19}, {Name: "dawidd6/action-download-artifact", Version: "b6e2e70617bc3265edd6dab6c906732b2f1ae151", Line: 25}}},
 		{"vuejs-core/autofix.yml", 4, []lt.Want{{Name: "actions/checkout", Version: "3d3c42e5aac5ba805825da76410c181273ba90b1", Line: 19}, {Name: "actions/setup-node", Version: "820762786026740c76f36085b0efc47a31fe5020", Line: 27}, {Name: "autofix-ci/action", Version: "7a166d7532b277f34e16238930461bf77f9d7ed8", Line: 41}}},
@@ -134,7 +134,7 @@ func TestRealFiles(t *testing.T) {
 	if len(files) != len(tests) {
 		t.Errorf("%d files in the corpus, %d in the table", len(files), len(tests))
 	}
-	var total, locals, pinned, comments, tagged int
+	var total, locals, pinned, comments, tagged, images int
 	for _, tc := range tests {
 		t.Run(tc.file, func(t *testing.T) {
 			pkgs := lt.ParseFile(t, ghactions.Parser{}, filepath.Join(dir, tc.file))
@@ -143,6 +143,10 @@ func TestRealFiles(t *testing.T) {
 			}
 			lt.Check(t, pkgs, tc.wants)
 			for _, p := range pkgs {
+				if p.Ecosystem == lockfiles.EcosystemDocker {
+					images++ // services: and container: images
+					continue
+				}
 				total++
 				if !p.Direct || p.Ecosystem != lockfiles.EcosystemGitHubActions || p.Line <= 0 {
 					t.Errorf("unexpected fields: %+v", p)
@@ -163,6 +167,10 @@ func TestRealFiles(t *testing.T) {
 	}
 	// grep over all files: 416 uses:, 27 starting with ./, 363 @<40 hex> of
 	// which 8 have no trailing comment, 26 other refs (tags and branches).
+	// grep image: gives the 4 service images, all in pydantic's third-party.yml.
+	if images != 4 {
+		t.Errorf("%d images, want 4", images)
+	}
 	if total != 416 || locals != 27 || pinned != 363 || comments != 355 || tagged != 26 {
 		t.Errorf("totals: %d uses, %d local, %d pinned (%d with comment), %d tagged; want 416, 27, 363 (355), 26",
 			total, locals, pinned, comments, tagged)
@@ -208,8 +216,10 @@ func TestTricky(t *testing.T) {
 	pkgs := lt.ParseFile(t, ghactions.Parser{}, filepath.Join("testdata", "workflow.yml"))
 	// 17 uses: lines; the expression (line 19) is skipped, the alias step
 	// (line 32) repeats line 31's uses:, the run: text (line 20) is not a uses:.
-	if len(pkgs) != 15 {
-		t.Fatalf("%d packages, want 15: %+v", len(pkgs), pkgs)
+	// Images: container at line 10 and 38, services at 42 and 43; the
+	// expression (45) and the empty image (47) give nothing.
+	if len(pkgs) != 19 {
+		t.Fatalf("%d packages, want 19: %+v", len(pkgs), pkgs)
 	}
 	const sha = "sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
 	const sha2 = "sha256:fedcba9876543210fedcba9876543210fedcba9876543210fedcba9876543210"
@@ -229,6 +239,10 @@ func TestTricky(t *testing.T) {
 		{Name: "actions/checkout", Version: "v4", Line: 31},
 		{Name: "library/node", Version: sha2, Line: 33, PURL: "pkg:docker/library/node@" + sha2},
 		{Name: "localhost:5000/team/tool", Version: "latest", Line: 34, PURL: "pkg:docker/team/tool@latest?repository_url=localhost:5000"},
+		{Name: "library/node", Version: "20", Line: 10, PURL: "pkg:docker/library/node@20"},
+		{Name: "ghcr.io/acme/builder", Version: "1.2", Line: 38, PURL: "pkg:docker/acme/builder@1.2?repository_url=ghcr.io"},
+		{Name: "library/postgres", Version: sha, Line: 42, PURL: "pkg:docker/library/postgres@" + sha},
+		{Name: "library/redis", Version: "7", Line: 43, PURL: "pkg:docker/library/redis@7"},
 	})
 	pinned := map[int]bool{}
 	resolved := map[int]string{}
@@ -243,17 +257,17 @@ func TestTricky(t *testing.T) {
 			t.Errorf("bad package %+v", p)
 		}
 		wantEco := lockfiles.EcosystemGitHubActions
-		if p.Line == 17 || p.Line == 18 || p.Line == 33 || p.Line == 34 {
+		if p.Line == 17 || p.Line == 18 || p.Line == 33 || p.Line == 34 || p.Line == 10 || p.Line > 35 {
 			wantEco = lockfiles.EcosystemDocker
 		}
 		if p.Ecosystem != wantEco {
 			t.Errorf("line %d: ecosystem %q, want %q", p.Line, p.Ecosystem, wantEco)
 		}
 	}
-	if len(pinned) != 4 || !pinned[12] || !pinned[18] || !pinned[24] || !pinned[33] {
-		t.Errorf("pinned lines %v, want 12, 18, 24, 33", pinned)
+	if len(pinned) != 5 || !pinned[12] || !pinned[18] || !pinned[24] || !pinned[33] || !pinned[42] {
+		t.Errorf("pinned lines %v, want 12, 18, 24, 33, 42", pinned)
 	}
-	if len(resolved) != 2 || resolved[12] != "ref comment: v4.1.0" || resolved[33] != "tag: 20" {
+	if len(resolved) != 3 || resolved[12] != "ref comment: v4.1.0" || resolved[33] != "tag: 20" || resolved[42] != "tag: 16" {
 		t.Errorf("resolved %v", resolved)
 	}
 }
