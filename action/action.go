@@ -55,20 +55,22 @@ type Env struct {
 
 // inputs are the Action's inputs (action.yml), parsed.
 type inputs struct {
-	failOn   string
-	config   string
-	sarif    string
-	checks   string
-	comment  bool
-	upload   bool
-	offline  bool
-	verify   bool
-	osvDB    string
-	osvURL   string
-	cacheDir string
-	baseline string
-	token    string
-	category string
+	failOn  string
+	config  string
+	sarif   string
+	checks  string
+	comment bool
+	upload  bool
+	offline bool
+	verify  bool
+	// failOnSkipped: "" leaves it to the config's fail-on-skipped.
+	failOnSkipped string
+	osvDB         string
+	osvURL        string
+	cacheDir      string
+	baseline      string
+	token         string
+	category      string
 }
 
 // run holds one Action run's state.
@@ -226,6 +228,10 @@ func (r *run) run(ctx context.Context) (int, error) {
 		r.notes = append(r.notes, "This change edits "+config.DefaultPath+", the policy this scan applied: review its ignores and allowlists with the same care as code.")
 	}
 
+	failOnSkipped, _ := parseBool(r.in.failOnSkipped, cfg.FailOnSkipped)
+	if failOnSkipped && runErr == nil {
+		runErr = cli.SkippedError(sc.Skipped)
+	}
 	outcome := github.OutcomePassed
 	incomplete := ""
 	switch {
@@ -303,19 +309,23 @@ func (r *run) readInputs() error {
 		r.workspace = wd
 	}
 	in := inputs{
-		failOn:   strings.ToLower(get("fail-on")),
-		config:   get("config"),
-		sarif:    get("sarif"),
-		checks:   get("checks"),
-		osvDB:    get("osv-db"),
-		osvURL:   get("osv-url"),
-		cacheDir: get("cache-dir"),
-		baseline: get("baseline"),
-		token:    get("token"),
-		category: get("category"),
+		failOn:        strings.ToLower(get("fail-on")),
+		config:        get("config"),
+		sarif:         get("sarif"),
+		checks:        get("checks"),
+		osvDB:         get("osv-db"),
+		osvURL:        get("osv-url"),
+		cacheDir:      get("cache-dir"),
+		baseline:      get("baseline"),
+		token:         get("token"),
+		category:      get("category"),
+		failOnSkipped: strings.ToLower(get("fail-on-skipped")),
 	}
 	if in.failOn != "" && in.failOn != "none" && scanner.SeverityRank(in.failOn) < 1 {
 		return usagef("input fail-on must be critical, high, medium, low or none, not %q", in.failOn)
+	}
+	if _, err := parseBool(in.failOnSkipped, false); err != nil {
+		return usagef("input fail-on-skipped: %w", err)
 	}
 	if in.token == "" {
 		in.token = r.env.Getenv("GITHUB_TOKEN")

@@ -141,6 +141,10 @@ func TestExitCodes(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(clean, "yarn.lock"), []byte("# yarn lockfile v1\n\n\nleft-pad@^1.3.0:\n  version \"1.3.0\"\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
+	strict := filepath.Join(t.TempDir(), "strict.yml")
+	if err := os.WriteFile(strict, []byte("fail-on-skipped: true\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	tests := []struct {
 		name string
 		args []string
@@ -151,6 +155,9 @@ func TestExitCodes(t *testing.T) {
 		{"fail-on critical still fails on the malicious package", []string{"scan", "--offline", "--osv-db", demoDB, "--fail-on", "critical", demo}, ExitFindings},
 		{"clean tree", []string{"scan", "--offline", "--osv-db", demoDB, clean}, ExitOK},
 		{"offline without a database skips OSV", []string{"scan", "--offline", clean}, ExitOK},
+		{"fail-on-skipped: the skipped OSV check makes the scan incomplete", []string{"scan", "--offline", "--fail-on-skipped", clean}, ExitIncomplete},
+		{"fail-on-skipped with every check run", []string{"scan", "--offline", "--osv-db", demoDB, "--fail-on-skipped", clean}, ExitOK},
+		{"fail-on-skipped from the config", []string{"scan", "--offline", "--config", strict, clean}, ExitIncomplete},
 		{"bad fail-on", []string{"scan", "--fail-on", "severe", demo}, ExitUsage},
 		{"bad format", []string{"scan", "--format", "xml", demo}, ExitUsage},
 		{"missing dir", []string{"scan", "/does/not/exist"}, ExitUsage},

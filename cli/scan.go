@@ -9,6 +9,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/tollgate-dev/tollgate/config"
@@ -38,7 +39,9 @@ type ScanOptions struct {
 	History    bool
 	Verify     bool
 	FailOn     string
-	Limits     lockfiles.Limits
+	// FailOnSkipped makes any skipped check end the scan as incomplete.
+	FailOnSkipped bool
+	Limits        lockfiles.Limits
 	// Now is the policy clock (ignore expiry); zero means time.Now.
 	Now time.Time
 
@@ -62,6 +65,7 @@ func runScan(ctx context.Context, args []string, stdout, stderr io.Writer) (int,
 	fs.BoolVar(&o.Verify, "verify-secrets", false, "ask providers whether found secrets are live (sends each secret to its provider)")
 	fs.BoolVar(&o.History, "history", false, "also scan every blob reachable from HEAD for secrets (once each)")
 	fs.StringVar(&o.FailOn, "fail-on", "high", "exit 1 when a finding is at or above: critical, high, medium, low or none")
+	fs.BoolVar(&o.FailOnSkipped, "fail-on-skipped", false, "exit 3 when any check was skipped (fail closed; also config fail-on-skipped)")
 	fs.Int64Var(&o.Limits.MaxFileSize, "max-file-size", lockfiles.DefaultMaxFileSize, "report lockfiles larger than this many bytes instead of reading them")
 	if err := parseFlags(fs, args); err != nil {
 		return ExitUsage, err
@@ -112,10 +116,30 @@ func runScan(ctx context.Context, args []string, stdout, stderr io.Writer) (int,
 		fmt.Fprintf(stderr, "tollgate: scan incomplete: %v\n", scanErr)
 		return ExitIncomplete, nil
 	}
+	if o.FailOnSkipped || cfg.FailOnSkipped {
+		if err := SkippedError(sc.Skipped); err != nil {
+			fmt.Fprintf(stderr, "tollgate: scan incomplete: %v\n", err)
+			return ExitIncomplete, nil
+		}
+	}
 	if FailsOn(sc.Findings, o.FailOn) {
 		return ExitFindings, nil
 	}
 	return ExitOK, nil
+}
+
+// SkippedError describes the skipped checks as an error, or is nil when
+// every check ran: with fail-on-skipped, a skipped check makes the scan
+// incomplete.
+func SkippedError(skipped []scanner.Skipped) error {
+	if len(skipped) == 0 {
+		return nil
+	}
+	parts := make([]string, 0, len(skipped))
+	for _, s := range skipped {
+		parts = append(parts, s.Check+" ("+s.Reason+")")
+	}
+	return fmt.Errorf("fail-on-skipped: %d check(s) did not run: %s", len(skipped), strings.Join(parts, "; "))
 }
 
 // FailsOn reports whether any finding is at or above the fail-on severity.

@@ -33,6 +33,10 @@ var CheckNames = []string{"secrets", "osv", "typosquat", "confusion", "tamper", 
 type Config struct {
 	// FailOn is critical, high, medium, low or none.
 	FailOn string `yaml:"fail-on"`
+	// FailOnSkipped makes a scan in which any check was skipped (no network,
+	// no token, a rate limit, an OSV outage) incomplete (exit 3) instead of
+	// passing on what did run: fail closed.
+	FailOnSkipped bool `yaml:"fail-on-skipped"`
 	// Checks turns checks on or off by name; absent means on.
 	Checks map[string]bool `yaml:"checks"`
 	// Registries are base URLs per registry (npm, pypi, rubygems, nuget,
