@@ -347,6 +347,20 @@ func TestScanPullRequestMode(t *testing.T) {
 	if !strings.Contains(out, "GHSA-DEMO-lodash") {
 		t.Error("sweep must report the pre-existing vulnerable lodash")
 	}
+	// Without --head the work tree is the head: an uncommitted lockfile edit
+	// is judged; --head HEAD judges only what is committed.
+	if err := os.Mkdir(filepath.Join(dir, "svc"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	writeFile(t, dir, "svc/requirements.txt", "reqeusts==9.9.9\n") // untracked
+	_, out, _ = run(t, "scan", "--offline", "--osv-db", demoDB, "--format", "json", "--base", "main", dir)
+	if !strings.Contains(out, "pkg:pypi/reqeusts@9.9.9") || !strings.Contains(out, "uncommitted") {
+		t.Errorf("uncommitted malicious pin not reported, or no note that the work tree was read:\n%s", out)
+	}
+	_, out, _ = run(t, "scan", "--offline", "--osv-db", demoDB, "--format", "json", "--base", "main", "--head", "HEAD", dir)
+	if strings.Contains(out, "9.9.9") {
+		t.Errorf("--head HEAD reported an uncommitted change:\n%s", out)
+	}
 	// An unknown base is an incomplete scan, not a clean one.
 	if code, _, _ := run(t, "scan", "--offline", "--base", "no-such-rev", dir); code != ExitIncomplete {
 		t.Errorf("unknown base: exit %d", code)

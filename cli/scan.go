@@ -52,7 +52,7 @@ func runScan(ctx context.Context, args []string, stdout, stderr io.Writer) (int,
 	fs := newFlagSet("scan", stderr)
 	var o ScanOptions
 	fs.StringVar(&o.Base, "base", "", "base revision: scan only what changed since REV (pull-request mode)")
-	fs.StringVar(&o.Head, "head", "", "head revision (default: HEAD)")
+	fs.StringVar(&o.Head, "head", "", "head revision (default: the work tree, i.e. HEAD plus uncommitted changes)")
 	fs.StringVar(&o.Format, "format", "text", "output format: text, json or sarif")
 	fs.StringVar(&o.Output, "output", "", "write the report to FILE instead of standard output")
 	fs.StringVar(&o.SARIF, "sarif", "", "also write SARIF to FILE")
@@ -166,10 +166,12 @@ func Scan(ctx context.Context, o ScanOptions, cfg *config.Config) (*report.Scan,
 	var cs *diff.ChangeSet
 	var err error
 	if o.Base != "" {
-		cs, err = diff.FromGit(ctx, o.Dir, o.Base, o.Head, diff.Options{
-			IsLockfile: LockfileMatcher(parsers),
-			MergeBase:  true,
-		})
+		gitOpts := diff.Options{IsLockfile: LockfileMatcher(parsers), MergeBase: true}
+		if o.Head == "" {
+			cs, err = diff.FromWorkTree(ctx, o.Dir, o.Base, gitOpts)
+		} else {
+			cs, err = diff.FromGit(ctx, o.Dir, o.Base, o.Head, gitOpts)
+		}
 		if err != nil {
 			if errors.Is(err, diff.ErrBaseMissing) {
 				return nil, fmt.Errorf("%w (fetch more history, e.g. git fetch --deepen=100, or run in GitHub Actions where the API is used)", err)

@@ -25,7 +25,8 @@ import (
 //
 // base and head are any revisions go-git resolves (SHA, branch, tag,
 // "origin/main", "HEAD~1"); head "" means the committed HEAD (uncommitted
-// changes in the work tree are not seen; in Actions the checkout is clean).
+// changes in the work tree are not seen: FromWorkTree reads those; in
+// Actions the checkout is clean).
 // When base (or the merge base, with Options.MergeBase) is not in the clone,
 // the error wraps ErrBaseMissing so the caller can fall back to the GitHub API.
 func FromGit(ctx context.Context, repoDir, base, head string, opts Options) (*ChangeSet, error) {
