@@ -256,6 +256,21 @@ func TestScanWithConfig(t *testing.T) {
 	if code, _, _ := run(t, "scan", "--offline", "--osv-db", demoDB, "--fail-on", "none", dir); code != ExitOK {
 		t.Errorf("--fail-on none: exit %d", code)
 	}
+	// allowed-registries is enforced: the demo lockfile's packages come from
+	// registry.npmjs.org, which a mirror-only policy does not allow.
+	if err := os.WriteFile(filepath.Join(dir, ".github", "tollgate.yml"), []byte("fail-on: none\nallowed-registries: [npm.mirror.acme.example]\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, out, _ = run(t, "scan", "--offline", "--osv-db", demoDB, "--format", "json", dir)
+	if n := strings.Count(out, `"rule_id": "registry-not-allowed"`); n == 0 || !strings.Contains(out, "registry.npmjs.org, which is not in allowed-registries") {
+		t.Errorf("allowed-registries not enforced (%d findings):\n%s", n, out)
+	}
+	if err := os.WriteFile(filepath.Join(dir, ".github", "tollgate.yml"), []byte("fail-on: none\nallowed-registries: [registry.npmjs.org]\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, out, _ = run(t, "scan", "--offline", "--osv-db", demoDB, "--format", "json", dir); strings.Contains(out, "registry-not-allowed") {
+		t.Errorf("allowed host reported:\n%s", out)
+	}
 	// A bad config is a usage error naming file and line.
 	if err := os.WriteFile(filepath.Join(dir, ".github", "tollgate.yml"), []byte("fail-on: high\nchecks:\n  osvv: true\n"), 0o644); err != nil {
 		t.Fatal(err)

@@ -50,7 +50,7 @@ func BuildChecks(ctx context.Context, cfg *config.Config, s CheckSettings, ecosy
 	}
 	checks := []scanner.Check{scanner.LockfileCheck{}}
 	if cfg.Enabled("tamper") {
-		checks = append(checks, tamper.Check{})
+		checks = append(checks, tamper.Check{AllowedHosts: cfg.AllowedRegistries})
 	}
 	if cfg.Enabled("secrets") {
 		var verify *secrets.VerifyOptions

@@ -1,12 +1,15 @@
 // Package tamper is the check for lockfile entries whose artifact changed
 // without a version change (the 3CX pattern: what arrives differs from what was
 // reviewed): a new integrity hash for the same name and version, or a new
-// download host.
+// download host; and for entries downloaded where they should not be: over
+// an unauthenticated transport (http://, git://), or from a host outside the
+// config's allowed-registries.
 package tamper
 
 import (
 	"context"
 	"fmt"
+	"net"
 	"net/url"
 	"strings"
 
@@ -18,11 +21,19 @@ import (
 const (
 	RuleIntegrityChanged = "integrity-changed"
 	RuleHostChanged      = "download-host-changed"
+	RuleInsecureURL      = "insecure-download-url"
+	RuleHostNotAllowed   = "registry-not-allowed"
 )
 
-// Check is the "tamper" check. It needs a delta, so it reports only in
-// pull-request mode.
-type Check struct{}
+// Check is the "tamper" check. The two change rules need a delta, so they
+// report only in pull-request mode; the download rules judge the packages
+// checked (those a pull request introduces, or all of them in a sweep).
+type Check struct {
+	// AllowedHosts, when not empty, lists the hosts lockfile entries may be
+	// downloaded from (config allowed-registries): "registry.npmjs.org", or
+	// "*.example.com" for a domain and its subdomains.
+	AllowedHosts []string
+}
 
 // ID implements scanner.Check.
 func (Check) ID() string { return "tamper" }
@@ -50,13 +61,42 @@ func (Check) Rules() []scanner.Rule {
 			Precision: scanner.PrecisionMedium,
 			Tags:      []string{"tampering", "lockfile"},
 		},
+		{
+			ID:        RuleInsecureURL,
+			Name:      "InsecureDownloadURL",
+			Short:     "A locked package is downloaded over an unauthenticated transport (http:// or git://).",
+			Full:      "The lockfile entry's download URL uses plain HTTP or the git:// protocol, which anyone on the network path can answer. With an integrity hash the package manager still rejects swapped bytes (medium); without one, whatever arrives is installed (high).",
+			Help:      "Regenerate the lockfile against the https:// registry (npm config set registry https://registry.npmjs.org/), or change the URL to https://.",
+			Severity:  scanner.SeverityHigh,
+			Precision: scanner.PrecisionHigh,
+			Tags:      []string{"tampering", "lockfile", "transport"},
+		},
+		{
+			ID:        RuleHostNotAllowed,
+			Name:      "RegistryNotAllowed",
+			Short:     "A locked package is downloaded from a host outside the config's allowed-registries.",
+			Full:      "The policy lists the registries and mirrors packages may come from, and this lockfile entry points elsewhere: a lockfile edited to fetch from another server, a dependency from a personal git host, or a mirror missing from the list.",
+			Help:      "Regenerate the lockfile against an allowed registry, or, if the host is legitimate, add it to allowed-registries in the config.",
+			Severity:  scanner.SeverityHigh,
+			Precision: scanner.PrecisionHigh,
+			Tags:      []string{"tampering", "lockfile", "policy"},
+		},
 	}
 }
 
 // Run implements scanner.Check.
-func (Check) Run(_ context.Context, in *scanner.Input) ([]scanner.Finding, []scanner.Skipped, error) {
+func (c Check) Run(_ context.Context, in *scanner.Input) ([]scanner.Finding, []scanner.Skipped, error) {
+	out := changeFindings(in.Changes)
+	for i := range in.Packages {
+		out = append(out, c.downloadFindings(&in.Packages[i])...)
+	}
+	return out, nil, nil
+}
+
+// changeFindings reports re-hashed and re-hosted entries of a delta.
+func changeFindings(changes []lockfiles.Change) []scanner.Finding {
 	var out []scanner.Finding
-	for _, c := range in.Changes {
+	for _, c := range changes {
 		if c.Previous == nil {
 			continue
 		}
@@ -91,7 +131,98 @@ func (Check) Run(_ context.Context, in *scanner.Input) ([]scanner.Finding, []sca
 			}
 		}
 	}
-	return out, nil, nil
+	return out
+}
+
+// downloadFindings judges where one package is downloaded from.
+func (c Check) downloadFindings(p *lockfiles.Package) []scanner.Finding {
+	if p.Source == lockfiles.SourceLocal || p.Resolved == "" {
+		return nil
+	}
+	scheme, h := transport(p.Resolved)
+	if h == "" {
+		return nil
+	}
+	who := fmt.Sprintf("%s %s %s", p.Ecosystem, p.Name, p.Version)
+	if p.Version == "" {
+		who = fmt.Sprintf("%s %s", p.Ecosystem, p.Name)
+	}
+	var out []scanner.Finding
+	if (scheme == "http" || scheme == "git" || scheme == "git+http") && !loopback(h) {
+		sev, why := scanner.SeverityHigh, "no integrity hash is locked, so whatever the network returns is installed"
+		if p.Integrity != "" {
+			sev, why = scanner.SeverityMedium, "the locked integrity hash still guards the bytes, but the transport does not"
+		}
+		out = append(out, scanner.Finding{
+			RuleID:      RuleInsecureURL,
+			Severity:    sev,
+			Message:     fmt.Sprintf("%s is downloaded over %s:// from %s: %s. Use https://.", who, scheme, h, why),
+			Path:        p.Path,
+			Line:        p.Line,
+			Package:     p.PURL,
+			Evidence:    scheme + "://" + h,
+			Fingerprint: scanner.Fingerprint(RuleInsecureURL, p.Path, p.PURL, scheme+"://"+h),
+		})
+	}
+	if len(c.AllowedHosts) > 0 && !allowed(h, c.AllowedHosts) {
+		out = append(out, scanner.Finding{
+			RuleID:      RuleHostNotAllowed,
+			Severity:    scanner.SeverityHigh,
+			Message:     fmt.Sprintf("%s is downloaded from %s, which is not in allowed-registries (%s).", who, h, strings.Join(c.AllowedHosts, ", ")),
+			Path:        p.Path,
+			Line:        p.Line,
+			Package:     p.PURL,
+			Evidence:    h,
+			Fingerprint: scanner.Fingerprint(RuleHostNotAllowed, p.Path, p.PURL, h),
+		})
+	}
+	return out
+}
+
+// transport returns the scheme and host a package is fetched with: the
+// scheme without a "registry+"/"sparse+" prefix (Cargo's index URLs), the
+// host in lower case; host is "" when resolved is not a URL with a host
+// (a path, a workspace reference) or names scp-style git ("git@host:path",
+// an ssh transport).
+func transport(resolved string) (scheme, host string) {
+	u, err := url.Parse(resolved)
+	if err != nil || u.Host == "" || u.Scheme == "" {
+		return "", ""
+	}
+	scheme = strings.ToLower(u.Scheme)
+	for _, prefix := range []string{"registry+", "sparse+"} {
+		scheme = strings.TrimPrefix(scheme, prefix)
+	}
+	return scheme, strings.ToLower(strings.TrimSuffix(u.Hostname(), "."))
+}
+
+// allowed reports whether host matches an entry of list: the host itself,
+// "*.domain" for the domain and its subdomains, and npm's two official
+// hostnames for each other.
+func allowed(host string, list []string) bool {
+	for _, a := range list {
+		a = strings.ToLower(strings.TrimSpace(a))
+		if rest, ok := strings.CutPrefix(a, "*."); ok {
+			if host == rest || strings.HasSuffix(host, "."+rest) {
+				return true
+			}
+			continue
+		}
+		if host == a || sameRegistry(host, a) {
+			return true
+		}
+	}
+	return false
+}
+
+// loopback reports whether host is this machine (a local registry such as
+// verdaccio in tests), where plain HTTP crosses no network.
+func loopback(host string) bool {
+	if host == "localhost" || strings.HasSuffix(host, ".localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }
 
 // sameRegistry treats npm's two official hostnames as one: yarn writes
