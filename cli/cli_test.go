@@ -271,6 +271,15 @@ func TestScanWithConfig(t *testing.T) {
 	if _, out, _ = run(t, "scan", "--offline", "--osv-db", demoDB, "--format", "json", dir); strings.Contains(out, "registry-not-allowed") {
 		t.Errorf("allowed host reported:\n%s", out)
 	}
+	// internal: names are checked for dependency confusion: left-pad declared
+	// internal, yet downloaded from registry.npmjs.org.
+	if err := os.WriteFile(filepath.Join(dir, ".github", "tollgate.yml"), []byte("fail-on: none\ninternal: {names: [left-pad]}\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, out, _ = run(t, "scan", "--offline", "--osv-db", demoDB, "--format", "json", dir); strings.Count(out, `"rule_id": "dependency-confusion"`) != 1 ||
+		!strings.Contains(out, "left-pad 1.3.0 is an internal name, yet the lockfile downloads it from the public registry registry.npmjs.org") {
+		t.Errorf("internal name from the public registry not reported:\n%s", out)
+	}
 	// A bad config is a usage error naming file and line.
 	if err := os.WriteFile(filepath.Join(dir, ".github", "tollgate.yml"), []byte("fail-on: high\nchecks:\n  osvv: true\n"), 0o644); err != nil {
 		t.Fatal(err)

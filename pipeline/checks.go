@@ -8,6 +8,7 @@ import (
 	"sort"
 
 	"github.com/tollgate-dev/tollgate/config"
+	"github.com/tollgate-dev/tollgate/confusion"
 	"github.com/tollgate-dev/tollgate/lockfiles"
 	"github.com/tollgate-dev/tollgate/osv"
 	"github.com/tollgate-dev/tollgate/scanner"
@@ -49,6 +50,9 @@ func BuildChecks(ctx context.Context, cfg *config.Config, s CheckSettings, ecosy
 		s.OSVDB = cfg.OSV.DB
 	}
 	checks := []scanner.Check{scanner.LockfileCheck{}}
+	if cfg.Enabled("confusion") && len(cfg.Internal.Scopes)+len(cfg.Internal.Prefixes)+len(cfg.Internal.Names) > 0 {
+		checks = append(checks, confusion.Check{Scopes: cfg.Internal.Scopes, Prefixes: cfg.Internal.Prefixes, Names: cfg.Internal.Names})
+	}
 	if cfg.Enabled("tamper") {
 		checks = append(checks, tamper.Check{AllowedHosts: cfg.AllowedRegistries})
 	}
