@@ -26,7 +26,7 @@ func TestConfusion(t *testing.T) {
 		{Ecosystem: "Packagist", Name: "acme/billing", Version: "2.0.0", Resolved: "https://repo.packagist.org/acme/billing.zip"},
 		// not reported
 		{Ecosystem: "npm", Name: "@acme/utils", Version: "1.0.0", Resolved: "https://npm.acme.example/@acme/utils/-/utils-1.0.0.tgz"}, // internal registry
-		{Ecosystem: "npm", Name: "@acme/site", Version: "", Source: lockfiles.SourceLocal, Resolved: "packages/site"},           // workspace
+		{Ecosystem: "npm", Name: "@acme/site", Version: "", Source: lockfiles.SourceLocal, Resolved: "packages/site"},                 // workspace
 		{Ecosystem: "npm", Name: "@types/acme-foo", Version: "1.0.0", Resolved: "https://registry.npmjs.org/@types/acme-foo/-/acme-foo-1.0.0.tgz"},
 		{Ecosystem: "npm", Name: "acmeish", Version: "1.0.0", Resolved: "https://registry.npmjs.org/acmeish/-/acmeish-1.0.0.tgz"},
 		{Ecosystem: "PyPI", Name: "acme-tool", Version: "1.0.0"}, // no download URL: cannot tell
