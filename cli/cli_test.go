@@ -493,3 +493,45 @@ func TestHistoryFindsRemovedSecret(t *testing.T) {
 	}
 	secretstest.AssertNoLeak(t, []byte(out+errOut), []secretstest.Planted{p})
 }
+
+// allow.patterns in the config drops secrets whose value matches: every
+// ghp_ token here, not the Stripe key beside it.
+func TestAllowPatternsFromConfig(t *testing.T) {
+	var planted []secretstest.Planted
+	for i, id := range []string{"github-pat", "github-pat", "stripe-secret-key"} {
+		p, err := secretstest.Secret(id, uint64(i+1))
+		if err != nil {
+			t.Fatal(err)
+		}
+		planted = append(planted, p)
+	}
+	content, planted := secretstest.File(planted)
+	dir := t.TempDir()
+	writeFile(t, dir, "settings.env", string(content))
+	scan := func() []string {
+		t.Helper()
+		_, out, errOut := run(t, "scan", "--offline", "--format", "json", dir)
+		secretstest.AssertNoLeak(t, []byte(out), planted)
+		secretstest.AssertNoLeak(t, []byte(errOut), planted)
+		var doc struct {
+			Findings []struct {
+				RuleID string `json:"rule_id"`
+			}
+		}
+		if err := json.Unmarshal([]byte(out), &doc); err != nil {
+			t.Fatal(err)
+		}
+		var ids []string
+		for _, f := range doc.Findings {
+			ids = append(ids, f.RuleID)
+		}
+		return ids
+	}
+	if got := scan(); strings.Join(got, " ") != "secret/github-pat secret/github-pat secret/stripe-secret-key" {
+		t.Fatalf("without an allow pattern: %q", got)
+	}
+	writeFile(t, dir, ".github/tollgate.yml", "allow:\n  patterns: [\"^ghp_\"]\n")
+	if got := scan(); strings.Join(got, " ") != "secret/stripe-secret-key" {
+		t.Errorf("with allow.patterns [^ghp_]: %q, want only the Stripe key", got)
+	}
+}

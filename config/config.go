@@ -83,6 +83,9 @@ type Allow struct {
 	Paths []string `yaml:"paths"`
 	// Secrets are "fingerprint:<hex>" entries of accepted secrets.
 	Secrets []string `yaml:"secrets"`
+	// Patterns are RE2 expressions; a secret whose value matches one is
+	// dropped (test keys of a known shape, placeholders).
+	Patterns []string `yaml:"patterns"`
 }
 
 // Ignore silences findings by advisory id, or by rule (and package or path),
@@ -288,6 +291,15 @@ func validate(c *Config, root *yaml.Node) error {
 			if !doublestar.ValidatePattern(g) {
 				return errAt(lineOf(root, strings.Split(globs.name, ".")...), "%s: %q is not a valid glob", globs.name, g)
 			}
+		}
+	}
+	for i, p := range c.Allow.Patterns {
+		if _, err := regexp.Compile(p); err != nil {
+			line := 0
+			if n := find(root, "allow", "patterns"); n != nil && i < len(n.Content) {
+				line = n.Content[i].Line
+			}
+			return errAt(line, "allow.patterns: %q is not a valid RE2 expression: %v", p, err)
 		}
 	}
 	for i, s := range c.Allow.Secrets {

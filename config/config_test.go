@@ -24,7 +24,8 @@ ignore:
   - id: GHSA-old-old-old
     reason: "was fine"
     until: 2020-01-01
-allow: {paths: ["docs/**"], secrets: ["fingerprint:abc123"]}
+allow: {paths: ["docs/**"], secrets: ["fingerprint:abc123"], patterns: ["EXAMPLE$"]}
+fail-on-skipped: true
 exclude: ["vendor/**", "testdata/**"]
 thresholds: {typosquat-distance: 2}
 `
@@ -39,6 +40,9 @@ func TestParseFull(t *testing.T) {
 	}
 	if c.Registries["npm"] != "https://npm.internal.example/" || c.OSV.DB != "/var/osv" || c.GitHub.API != "https://ghe.example/api/v3" {
 		t.Errorf("urls: %+v %+v %+v", c.Registries, c.OSV, c.GitHub)
+	}
+	if len(c.Allow.Patterns) != 1 || c.Allow.Patterns[0] != "EXAMPLE$" || !c.FailOnSkipped {
+		t.Errorf("allow.patterns %q, fail-on-skipped %v", c.Allow.Patterns, c.FailOnSkipped)
 	}
 	if len(c.Internal.Scopes) != 1 || c.Internal.Prefixes[0] != "acme-" {
 		t.Errorf("internal %+v", c.Internal)
@@ -84,6 +88,8 @@ func TestErrorsHaveLines(t *testing.T) {
 		{"ignore bad date", "ignore:\n  - {id: GHSA-1, reason: x, until: next year}\n", 2, "not a date"},
 		{"ignore with neither id nor rule", "ignore:\n  - {package: pkg:npm/x, reason: x, until: 2027-01-01}\n", 2, "needs an id or a rule"},
 		{"bad secret allow", "allow:\n  secrets: [\"abc\"]\n", 2, "fingerprint:"},
+		{"bad secret pattern", "allow:\n  patterns:\n    - \"^AKIAEXAMPLE\"\n    - \"(unclosed\"\n", 4, "not a valid RE2 expression"},
+		{"fail-on-skipped not a bool", "fail-on-skipped: sometimes\n", 1, "bool"},
 		{"bad glob", "exclude: [\"[\"]\n", 1, "not a valid glob"},
 		{"syntax", "fail-on: [high\n", 1, ""},
 		{"wrong type", "exclude: vendor\n", 1, "cannot unmarshal"},

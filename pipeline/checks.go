@@ -68,6 +68,7 @@ func BuildChecks(ctx context.Context, cfg *config.Config, s CheckSettings, ecosy
 			Allow: secrets.Allowlist{
 				Paths:        append(append([]string{}, cfg.Exclude...), cfg.Allow.Paths...),
 				Fingerprints: cfg.Allow.Secrets,
+				Patterns:     cfg.Allow.Patterns,
 			},
 		})
 		if err != nil {
