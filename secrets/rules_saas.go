@@ -2,6 +2,7 @@ package secrets
 
 import (
 	"math/rand/v2"
+	"strings"
 )
 
 // messagingRules: chat, e-mail and SMS providers, bots and webhooks.
@@ -79,7 +80,23 @@ func messagingRules() []Rule {
 			l("AAAAAAAAAAAAAAAAAAAAA"), x(alnum, 90)),
 		keyedRule("twitter-api-secret", "X (Twitter)", "X (Twitter) API secret", []string{"twitter", "consumer_secret"}, alnum, 50, 50, high),
 		keyedRule("facebook-app-secret", "Meta", "Facebook app secret", []string{"facebook", "fb_app_secret", "fb_secret"}, hexLower, 32, 32, high),
-		tokenRule("facebook-access-token", "Meta", "Facebook long-lived access token", "EAACEdEose0cBA", alnum, 100, 200, high),
+		// User and page tokens start EAAC or EAAM (Graph API Explorer ones
+		// EAACEdEose0cBA); 100+ alphanumerics after the prefix.
+		with(patRule("facebook-access-token", "Meta", "Facebook user or page access token", []string{"eaac", "eaam"},
+			leftGuard+`(?P<secret>EAA[CM][0-9A-Za-z]{100,400})`+rightGuard(`0-9A-Za-z`), high, phigh,
+			l("EAAM"), x(alnum, 160)), func(r *Rule) {
+			r.True = append(r.True, "FACEBOOK_TOKEN: EAACEdEose0cBA"+strings.Repeat("Zq7Lm2Xv9Kp4Rt8W", 7)) // tollgate:allow (test value)
+			// A yarn checksum that starts with eaac: hex, lower case.
+			r.False = append(r.False, "  checksum: eaac4cf978b6fbd480f1092cab8b233c9b949bcabfc9b598dd79a758f7243c28765ef7639c876fa72940dac687181b35486ea01ff7df3e65ce3848c64822c581")
+		}),
+		// App access tokens: the app id, "|" (or %7C in a URL), the app secret's token part.
+		with(patRule("facebook-app-access-token", "Meta", "Facebook app access token", []string{"facebook", "graph.facebook.com"},
+			`(?i:facebook|fb_?token|graph\.facebook\.com)[^\n]{0,60}?(?:^|[^0-9])(?P<secret>[0-9]{15,16}(?:\||%7[Cc])[0-9A-Za-z_\-]{27,40})`+rightGuard(`0-9A-Za-z_\-`), high, phigh,
+			c("facebook token "), x("0123456789", 16), l("|"), x(b64url, 27)), func(r *Rule) {
+			r.True = append(r.True, `{"facebook_access_token": "824610039571452%7CqW3-eR5tY7uI9oP1aS3dF5gH7jK"}`) // tollgate:allow (test value)
+			// An id and a hash with no Facebook context, and a Unix timestamp pipe.
+			r.False = append(r.False, `row = 824610039571452|qW3eR5tY7uI9oP1aS3dF5gH7jK`, `facebook 1700000000|ok`) // tollgate:allow (test value)
+		}),
 		keyedRule("linkedin-client-secret", "LinkedIn", "LinkedIn client secret", []string{"linkedin"}, alnum, 16, 16, high),
 		tokenRule("dropbox-access-token", "Dropbox", "Dropbox short-lived access token", "sl.", b64url, 130, 150, high),
 		keyedRule("zoom-client-secret", "Zoom", "Zoom client secret", []string{"zoom"}, alnum, 32, 32, high),
