@@ -21,8 +21,9 @@ import (
 // enforces the alias limits: no input is read differently, only faster.
 //
 // Only the parts of a lockfile the parser reads are built (see child); the
-// blocks under other keys (snapshots, settings, each package's dependencies
-// and engines...) are skipped by indentation without being decoded. The
+// blocks under other keys (settings, each package's engines, each snapshot's
+// transitivePeerDependencies...) are skipped by indentation without being
+// decoded. The
 // nodes come from a slab, a few allocations for thousands of nodes.
 func fastParse(data []byte, limits lockfiles.Limits) (docs []*yaml.Node, ok bool) {
 	type frame struct {
@@ -178,6 +179,8 @@ const (
 	roleImporter              // one importer
 	roleGroup                 // dependencies:, devDependencies:, optionalDependencies:
 	roleDep                   // one dependency of a group (6.x/9.x {specifier, version})
+	roleSnapshots             // snapshots: (9.x)
+	roleSnapshot              // one entry of snapshots:
 )
 
 // child reports whether the value of key in a mapping of role r is read by
@@ -192,6 +195,8 @@ func child(r role, key string) (bool, role) {
 			return true, rolePackages
 		case "importers":
 			return true, roleImporters
+		case "snapshots":
+			return true, roleSnapshots
 		case "dependencies", "devDependencies", "optionalDependencies":
 			return true, roleGroup
 		}
@@ -214,6 +219,11 @@ func child(r role, key string) (bool, role) {
 		return false, roleAll
 	case roleGroup:
 		return true, roleDep
+	case roleSnapshots:
+		return true, roleSnapshot
+	case roleSnapshot:
+		// the edges of the dependency graph that tells dev-only packages
+		return key == "dependencies" || key == "optionalDependencies", roleAll
 	case roleDep:
 		return key == "version", roleAll
 	}

@@ -31,8 +31,20 @@ type usage struct{ dev, nonDev bool }
 // Parse returns one package per name@version of the `packages` map (peer
 // dependency variants merged, Line = the line of the first such key), plus
 // one local package per workspace link (`link:`/`workspace:` versions) that
-// importers list. Direct marks packages an importer lists; Dev is pnpm's
-// `dev: true` (5.x/6.x) or, in 9.x, listed by importers only as a devDependency.
+// importers list. Direct marks packages an importer lists.
+//
+// Dev marks packages installed for development only. In 5.x/6.x it is pnpm's
+// own `dev: true` (peer variants merged: dev only if every variant is). 9.x
+// no longer writes it, so Parse works it out as pnpm did: a package is Dev
+// when the dependency graph of `snapshots` reaches it from some importer's
+// devDependencies and from no importer's dependencies or
+// optionalDependencies (see markDev); packages no importer reaches are not
+// Dev. Workspace links (`link:`) lead nowhere in that graph, as in pnpm's own
+// dev marking: a linked project is an importer of its own, whose
+// dependencies are roots for the whole workspace, so a project that another
+// one only dev-depends on still installs its production dependencies as
+// production. A link's own local package is Dev when every importer listing
+// it lists it as a devDependency.
 func (p Parser) Parse(ctx context.Context, in *lockfiles.Input) ([]lockfiles.Package, error) {
 	limits := in.Limits.WithDefaults()
 	docs, ok := fastParse(in.Content, limits)
@@ -106,8 +118,13 @@ func fromDoc(ctx context.Context, file string, root *yaml.Node, limits lockfiles
 	for i, u := range uses {
 		pkg := &b.pkgs[i]
 		pkg.Direct = true
-		if major >= 9 || pkg.Source == lockfiles.SourceLocal && pkg.Version == "" {
-			pkg.Dev = u.dev && !u.nonDev
+		if major < 9 && pkg.Source == lockfiles.SourceLocal && pkg.Version == "" {
+			pkg.Dev = u.dev && !u.nonDev // links carry no dev: field
+		}
+	}
+	if major >= 9 {
+		if err := b.markDev(ctx, yamltree.Get(root, "snapshots")); err != nil {
+			return nil, err
 		}
 	}
 	return b.pkgs, nil
@@ -122,6 +139,14 @@ type builder struct {
 	byNameVersion map[string]int // name@version -> index in pkgs
 	byKey         map[string]int // packages key without peer suffix -> index
 	byLink        map[string]int // name + NUL + link target -> index of a local package
+	roots         []depRoot      // 9.x: what importers list, for markDev
+}
+
+// depRoot is one dependency an importer lists: a root of the dependency graph.
+type depRoot struct {
+	name, version string
+	dev           bool // listed under devDependencies
+	pkg           int  // index in pkgs
 }
 
 func (b *builder) add(pkg lockfiles.Package) (int, error) {
@@ -252,6 +277,9 @@ func (b *builder) addImporter(importer string, n *yaml.Node, uses map[int]*usage
 			}
 			if pkg := &b.pkgs[i]; pkg.Name != name && pkg.Alias == "" {
 				pkg.Alias = name // an npm: alias ("string-width-cjs": string-width@4.2.3)
+			}
+			if b.major >= 9 {
+				b.roots = append(b.roots, depRoot{name: name, version: version, dev: g.dev, pkg: i})
 			}
 			u := uses[i]
 			if u == nil {

@@ -46,31 +46,56 @@ func TestMatch(t *testing.T) {
 // workspace links (name + link target resolved from the importer) that
 // importers list, counted independently with PyYAML (a 30-line script in the
 // commit message of this test): e.g. TanStack 2723 keys + 47 links.
+//
+// The dev counts of 9.x files (packages + links) come from another PyYAML
+// script (in the commit message that added them) walking the snapshots graph
+// from every importer's dependencies and optionalDependencies, then from its
+// devDependencies: a packages key is dev when only the second walk reaches a
+// snapshot of it; a link when every importer lists it as a devDependency.
+// For 5.x/6.x: the `dev: true` entries (5.x variants merged: dev if all are).
 func TestRealFiles(t *testing.T) {
 	dir := shareddata.Path(t, "lockfiles", "pnpm-lock-yaml")
 	cases := []struct {
 		folder string
 		count  int
+		dev    int
 		wants  []lockfilestest.Want
 	}{
-		{"TanStack-router", 2723 + 47, []lockfilestest.Want{
+		{"TanStack-router", 2723 + 47, 1014 + 2, []lockfilestest.Want{
 			{Name: "@babel/core", Version: "7.28.5", Line: 15612, Direct: yes, Dev: no, Source: reg},
-			{Name: "@babel/core", Version: "7.29.0", Line: 15616, Direct: yes, Dev: yes},
+			// a devDependency of many examples, but also reached in production:
+			// examples/react/start-basic-static depends on @vitejs/plugin-react,
+			// whose snapshot depends on @rolldown/plugin-babel, which depends on it
+			{Name: "@babel/core", Version: "7.29.0", Line: 15616, Direct: yes, Dev: no},
 			{Name: "@tanstack/query-core", Version: "5.99.0", Line: 21173, Direct: yes},
 			{Name: "react", Version: "19.2.3", Line: 26752, Direct: yes, Dev: no},
+			// only through @testing-library/dom@10.4.1, a devDependency of
+			// examples/{react,solid}/start-bun and a dependency of dev-only snapshots
+			{Name: "aria-query", Version: "5.3.0", Line: 22497, Direct: no, Dev: yes},
+			// an optional dependency of sharp@0.34.4, reached only from dev roots
+			{Name: "@img/sharp-linuxmusl-x64", Version: "0.34.4", Line: 17789, Direct: no, Dev: yes},
+			// reached from both
+			{Name: "@libsql/hrana-client", Version: "0.7.0", Line: 17988, Direct: no, Dev: no},
 		}},
-		{"nuxt-nuxt", 1731 + 8, []lockfilestest.Want{
+		{"nuxt-nuxt", 1731 + 8, 743, []lockfilestest.Want{
 			{Name: "@nuxt/devtools", Version: "4.0.0-alpha.10", Line: 3063, Direct: yes},
 			{Name: "defu", Version: "6.1.7", Line: 5805, Direct: yes, Dev: no,
 				Integrity: "sha512-7z22QmUWiQ/2d0KkdYmANbRUVABpZ9SNYyH5vx6PZ+nE5bcC0l7uFvEfHlyld/HcGBFTL536ClDt3DEcSlEJAQ=="},
 			{Name: "vite", Version: "8.2.1", Line: 9937, Direct: yes},
+			{Name: "posthtml", Version: "0.16.7", Line: 8526, Direct: no, Dev: yes},
+			{Name: "postcss-minify-params", Version: "7.0.9", Line: 8279, Direct: no, Dev: no},
 		}},
-		{"payloadcms-payload", 2702 + 44, []lockfilestest.Want{
-			{Name: "@types/react", Version: "19.2.14", Line: 8752, Direct: yes, Dev: yes},
+		{"payloadcms-payload", 2702 + 44, 983 + 19, []lockfilestest.Want{
+			// a devDependency of many importers, but an optional (peer)
+			// dependency of @radix-ui/react-accordion@1.2.11(...) (line 20158),
+			// which templates/ecommerce lists under dependencies: not dev
+			{Name: "@types/react", Version: "19.2.14", Line: 8752, Direct: yes, Dev: no},
+			{Name: "conf", Version: "13.1.0", Line: 10094, Direct: no, Dev: yes},
+			{Name: "pirates", Version: "4.0.7", Line: 13578, Direct: no, Dev: no},
 			{Name: "graphql", Version: "16.8.1", Line: 11733, Direct: yes, Dev: no},
 			{Name: "react-dom", Version: "19.2.6", Line: 13854, Direct: yes},
 		}},
-		{"vuejs-core-v5.4-cc09cc7", 755 + 11, []lockfilestest.Want{
+		{"vuejs-core-v5.4-cc09cc7", 755 + 11, 726, []lockfilestest.Want{
 			{Name: "@babel/core", Version: "7.21.3", Line: 324, Direct: yes, Dev: yes},
 			// a peer variant (`_@babel+core@7.21.3`) with its suffix removed
 			{Name: "@babel/helper-compilation-targets", Version: "7.20.7", Line: 357, Direct: no, Dev: yes},
@@ -80,26 +105,35 @@ func TestRealFiles(t *testing.T) {
 			// packages/compiler-core depends on link:../shared
 			{Name: "@vue/shared", Version: "", Line: 108, Direct: yes, Source: local},
 		}},
-		{"vuejs-core-v6.0-ea494af", 730 + 11, []lockfilestest.Want{
+		{"vuejs-core-v6.0-ea494af", 730 + 11, 699, []lockfilestest.Want{
 			{Name: "@babel/parser", Version: "7.24.1", Line: 572, Direct: yes},
 			// no dev: field (used by dev and prod importers): not dev
 			{Name: "typescript", Version: "5.4.5", Line: 5432, Direct: yes, Dev: no},
 			{Name: "vite", Version: "5.2.7", Line: 5541, Direct: yes, Dev: yes},
 		}},
-		{"vuejs-core", 620 + 11, []lockfilestest.Want{
+		{"vuejs-core", 620 + 11, 587, []lockfilestest.Want{
 			{Name: "@babel/parser", Version: "7.29.8", Line: 479, Direct: yes, Dev: no},
 			{Name: "typescript", Version: "5.6.3", Line: 3096, Direct: yes, Dev: no},
 			{Name: "typescript", Version: "6.0.3", Line: 3101, Direct: yes, Dev: yes},
 			{Name: "vite", Version: "8.2.0", Line: 3133, Direct: yes, Dev: yes},
+			// packages/compiler-sfc: devDependencies postcss-modules -> postcss-modules-scope
+			{Name: "postcss-modules-scope", Version: "3.2.0", Line: 2712, Direct: no, Dev: yes},
+			// packages/compiler-sfc: dependencies postcss -> nanoid (also reached from dev)
+			{Name: "nanoid", Version: "3.3.16", Line: 2573, Direct: no, Dev: no},
 		}},
 		// Two YAML documents: pnpm's own environment lockfile (19 packages,
 		// the pnpm binaries it downloads) and the project's (line 199 on).
-		{"withastro-astro", 2140 + 43 + 19, []lockfilestest.Want{
+		// pnpm's environment lockfile lists its packages under
+		// packageManagerDependencies, no dependency group: none is dev.
+		{"withastro-astro", 2140 + 43 + 19, 720 + 3, []lockfilestest.Want{
 			{Name: "pnpm", Version: "11.10.0", Line: 119, Direct: no},
 			{Name: "@astrojs/compiler", Version: "2.13.1", Line: 7287, Direct: yes},
 			{Name: "vite", Version: "8.2.1", Line: 15830, Direct: yes},
 			{Name: "fake-data-pkg", Version: "1.0.0", Line: 12188, Direct: yes, Source: local},
 			{Name: "@test/server-entry-fake-adapter", Version: "", Line: 10191, Direct: yes, Source: local},
+			// packages/language-tools/ts-plugin: devDependencies mocha ->
+			// serialize-javascript -> randombytes, its only reference (line 25226)
+			{Name: "randombytes", Version: "2.1.0", Line: 14578, Direct: no, Dev: yes},
 		}},
 	}
 	for _, c := range cases {
@@ -107,6 +141,15 @@ func TestRealFiles(t *testing.T) {
 			pkgs := lockfilestest.ParseFile(t, Parser{}, filepath.Join(dir, c.folder, "pnpm-lock.yaml"))
 			if len(pkgs) != c.count {
 				t.Errorf("got %d packages, want %d", len(pkgs), c.count)
+			}
+			dev := 0
+			for _, p := range pkgs {
+				if p.Dev {
+					dev++
+				}
+			}
+			if dev != c.dev {
+				t.Errorf("got %d dev packages, want %d", dev, c.dev)
 			}
 			lockfilestest.Check(t, pkgs, c.wants)
 			seen := map[string]bool{}
@@ -293,6 +336,49 @@ func TestTricky(t *testing.T) {
 		{Name: "pnpm", Version: "9.0.0", Line: 14},
 		{Name: "lodash", Version: "4.17.21", Line: 30, Direct: yes},
 		{Name: "left-pad", Version: "1.3.0", Line: 33, Direct: no},
+	})
+}
+
+// TestDevGraph checks the dev-only reachability of 9.x on an own fixture
+// whose every entry was worked out by hand (and by the PyYAML walk used for
+// the real files' counts).
+func TestDevGraph(t *testing.T) {
+	pkgs := lockfilestest.ParseFile(t, Parser{}, "testdata/dev-graph-v9.yaml")
+	if len(pkgs) != 17+1 {
+		t.Errorf("got %d packages, want 18 (17 entries and the @acme/tools link)", len(pkgs))
+	}
+	lockfilestest.Check(t, pkgs, []lockfilestest.Want{
+		// a dependency of . and a devDependency of packages/tools: not dev
+		{Name: "app-lib", Version: "1.0.0", Line: 48, Direct: yes, Dev: no},
+		// app-lib -> prod-mid -> right, shared
+		{Name: "prod-mid", Version: "1.0.0", Line: 80, Direct: no, Dev: no},
+		{Name: "right", Version: "1.0.0", Line: 83, Direct: no, Dev: no},
+		// also a dependency of the dev-only test-runner: not dev
+		{Name: "shared", Version: "1.0.0", Line: 86, Direct: no, Dev: no},
+		// two peer variants: styled(right) from app-lib, styled(left) from dev-mid
+		{Name: "styled", Version: "1.0.0", Line: 89, Direct: no, Dev: no},
+		// only styled(left) depends on it
+		{Name: "left", Version: "1.0.0", Line: 64, Direct: no, Dev: yes},
+		// an optionalDependency of .: production, and so is its optional dependency
+		{Name: "fsevents-ish", Version: "2.0.0", Line: 61, Direct: yes, Dev: no},
+		{Name: "native-bin", Version: "2.0.0", Line: 70, Direct: no, Dev: no},
+		// a devDependency through a peer-suffixed key: 3.0.0(peer-host@1.0.0)
+		{Name: "test-runner", Version: "3.0.0", Line: 100, Direct: yes, Dev: yes},
+		{Name: "peer-host", Version: "1.0.0", Line: 77, Direct: yes, Dev: yes},
+		// test-runner -> dev-mid <-> dev-leaf (a cycle)
+		{Name: "dev-mid", Version: "1.0.0", Line: 54, Direct: no, Dev: yes},
+		{Name: "dev-leaf", Version: "1.0.0", Line: 51, Direct: no, Dev: yes},
+		// an optionalDependency of test-runner
+		{Name: "dev-opt", Version: "1.0.0", Line: 57, Direct: no, Dev: yes},
+		// . lists packages/tools only as a devDependency (a link), but the
+		// dependencies of packages/tools are production all the same
+		{Name: "tools-dep", Version: "1.0.0", Line: 105, Direct: yes, Dev: no},
+		{Name: "lint-x", Version: "1.0.0", Line: 67, Direct: yes, Dev: yes},
+		// lint-x's wrap-cjs is an npm alias of wrap@2.0.0
+		{Name: "wrap", Version: "2.0.0", Line: 108, Direct: no, Dev: yes},
+		// no importer reaches it
+		{Name: "orphan", Version: "1.0.0", Line: 74, Direct: no, Dev: no},
+		{Name: "@acme/tools", Version: "", Line: 23, Direct: yes, Dev: yes, Source: local},
 	})
 }
 
