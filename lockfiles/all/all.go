@@ -10,6 +10,7 @@ import (
 	"github.com/tollgate-dev/tollgate/lockfiles/gemfilelock"
 	"github.com/tollgate-dev/tollgate/lockfiles/ghactions"
 	"github.com/tollgate-dev/tollgate/lockfiles/gomod"
+	"github.com/tollgate-dev/tollgate/lockfiles/gowork"
 	"github.com/tollgate-dev/tollgate/lockfiles/npmlock"
 	"github.com/tollgate-dev/tollgate/lockfiles/nugetlock"
 	"github.com/tollgate-dev/tollgate/lockfiles/pdmlock"
@@ -37,6 +38,7 @@ func Parsers() []lockfiles.Parser {
 		gemfilelock.Parser{},
 		nugetlock.Parser{},
 		gomod.Parser{},
+		gowork.Parser{},
 		cargolock.Parser{},
 		composerlock.Parser{},
 		pubspeclock.Parser{},
