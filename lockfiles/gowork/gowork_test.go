@@ -57,7 +57,7 @@ func TestMalformed(t *testing.T) {
 	}{
 		{"go 1.23\n\nuse ./a\nreplace x.example/a =>\n", 4},
 		{"go 1.23\nuse (\n  ./a\n", 4}, // the unterminated block is reported at the end
-		{"module example.com/x\n", 1}, // a go.mod directive in a go.work
+		{"module example.com/x\n", 1},  // a go.mod directive in a go.work
 		{"go 1.23\nreplace x.example/a => y.example/b master\n", 2},
 	} {
 		_, err := lt.ParseBytes(gowork.Parser{}, "w/go.work", []byte(c.content))
