@@ -86,8 +86,23 @@ func (b *builder) markDev(ctx context.Context, snapshots *yaml.Node) error {
 				}
 			}
 			v := yamltree.Resolve(pairs[2*s+1])
-			for _, group := range [...]string{"dependencies", "optionalDependencies"} {
-				deps := yamltree.Get(v, group)
+			if v == nil || v.Kind != yaml.MappingNode {
+				continue
+			}
+			seen := 0 // the first of each group only, as yamltree.Get reads
+			for k := 0; k+1 < len(v.Content); k += 2 {
+				group := 0
+				switch v.Content[k].Value {
+				case "dependencies":
+					group = 1
+				case "optionalDependencies":
+					group = 2
+				}
+				if group == 0 || seen&group != 0 {
+					continue
+				}
+				seen |= group
+				deps := yamltree.Resolve(v.Content[k+1])
 				if deps == nil || deps.Kind != yaml.MappingNode {
 					continue
 				}

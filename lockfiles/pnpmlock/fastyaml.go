@@ -2,6 +2,7 @@ package pnpmlock
 
 import (
 	"bytes"
+	"encoding/binary"
 	"strings"
 
 	"github.com/tollgate-dev/tollgate/lockfiles"
@@ -63,16 +64,19 @@ func fastParse(data []byte, limits lockfiles.Limits) (docs []*yaml.Node, ok bool
 	if !simpleText(data) {
 		return nil, false
 	}
+	// One copy of the input: every key and value below is a substring of it,
+	// where a copy per line read cost an allocation each.
+	src := string(data)
 	lineNo := 0
-	for len(data) > 0 {
+	for len(src) > 0 {
 		lineNo++
-		var line []byte
-		if i := bytes.IndexByte(data, '\n'); i >= 0 {
-			line, data = data[:i], data[i+1:]
+		var line string
+		if i := strings.IndexByte(src, '\n'); i >= 0 {
+			line, src = src[:i], src[i+1:]
 		} else {
-			line, data = data, nil
+			line, src = src, ""
 		}
-		line = bytes.TrimRight(line, " \r")
+		line = strings.TrimRight(line, " \r")
 		indent := 0
 		for indent < len(line) && line[indent] == ' ' {
 			indent++
@@ -86,7 +90,7 @@ func fastParse(data []byte, limits lockfiles.Limits) (docs []*yaml.Node, ok bool
 			}
 			skipIndent = -1
 		}
-		text := string(line[indent:])
+		text := line[indent:]
 		if indent == 0 && strings.HasPrefix(text, "---") {
 			if text != "---" || !newDoc() {
 				return nil, false
@@ -103,7 +107,7 @@ func fastParse(data []byte, limits lockfiles.Limits) (docs []*yaml.Node, ok bool
 				if isItem {
 					kind = yaml.SequenceNode
 				}
-				n := a.node(kind, "", "", lineNo, indent+1)
+				n := a.collection(kind, lineNo, indent+1)
 				pendingMap.Content = append(pendingMap.Content, pendingKey, n)
 				pendingKey, pendingMap = nil, nil
 				if len(stack) >= limits.MaxDepth {
@@ -118,7 +122,7 @@ func fastParse(data []byte, limits lockfiles.Limits) (docs []*yaml.Node, ok bool
 			if indent != 0 || isItem || len(doc.Content) > 0 {
 				return nil, false
 			}
-			root := a.node(yaml.MappingNode, "", "", lineNo, 1)
+			root := a.collection(yaml.MappingNode, lineNo, 1)
 			doc.Content = append(doc.Content, root)
 			stack = append(stack, frame{0, root, roleRoot})
 		}
@@ -231,8 +235,30 @@ func child(r role, key string) (bool, role) {
 }
 
 // alloc hands out yaml.Nodes from slabs: pointers stay valid, and a
-// lockfile's tens of thousands of nodes cost a few allocations.
-type alloc struct{ slab []yaml.Node }
+// lockfile's tens of thousands of nodes cost a few allocations. Mappings and
+// sequences start with room for a few entries (collectionCap) carved from a
+// slab of pointers too; append moves a longer one to a slice of its own.
+type alloc struct {
+	slab []yaml.Node
+	ptrs []*yaml.Node
+}
+
+// collectionCap is the room a new mapping or sequence gets in alloc.ptrs:
+// most mappings in a lockfile (a resolution, a snapshot's dependencies) have
+// four pairs or fewer.
+const collectionCap = 8
+
+// collection returns an empty mapping or sequence node.
+func (a *alloc) collection(kind yaml.Kind, line, col int) *yaml.Node {
+	n := a.node(kind, "", "", line, col)
+	if len(a.ptrs)+collectionCap > cap(a.ptrs) {
+		a.ptrs = make([]*yaml.Node, 0, 512*collectionCap)
+	}
+	k := len(a.ptrs)
+	a.ptrs = a.ptrs[:k+collectionCap]
+	n.Content = a.ptrs[k : k : k+collectionCap] // the capacity stops appends at the next node's room
+	return n
+}
 
 func (a *alloc) node(kind yaml.Kind, tag, value string, line, col int) *yaml.Node {
 	if len(a.slab) == cap(a.slab) {
@@ -249,13 +275,39 @@ func (a *alloc) node(kind yaml.Kind, tag, value string, line, col int) *yaml.Nod
 // places only), no byte-order mark and none of the Unicode line breaks YAML
 // also honours (NEL, LS, PS).
 func simpleText(data []byte) bool {
-	for i, c := range data {
-		if c < ' ' && c != '\n' && (c != '\r' || i+1 >= len(data) || data[i+1] != '\n') {
+	bad := func(i int) bool {
+		c := data[i]
+		return c < ' ' && c != '\n' && (c != '\r' || i+1 >= len(data) || data[i+1] != '\n')
+	}
+	i := 0
+	for ; i+8 <= len(data); i += 8 {
+		// Eight bytes at a time: skip words whose only bytes below 0x20 are
+		// '\n' (those with no bit of 0xe0 set, less the '\n's), look closer
+		// at the rest.
+		x := binary.LittleEndian.Uint64(data[i:])
+		if zeroBytes(x&0xe0e0e0e0e0e0e0e0)&^zeroBytes(x^0x0a0a0a0a0a0a0a0a) == 0 {
+			continue
+		}
+		for j := i; j < i+8; j++ {
+			if bad(j) {
+				return false
+			}
+		}
+	}
+	for ; i < len(data); i++ {
+		if bad(i) {
 			return false
 		}
 	}
 	return !bytes.Contains(data, []byte("\xc2\x85")) && !bytes.Contains(data, []byte("\xe2\x80\xa8")) &&
 		!bytes.Contains(data, []byte("\xe2\x80\xa9")) && !bytes.HasPrefix(data, []byte("\xef\xbb\xbf"))
+}
+
+// zeroBytes returns the high bit of every zero byte of x, exactly (no
+// carry crosses from one byte to the next).
+func zeroBytes(x uint64) uint64 {
+	const low7 = 0x7f7f7f7f7f7f7f7f
+	return ^((x&low7 + low7) | x | low7)
 }
 
 // maxSimpleKey is below the length at which YAML stops reading "key:" as an
@@ -337,15 +389,15 @@ func (a *alloc) flow(s string, line, col int) (*yaml.Node, bool) {
 	if open == '[' {
 		closeCh, kind = ']', yaml.SequenceNode
 	}
-	n := a.node(kind, "", "", line, col)
+	n := a.collection(kind, line, col)
 	i := 1
 	skip := func() {
 		for i < len(s) && s[i] == ' ' {
 			i++
 		}
 	}
-	// scalar reads a plain or single-quoted scalar ending before one of stops.
-	scalar := func(stops string, key bool) (*yaml.Node, bool) {
+	// scalar reads a plain or single-quoted scalar ending before ',' or closeCh.
+	scalar := func(key bool) (*yaml.Node, bool) {
 		skip()
 		if i >= len(s) {
 			return nil, false
@@ -365,7 +417,7 @@ func (a *alloc) flow(s string, line, col int) (*yaml.Node, bool) {
 		start := i
 		for i < len(s) {
 			ch := s[i]
-			if strings.IndexByte(stops, ch) >= 0 || ch == ':' && key && (i+1 == len(s) || s[i+1] == ' ') {
+			if ch == ',' || ch == closeCh || ch == ':' && key && (i+1 == len(s) || s[i+1] == ' ') {
 				break
 			}
 			if ch == '{' || ch == '[' || ch == '#' && s[i-1] == ' ' {
@@ -386,7 +438,7 @@ func (a *alloc) flow(s string, line, col int) (*yaml.Node, bool) {
 	}
 	for {
 		if open == '{' {
-			k, ok := scalar(",}", true)
+			k, ok := scalar(true)
 			if !ok {
 				return nil, false
 			}
@@ -395,13 +447,13 @@ func (a *alloc) flow(s string, line, col int) (*yaml.Node, bool) {
 				return nil, false
 			}
 			i++
-			v, ok := scalar(",}", false)
+			v, ok := scalar(false)
 			if !ok {
 				return nil, false
 			}
 			n.Content = append(n.Content, k, v)
 		} else {
-			v, ok := scalar(",]", false)
+			v, ok := scalar(false)
 			if !ok {
 				return nil, false
 			}

@@ -69,6 +69,10 @@ func fromDocs(ctx context.Context, file string, docs []*yaml.Node, limits lockfi
 		if err != nil {
 			return nil, err
 		}
+		if out == nil {
+			out = pkgs // the common single document: no copy
+			continue
+		}
 		out = append(out, pkgs...)
 	}
 	return out, nil
@@ -83,6 +87,10 @@ func fromDoc(ctx context.Context, file string, root *yaml.Node, limits lockfiles
 	packages := yamltree.Get(root, "packages")
 	if packages != nil && packages.Kind != yaml.MappingNode && !isNull(packages) {
 		return nil, lockfiles.Errorf(file, packages.Line, "packages is %s, want a mapping", yamltree.Describe(packages))
+	}
+	if packages != nil {
+		// room for every entry and a few workspace links, bounded by the input's size
+		b.pkgs = make([]lockfiles.Package, 0, min(len(packages.Content)/2+64, limits.MaxPackages))
 	}
 	for i := 0; packages != nil && i+1 < len(packages.Content); i += 2 {
 		if i&0x3ff == 0 {
@@ -140,6 +148,7 @@ type builder struct {
 	byKey         map[string]int // packages key without peer suffix -> index
 	byLink        map[string]int // name + NUL + link target -> index of a local package
 	roots         []depRoot      // 9.x: what importers list, for markDev
+	buf           []byte         // scratch for map keys
 }
 
 // depRoot is one dependency an importer lists: a root of the dependency graph.
@@ -299,17 +308,27 @@ func (b *builder) addImporter(importer string, n *yaml.Node, uses map[int]*usage
 // lookup finds the packages entry an importer's dependency resolves to.
 func (b *builder) lookup(importer, name, version string) (int, bool) {
 	v := stripPeers(version, b.major)
-	candidates := []string{v}
+	candidates, n := [2]string{v}, 1
 	if rest, ok := strings.CutPrefix(v, "file:"); ok {
 		// file: packages are keyed by their path from the lockfile's
 		// directory; importers write it from there (9.x) or from themselves.
-		candidates = append(candidates, "file:"+path.Join(importer, rest))
+		candidates[1], n = "file:"+path.Join(importer, rest), 2
 	}
-	for _, c := range candidates {
-		for _, k := range [...]string{c, name + "@" + c, "/" + name + "@" + c, "/" + name + "/" + c} {
-			if i, ok := b.byKey[k]; ok {
-				return i, true
-			}
+	for _, c := range candidates[:n] {
+		if i, ok := b.byKey[c]; ok {
+			return i, true
+		}
+		// name@c, /name@c, /name/c, built in one buffer (no allocation per try)
+		b.buf = append(append(append(append(b.buf[:0], '/'), name...), '@'), c...)
+		if i, ok := b.byKey[string(b.buf[1:])]; ok {
+			return i, true
+		}
+		if i, ok := b.byKey[string(b.buf)]; ok {
+			return i, true
+		}
+		b.buf[1+len(name)] = '/'
+		if i, ok := b.byKey[string(b.buf)]; ok {
+			return i, true
 		}
 	}
 	return 0, false

@@ -564,3 +564,29 @@ func keyLine(doc *yaml.Node, key string) int {
 	})
 	return line
 }
+
+// TestSimpleText checks the word-at-a-time scan of simpleText against a
+// byte-by-byte reading, with every control character at every offset of a
+// text longer than a few words.
+func TestSimpleText(t *testing.T) {
+	slow := func(data []byte) bool {
+		for i, c := range data {
+			if c < ' ' && c != '\n' && (c != '\r' || i+1 >= len(data) || data[i+1] != '\n') {
+				return false
+			}
+		}
+		return true
+	}
+	base := []byte("lockfileVersion: '9.0'\r\nsnapshots:\n  é@1.0.0: {}\n")
+	for c := 0; c < 0x100; c++ {
+		for pos := range base {
+			data := append([]byte(nil), base...)
+			data[pos] = byte(c)
+			for _, d := range [][]byte{data, data[:pos+1], data[pos:]} {
+				if got, want := simpleText(d), slow(d); got != want {
+					t.Fatalf("simpleText(%q) = %v, want %v", d, got, want)
+				}
+			}
+		}
+	}
+}
