@@ -590,3 +590,52 @@ func TestSimpleText(t *testing.T) {
 		}
 	}
 }
+
+// TestSnapshotsCorners reads snapshots written in unusual ways through both
+// decoders (agree) and checks the Dev of b@1.0.0, which only a's snapshot
+// (a being the only devDependency) can reach.
+func TestSnapshotsCorners(t *testing.T) {
+	const head = "lockfileVersion: '9.0'\nimporters:\n  .:\n    devDependencies:\n      a:\n        specifier: ^1.0.0\n        version: 1.0.0\n" +
+		"packages:\n  a@1.0.0:\n    resolution: {integrity: sha512-a}\n  b@1.0.0:\n    resolution: {integrity: sha512-b}\n"
+	for _, c := range []struct {
+		name      string
+		snapshots string
+		fast      bool // the fast path reads it
+		dev       bool // b is dev
+	}{
+		{"block", "snapshots:\n  a@1.0.0:\n    dependencies:\n      b: 1.0.0\n  b@1.0.0: {}\n", true, true},
+		{"flow", "snapshots:\n  a@1.0.0:\n    dependencies: {b: 1.0.0}\n", true, true},
+		{"flow-snapshot", "snapshots:\n  a@1.0.0: {dependencies: {b: 1.0.0}}\n", false, true},
+		{"quoted", "snapshots:\n  'a@1.0.0':\n    'optionalDependencies':\n      'b': '1.0.0' # comment\n", true, true},
+		{"double-quoted", "snapshots:\n  \"a@1.0.0\":\n    dependencies:\n      b: \"1.0.0\"\n", false, true},
+		// yamltree.Get reads the first of duplicate keys: the second snapshot of a is ignored
+		{"duplicate-snapshot", "snapshots:\n  a@1.0.0: {}\n  a@1.0.0:\n    dependencies:\n      b: 1.0.0\n", true, false},
+		{"duplicate-group", "snapshots:\n  a@1.0.0:\n    dependencies: {}\n    dependencies:\n      b: 1.0.0\n", true, false},
+		{"null-snapshot", "snapshots:\n  a@1.0.0:\n  b@1.0.0:\n", true, false},
+		{"sequence-group", "snapshots:\n  a@1.0.0:\n    dependencies:\n      - b\n", true, false},
+		{"mapping-version", "snapshots:\n  a@1.0.0:\n    dependencies:\n      b: {version: 1.0.0}\n", true, false},
+		{"scalar-snapshots", "snapshots: none\n", true, false},
+		{"sequence-snapshots", "snapshots:\n  - a@1.0.0\n", true, false},
+		{"anchor", "snapshots:\n  a@1.0.0:\n    dependencies: &d\n      b: 1.0.0\n", false, true},
+		{"skipped-block", "snapshots:\n  a@1.0.0:\n    transitivePeerDependencies:\n      - 'x: y'\n      - {z: w}\n    dependencies:\n      b: 1.0.0\n", true, true},
+		{"link", "snapshots:\n  a@1.0.0:\n    dependencies:\n      b: link:../b\n", true, false},
+		{"alias", "snapshots:\n  a@1.0.0:\n    dependencies:\n      b-alias: b@1.0.0\n", true, true},
+		// no snapshot for b: its packages entry, found as the importers' are
+		{"no-target-snapshot", "snapshots:\n  a@1.0.0:\n    dependencies:\n      b: 1.0.0(peer@2.0.0)\n", true, true},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			data := []byte(head + c.snapshots)
+			if got := agree(t, c.name, data); got != c.fast {
+				t.Errorf("fast path read it: %v, want %v", got, c.fast)
+			}
+			pkgs, err := lockfilestest.ParseBytes(Parser{}, "pnpm-lock.yaml", data)
+			if err != nil {
+				t.Fatal(err)
+			}
+			lockfilestest.Check(t, pkgs, []lockfilestest.Want{
+				{Name: "a", Version: "1.0.0", Line: 9, Direct: yes, Dev: yes},
+				{Name: "b", Version: "1.0.0", Line: 11, Direct: no, Dev: lockfilestest.Bool(c.dev)},
+			})
+		})
+	}
+}
