@@ -135,6 +135,14 @@ func fromDoc(ctx context.Context, file string, root *yaml.Node, limits lockfiles
 			return nil, err
 		}
 	}
+	// The fast reader's strings are slices of one copy of the whole file;
+	// packages outlive the parse (an inventory holds many lockfiles), so
+	// each keeps copies of its own strings instead of pinning the file.
+	for i := range b.pkgs {
+		p := &b.pkgs[i]
+		p.Name, p.Version, p.Integrity = strings.Clone(p.Name), strings.Clone(p.Version), strings.Clone(p.Integrity)
+		p.Resolved, p.Alias = strings.Clone(p.Resolved), strings.Clone(p.Alias)
+	}
 	return b.pkgs, nil
 }
 
