@@ -153,6 +153,14 @@ func fastParse(data []byte, limits lockfiles.Limits) (docs []*yaml.Node, ok bool
 		}
 		keep, childRole := child(top.role, key)
 		if !keep {
+			// A value on the key's line must end there even when skipped: a
+			// quoted or flow scalar left open continues on the next lines,
+			// even at column 0 under a top-level key.
+			if rest != "" {
+				if _, ok := a.blockScalar(rest, lineNo, 1); !ok {
+					return nil, false
+				}
+			}
 			skipIndent = indent
 			continue
 		}
