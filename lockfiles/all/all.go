@@ -10,7 +10,6 @@ import (
 	"github.com/tollgate-dev/tollgate/lockfiles/gemfilelock"
 	"github.com/tollgate-dev/tollgate/lockfiles/ghactions"
 	"github.com/tollgate-dev/tollgate/lockfiles/gomod"
-	"github.com/tollgate-dev/tollgate/lockfiles/gowork"
 	"github.com/tollgate-dev/tollgate/lockfiles/npmlock"
 	"github.com/tollgate-dev/tollgate/lockfiles/nugetlock"
 	"github.com/tollgate-dev/tollgate/lockfiles/pdmlock"
@@ -38,7 +37,7 @@ func Parsers() []lockfiles.Parser {
 		gemfilelock.Parser{},
 		nugetlock.Parser{},
 		gomod.Parser{},
-		gowork.Parser{},
+		gomod.WorkParser{},
 		cargolock.Parser{},
 		composerlock.Parser{},
 		pubspeclock.Parser{},

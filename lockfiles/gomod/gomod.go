@@ -1,5 +1,6 @@
 // Package gomod reads Go module requirements from go.mod, with the h1: hashes
-// of the sibling go.sum as integrity.
+// of the sibling go.sum as integrity, and Go workspace files, go.work
+// (WorkParser).
 //
 // Every require directive is one package. replace directives of the main
 // module are honoured: a replacement by another module reports that module;
@@ -70,7 +71,7 @@ func (Parser) Parse(ctx context.Context, in *lockfiles.Input) ([]lockfiles.Packa
 	}
 	f, ok := scanFast(in.Content)
 	if !ok {
-		mf, err := parseModfile(in.Path, in.Content)
+		mf, err := parseWith(in.Path, in.Content, modfile.Parse)
 		if err != nil {
 			return nil, err
 		}
@@ -138,15 +139,16 @@ func (Parser) Parse(ctx context.Context, in *lockfiles.Input) ([]lockfiles.Packa
 	return pkgs, nil
 }
 
-// parseModfile runs modfile.Parse, turning its errors (and any panic of the
-// library on hostile input) into a *lockfiles.ParseError with the line.
-func parseModfile(name string, data []byte) (f *modfile.File, err error) {
+// parseWith runs a modfile parser (modfile.Parse, modfile.ParseWork),
+// turning its errors (and any panic of the library) into a
+// *lockfiles.ParseError naming the file and line.
+func parseWith[F any](name string, data []byte, parse func(string, []byte, modfile.VersionFixer) (*F, error)) (f *F, err error) {
 	defer func() {
 		if r := recover(); r != nil {
-			f, err = nil, lockfiles.Errorf(name, 0, "go.mod: %v", r)
+			f, err = nil, lockfiles.Errorf(name, 0, "%s: %v", path.Base(name), r)
 		}
 	}()
-	f, err = modfile.Parse(name, data, nil)
+	f, err = parse(name, data, nil)
 	if err == nil {
 		return f, nil
 	}

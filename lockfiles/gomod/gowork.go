@@ -1,29 +1,25 @@
-// Package gowork reads Go workspace files (go.work). In workspace mode the
-// go command builds the modules a go.work uses together, and the go.work's
-// replace directives override every module's own: a replace added there
-// changes what is built for the whole workspace, so each one is a package.
-//
-// Files are read with golang.org/x/mod/modfile.ParseWork.
-package gowork
+package gomod
 
 import (
 	"context"
-	"errors"
-	"fmt"
 	"path"
 
 	"github.com/tollgate-dev/tollgate/lockfiles"
 	"golang.org/x/mod/modfile"
 )
 
-// Parser reads go.work files. The zero value is ready to use.
-type Parser struct{}
+// WorkParser reads Go workspace files (go.work). In workspace mode the go
+// command builds the modules a go.work uses together, and the go.work's
+// replace directives override every module's own: a replace added there
+// changes what is built for the whole workspace, so each one is a package.
+// The zero value is ready to use.
+type WorkParser struct{}
 
 // Name identifies the format.
-func (Parser) Name() string { return "go/go.work" }
+func (WorkParser) Name() string { return "go/go.work" }
 
 // Match accepts files named go.work, in any directory.
-func (Parser) Match(p string) bool { return path.Base(p) == "go.work" }
+func (WorkParser) Match(p string) bool { return path.Base(p) == "go.work" }
 
 // Parse returns one package per replace and per use directive.
 //
@@ -38,11 +34,11 @@ func (Parser) Match(p string) bool { return path.Base(p) == "go.work" }
 //
 // Line is the directive's line (inside a block, the entry's own line). A
 // malformed file is a *lockfiles.ParseError with modfile's line.
-func (Parser) Parse(ctx context.Context, in *lockfiles.Input) ([]lockfiles.Package, error) {
+func (WorkParser) Parse(ctx context.Context, in *lockfiles.Input) ([]lockfiles.Package, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	f, err := parseWork(in.Path, in.Content)
+	f, err := parseWith(in.Path, in.Content, modfile.ParseWork)
 	if err != nil {
 		return nil, err
 	}
@@ -93,47 +89,4 @@ func modulePath(in *lockfiles.Input, dir string, maxSize int64) string {
 		return ""
 	}
 	return modfile.ModulePath(data)
-}
-
-// parseWork parses with modfile, turning its errors (and, defensively, a
-// panic) into a *lockfiles.ParseError with the line.
-func parseWork(name string, data []byte) (f *modfile.WorkFile, err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			f, err = nil, lockfiles.Errorf(name, 0, "go.work: %v", r)
-		}
-	}()
-	f, err = modfile.ParseWork(name, data, nil)
-	if err == nil {
-		return f, nil
-	}
-	var list modfile.ErrorList
-	var one *modfile.Error
-	switch {
-	case errors.As(err, &list) && len(list) > 0:
-		return nil, workError(name, &list[0])
-	case errors.As(err, &one):
-		return nil, workError(name, one)
-	}
-	return nil, lockfiles.Errorf(name, 0, "%v", err)
-}
-
-// workError converts one modfile error; its own Error() repeats file and
-// line, which the ParseError already carries.
-func workError(name string, e *modfile.Error) error {
-	msg := e.Err.Error()
-	switch {
-	case e.ModPath != "":
-		msg = fmt.Sprintf("%s %s: %s", e.Verb, e.ModPath, msg)
-	case e.Verb != "":
-		msg = e.Verb + ": " + msg
-	}
-	return &lockfiles.ParseError{Path: name, Line: e.Pos.Line, Err: errors.New(msg)}
-}
-
-func lineOf(l *modfile.Line) int {
-	if l == nil {
-		return 0
-	}
-	return l.Start.Line
 }

@@ -1,4 +1,4 @@
-package gowork_test
+package gomod_test
 
 import (
 	"errors"
@@ -7,18 +7,18 @@ import (
 	"testing/fstest"
 
 	"github.com/tollgate-dev/tollgate/lockfiles"
-	"github.com/tollgate-dev/tollgate/lockfiles/gowork"
+	"github.com/tollgate-dev/tollgate/lockfiles/gomod"
 	lt "github.com/tollgate-dev/tollgate/lockfiles/lockfilestest"
 )
 
-func TestMatch(t *testing.T) {
-	lt.CheckMatch(t, gowork.Parser{}, map[string]bool{
+func TestWorkMatch(t *testing.T) {
+	lt.CheckMatch(t, gomod.WorkParser{}, map[string]bool{
 		"go.work": true, "tools/go.work": true, "go.work.sum": false, "go.mod": false, "go.work.bak": false,
 	})
 }
 
 func TestWorkspace(t *testing.T) {
-	pkgs := lt.ParseFile(t, gowork.Parser{}, filepath.Join("testdata", "ws", "go.work"))
+	pkgs := lt.ParseFile(t, gomod.WorkParser{}, filepath.Join("testdata", "ws", "go.work"))
 	// grep -n: use ./api (7), ./lib (8), ./missing (9), ./api (12);
 	// replaces at 14, 17 and 18.
 	if len(pkgs) != 7 {
@@ -50,7 +50,7 @@ func TestWorkspace(t *testing.T) {
 	}
 }
 
-func TestMalformed(t *testing.T) {
+func TestWorkMalformed(t *testing.T) {
 	for _, c := range []struct {
 		content string
 		line    int
@@ -60,11 +60,11 @@ func TestMalformed(t *testing.T) {
 		{"module example.com/x\n", 1},  // a go.mod directive in a go.work
 		{"go 1.23\nreplace x.example/a => y.example/b master\n", 2},
 	} {
-		_, err := lt.ParseBytes(gowork.Parser{}, "w/go.work", []byte(c.content))
+		_, err := lt.ParseBytes(gomod.WorkParser{}, "w/go.work", []byte(c.content))
 		lt.AssertParseError(t, err, "w/go.work", c.line)
 	}
 	_, err := lockfiles.ParseFile(t.Context(), fstest.MapFS{"go.work": {Data: []byte("go 1.23\nuse ./a\nuse ./b\nuse ./c\n")}}, "go.work",
-		gowork.Parser{}, lockfiles.Limits{MaxPackages: 2})
+		gomod.WorkParser{}, lockfiles.Limits{MaxPackages: 2})
 	if !errors.Is(err, lockfiles.ErrLimit) {
 		t.Errorf("limit: %v", err)
 	}
@@ -75,7 +75,7 @@ func FuzzParseGoWork(f *testing.F) {
 	f.Add([]byte("go 1.22\nuse .\nreplace a => b v1.0.0\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		fsys := fstest.MapFS{"go.work": {Data: data}, "a/go.mod": {Data: data}}
-		pkgs, err := lockfiles.ParseFile(t.Context(), fsys, "go.work", gowork.Parser{}, lockfiles.Limits{})
+		pkgs, err := lockfiles.ParseFile(t.Context(), fsys, "go.work", gomod.WorkParser{}, lockfiles.Limits{})
 		if err != nil {
 			var pe *lockfiles.ParseError
 			if !errors.As(err, &pe) || pe.Path != "go.work" {
@@ -88,5 +88,5 @@ func FuzzParseGoWork(f *testing.F) {
 }
 
 func BenchmarkParseGoWork(b *testing.B) {
-	lt.BenchmarkParse(b, gowork.Parser{}, "go.work", "testdata", "ws")
+	lt.BenchmarkParse(b, gomod.WorkParser{}, "go.work", "testdata", "ws")
 }
