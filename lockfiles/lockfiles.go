@@ -25,6 +25,8 @@ const (
 	EcosystemPackagist     = "Packagist"
 	EcosystemPub           = "Pub"
 	EcosystemGitHubActions = "GitHub Actions"
+	// EcosystemMaven names packages "group:artifact", as OSV does.
+	EcosystemMaven = "Maven"
 	// EcosystemDocker is not an OSV ecosystem; it marks docker:// images used by workflows.
 	EcosystemDocker = "Docker"
 )

@@ -81,6 +81,12 @@ func PURL(ecosystem, name, version string, qualifiers map[string]string) string 
 		default:
 			namespace, n = strings.ToLower(parts[0]), strings.ToLower(parts[1])+"/"+parts[2]
 		}
+	case EcosystemMaven:
+		// group:artifact -> namespace group, name artifact (purl maven type).
+		typ = packageurl.TypeMaven
+		if i := strings.IndexByte(n, ':'); i > 0 {
+			namespace, n = n[:i], n[i+1:]
+		}
 	case EcosystemDocker:
 		typ = packageurl.TypeDocker
 		if i := strings.LastIndexByte(n, '/'); i > 0 {

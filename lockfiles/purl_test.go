@@ -43,6 +43,9 @@ func TestPURL(t *testing.T) {
 		{EcosystemGitHubActions, "octo/repo/.github/workflows/Build.yml", "main", nil, "pkg:githubactions/octo/repo%2F.github%2Fworkflows%2FBuild.yml@main"},
 		// docker.
 		{EcosystemDocker, "library/alpine", "3.18", nil, "pkg:docker/library/alpine@3.18"},
+		// maven: the group is the namespace, the artifact the name (purl-spec example).
+		{EcosystemMaven, "org.apache.xmlgraphics:batik-anim", "1.9.1", nil, "pkg:maven/org.apache.xmlgraphics/batik-anim@1.9.1"},
+		{EcosystemMaven, "org.springframework:spring-beans", "5.0.5.RELEASE", nil, "pkg:maven/org.springframework/spring-beans@5.0.5.RELEASE"},
 		// No purl type.
 		{"Hackage", "aeson", "2.0", nil, ""},
 	}

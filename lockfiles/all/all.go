@@ -10,6 +10,7 @@ import (
 	"github.com/tollgate-dev/tollgate/lockfiles/gemfilelock"
 	"github.com/tollgate-dev/tollgate/lockfiles/ghactions"
 	"github.com/tollgate-dev/tollgate/lockfiles/gomod"
+	"github.com/tollgate-dev/tollgate/lockfiles/gradlelock"
 	"github.com/tollgate-dev/tollgate/lockfiles/npmlock"
 	"github.com/tollgate-dev/tollgate/lockfiles/nugetlock"
 	"github.com/tollgate-dev/tollgate/lockfiles/pdmlock"
@@ -41,6 +42,7 @@ func Parsers() []lockfiles.Parser {
 		cargolock.Parser{},
 		composerlock.Parser{},
 		pubspeclock.Parser{},
+		gradlelock.Parser{},
 		ghactions.Parser{},
 	}
 }
