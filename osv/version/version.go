@@ -1,8 +1,9 @@
 // Package version orders package versions the way each OSV ecosystem does, so
 // that OSV ranges ("introduced", "fixed", "last_affected") can be evaluated
 // offline: npm, crates.io and SEMVER ranges by Semantic Versioning 2.0, Go by
-// golang.org/x/mod/semver (pseudo-versions included), PyPI by PEP 440, and
-// RubyGems, NuGet, Packagist and Pub by their own rules.
+// golang.org/x/mod/semver (pseudo-versions included), PyPI by PEP 440, Maven
+// by Maven 3's ComparableVersion, and RubyGems, NuGet, Packagist and Pub by
+// their own rules.
 package version
 
 import (
@@ -55,6 +56,9 @@ func Parse(ecosystem, s string) (Version, error) {
 		v, err = parseComposer(s)
 	case "Pub":
 		v, err = parsePub(s)
+	case "Maven":
+		// Package names are "group:artifact"; the version is anything but empty.
+		v, err = parseMaven(s)
 	default:
 		return nil, fmt.Errorf("%w %q", ErrUnknownEcosystem, ecosystem)
 	}

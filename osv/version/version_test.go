@@ -2,6 +2,7 @@ package version
 
 import (
 	"errors"
+	"strings"
 	"testing"
 )
 
@@ -114,6 +115,7 @@ func TestParseRejects(t *testing.T) {
 		{"Packagist", "dev-main"},
 		{"Packagist", "2.x-dev"},
 		{"Pub", "1.0"},
+		{"Maven", ""},
 	}
 	for _, b := range bad {
 		if v, err := Parse(b.eco, b.v); err == nil {
@@ -129,7 +131,17 @@ func FuzzParse(f *testing.F) {
 	for _, s := range []string{"1.0.0", "v1.2.3-0.2020", "1!2.0.post1", "1.0.0.pre.rc1", "5.0.0.0-beta.1", "v1.0-p1", "1.0.0+x"} {
 		f.Add(s)
 	}
-	ecos := []string{"npm", "Go", "PyPI", "RubyGems", "NuGet", "Packagist", "Pub", "crates.io", "GitHub Actions", SemVer}
+	// Maven: real versions, ComparableVersionTest's edge cases, and "|"-joined
+	// triples for the order checks below.
+	for _, s := range []string{
+		"2.15.0-rc1", "9.4.31.v20200723", "1.0.0.Final", "3.0.0-M1", "5.2.9.RELEASE", "32.0.0-jre",
+		"9+181-r4173-1", "v3-rev20231115-2.0.0", "1.0.0.X1|1.0.0-X2|1.0.0", "2.0.a|2.0.0.a|2-a",
+		"1-0.alpha|1|1-sp", "6.1.0rc3|6.1H.5-beta|6.1.0", "12345678901234567890.1H.5-beta",
+		"1a1|1-alpha-1|1alpha1", "1.0-final|1ga|1-0", "١.٢|1.2|1-ä",
+	} {
+		f.Add(s)
+	}
+	ecos := []string{"npm", "Go", "PyPI", "RubyGems", "NuGet", "Packagist", "Pub", "crates.io", "GitHub Actions", "Maven", SemVer}
 	f.Fuzz(func(t *testing.T, s string) {
 		for _, eco := range ecos {
 			a, err := Parse(eco, s)
@@ -138,6 +150,31 @@ func FuzzParse(f *testing.F) {
 			}
 			if a.Compare(a) != 0 {
 				t.Errorf("%s %q does not equal itself", eco, s)
+			}
+		}
+		// Maven accepts every non-empty version up to its length bound; its
+		// order is antisymmetric, and Compare is 0 exactly for versions that
+		// parse to the same items. It is not transitive in general: Maven's
+		// is not either (TestMavenIntransitive).
+		var vs []Version
+		for _, p := range strings.SplitN(s, "|", 3) {
+			v, err := Parse("Maven", p)
+			if (err != nil) != (p == "" || len(p) > maxMavenVersion) {
+				t.Fatalf("Parse(Maven, %q): %v", p, err)
+			}
+			if err == nil {
+				vs = append(vs, v)
+			}
+		}
+		for _, x := range vs {
+			for _, y := range vs {
+				c := x.Compare(y)
+				if c != -y.Compare(x) {
+					t.Errorf("Maven Compare(%q, %q) = %d but Compare(%q, %q) = %d", x, y, c, y, x, y.Compare(x))
+				}
+				if same := mavenSameItems(x.(mavenVersion).items, y.(mavenVersion).items); (c == 0) != same {
+					t.Errorf("Maven Compare(%q, %q) = %d, same items %v", x, y, c, same)
+				}
 			}
 		}
 	})
