@@ -267,3 +267,52 @@ func TestDatabaseSpecificCWEs(t *testing.T) {
 		}
 	}
 }
+
+// Maven: real GHSA records for log4j-core, gson and jackson-databind, and a
+// MAL record, checked with Maven's version order (2.13.2 < 2.13.2.1).
+func TestRealMavenRecords(t *testing.T) {
+	db, err := LoadDB(context.Background(), shareddata.Path(t, "osv", "vulns"), LoadOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	mal, err := LoadDB(context.Background(), shareddata.Path(t, "osv", "malicious"), LoadOptions{Ecosystems: []string{"Maven"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cases := []struct {
+		name, version string
+		want          []string // primary ids of the findings, in order
+	}{
+		{"org.apache.logging.log4j:log4j-core", "2.14.1", []string{"GHSA-7rjr-3q55-vv33", "GHSA-p6xc-xr62-6r2g"}},
+		{"org.apache.logging.log4j:log4j-core", "2.12.2", []string{"GHSA-p6xc-xr62-6r2g"}},
+		{"org.apache.logging.log4j:log4j-core", "2.17.1", nil},
+		{"org.apache.logging.log4j:log4j-core", "2.16.0-rc1", []string{"GHSA-7rjr-3q55-vv33", "GHSA-p6xc-xr62-6r2g"}},
+		{"com.google.code.gson:gson", "2.8.8", []string{"GHSA-4jrv-ppp4-jm57"}},
+		{"com.google.code.gson:gson", "2.8.9", nil},
+		{"com.fasterxml.jackson.core:jackson-databind", "2.13.2", []string{"GHSA-57j2-w4cx-62h2"}},
+		{"com.fasterxml.jackson.core:jackson-databind", "2.13.2.1", nil},
+		{"com.fasterxml.jackson.core:jackson-databind", "2.12.6.1", nil},
+	}
+	for _, c := range cases {
+		p := lockfiles.Package{Ecosystem: "Maven", Name: c.name, Version: c.version, Path: "gradle.lockfile", Line: 3}
+		findings, _, err := NewCheck(db, CheckOptions{}).Run(context.Background(), &scanner.Input{Packages: []lockfiles.Package{p}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, f := range findings {
+			got = append(got, f.IDs[0])
+		}
+		if !slices.Equal(got, c.want) {
+			t.Errorf("%s %s: findings %v, want %v", c.name, c.version, got, c.want)
+		}
+	}
+	p := lockfiles.Package{Ecosystem: "Maven", Name: "io.github.leetcrunch:scribejava-core", Version: "8.3.3", Path: "gradle.lockfile", Line: 9}
+	findings, _, err := NewCheck(mal, CheckOptions{}).Run(context.Background(), &scanner.Input{Packages: []lockfiles.Package{p}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(findings) != 1 || findings[0].RuleID != RuleMalicious || findings[0].IDs[0] != "MAL-2025-2552" {
+		t.Errorf("malicious Maven package: %+v", findings)
+	}
+}
