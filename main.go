@@ -32,16 +32,16 @@ func main() {
 
 // tuneInventoryGC sets the collector for `tollgate inventory`, a short-lived
 // process whose heap is only the lockfiles being read: collect at 4x the live
-// heap instead of 2x, under a 90 MiB soft limit. Measured on the shared
-// corpus (bench/inventory): TanStack's 1.6 MB pnpm lockfile ~158 -> ~122 ms,
-// the whole corpus ~1.4 -> ~1.0 s, peak RSS 81 -> 89 MB. Not for scan: with
-// an OSV database loaded the live heap passes any such limit, and a 100,000-
-// record load took 4.4 s instead of 2.1 s under it. GOGC or GOMEMLIMIT in
-// the environment wins.
+// heap instead of 2x, under a 72 MiB soft limit. Measured with
+// bench/inventory: TanStack's 1.6 MB pnpm lockfile 152 -> 117 ms, the whole
+// shared corpus 419 -> 340 ms at 79 MB peak RSS (83 MB untuned). Not for
+// scan: with an OSV database loaded the live heap passes any such limit, and
+// a 100,000-record load took 4.4 s instead of 2.1 s under one. GOGC or
+// GOMEMLIMIT in the environment wins.
 func tuneInventoryGC(getenv func(string) string) {
 	if getenv("GOGC") != "" || getenv("GOMEMLIMIT") != "" {
 		return
 	}
 	debug.SetGCPercent(300)
-	debug.SetMemoryLimit(90 << 20)
+	debug.SetMemoryLimit(72 << 20)
 }
