@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/tollgate-dev/tollgate/lockfiles"
+	"github.com/tollgate-dev/tollgate/osv/version"
 	"github.com/tollgate-dev/tollgate/scanner"
 )
 
@@ -171,7 +172,44 @@ func (c *check) Run(ctx context.Context, in *scanner.Input) ([]scanner.Finding, 
 		}
 		findings = append(findings, c.findingsFor(&in.Packages[i], queries[j], answers[j])...)
 	}
-	return findings, nil, nil
+	var skipped []scanner.Skipped
+	if n, ok := c.src.(networked); !ok || !n.needsNetwork() {
+		skipped = unordered(queries)
+	}
+	return findings, skipped, nil
+}
+
+// unordered says which queried versions an offline lookup could not order
+// in their ecosystem ("1.0-beta-2" is no PEP 440 version): OSV ranges were
+// not evaluated for them, only exact version lists and all-version records.
+// The OSV API orders versions itself, so it is only asked of offline
+// sources. A version-less query (a floating GitHub Actions tag) is by design
+// an all-version lookup and is not listed.
+func unordered(queries []Query) []scanner.Skipped {
+	var bad []string
+	for _, q := range queries {
+		if q.Version == "" {
+			continue
+		}
+		if _, err := version.Parse(q.Ecosystem, q.Version); err != nil {
+			bad = append(bad, q.Ecosystem+" "+q.Name+" "+q.Version)
+		}
+	}
+	if len(bad) == 0 {
+		return nil
+	}
+	sort.Strings(bad)
+	examples := bad
+	if len(examples) > 5 {
+		examples = examples[:5]
+	}
+	more := ""
+	if len(bad) > len(examples) {
+		more = fmt.Sprintf(", and %d more", len(bad)-len(examples))
+	}
+	return []scanner.Skipped{{Check: CheckID, Reason: fmt.Sprintf(
+		"%d of %d package versions cannot be ordered in their ecosystem (%s%s): OSV ranges were not evaluated for them, only exact version lists and all-version records",
+		len(bad), len(queries), strings.Join(examples, "; "), more)}}
 }
 
 // hit is one record that affects a package, with what the matcher learned.

@@ -137,3 +137,31 @@ func TestActionFindingsOnRealRecord(t *testing.T) {
 		t.Errorf("findings %+v, want one for v7.0.6 at line 9", findings)
 	}
 }
+
+// staticSource answers every query with no record.
+type staticSource struct{ online bool }
+
+func (s staticSource) Lookup(_ context.Context, qs []Query) ([][]*Vuln, error) {
+	return make([][]*Vuln, len(qs)), nil
+}
+func (s staticSource) needsNetwork() bool { return s.online }
+
+// An offline lookup says which versions it could not order (their ranges
+// went unevaluated); the OSV API orders versions itself, so online nothing
+// is said; version-less queries (floating action tags) are by design.
+func TestCheckUnorderableVersions(t *testing.T) {
+	pkgs := []lockfiles.Package{
+		{Ecosystem: "PyPI", Name: "legacy", Version: "1.0-beta-2_x"},
+		{Ecosystem: "PyPI", Name: "fine", Version: "1.0b2"},
+		{Ecosystem: "npm", Name: "odd", Version: "latest"},
+		{Ecosystem: "GitHub Actions", Name: "actions/checkout", Version: "v4"},
+	}
+	_, sk, err := NewCheck(staticSource{}, CheckOptions{}).Run(t.Context(), &scanner.Input{Packages: pkgs})
+	if err != nil || len(sk) != 1 || !strings.Contains(sk[0].Reason, "2 of 4 package versions cannot be ordered") ||
+		!strings.Contains(sk[0].Reason, "PyPI legacy 1.0-beta-2_x; npm odd latest") {
+		t.Errorf("offline: %+v %v", sk, err)
+	}
+	if _, sk, err := NewCheck(staticSource{online: true}, CheckOptions{}).Run(t.Context(), &scanner.Input{Packages: pkgs}); err != nil || len(sk) != 0 {
+		t.Errorf("online: %+v %v", sk, err)
+	}
+}
