@@ -7,10 +7,12 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"reflect"
 	"testing"
 
 	"github.com/tollgate-dev/tollgate/internal/shareddata"
 	"github.com/tollgate-dev/tollgate/lockfiles"
+	"github.com/tollgate-dev/tollgate/lockfiles/tomltree"
 )
 
 // ParseFile parses the file at path on disk with p, with the file's directory
@@ -203,4 +205,31 @@ func CheckFixtures(t *testing.T, p lockfiles.Parser, dir string, cases map[strin
 			Check(t, pkgs, c.Wants)
 		})
 	}
+}
+
+// SameTOMLReadings asserts that, when tomltree's subset reader and fromTree
+// accept data, they yield what the complete decoder (tomltree.Full) yields,
+// header lines included. It reports whether the fast path accepted.
+func SameTOMLReadings[T any](tb testing.TB, name string, data []byte, table string, fromTree func(*tomltree.Value) (T, []int, bool), count func(*T) int) bool {
+	tb.Helper()
+	in := &lockfiles.Input{Path: name, Content: data, Limits: lockfiles.Limits{}.WithDefaults()}
+	root, ok := tomltree.Parse(data, in.Limits.MaxDepth)
+	if !ok {
+		return false
+	}
+	fast, fastLines, ok := fromTree(root)
+	if !ok {
+		return false
+	}
+	slow, slowLines, err := tomltree.Full(in, table, count)
+	if err != nil {
+		tb.Fatalf("fast path accepted what the full decoder rejects: %v", err)
+	}
+	if !reflect.DeepEqual(fast, slow) {
+		tb.Fatalf("fast and full decoders differ:\nfast %+v\nslow %+v", fast, slow)
+	}
+	if !reflect.DeepEqual(fastLines, slowLines) {
+		tb.Fatalf("header lines differ: fast %v, slow %v", fastLines, slowLines)
+	}
+	return true
 }

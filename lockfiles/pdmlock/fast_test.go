@@ -3,12 +3,10 @@ package pdmlock
 import (
 	"os"
 	"path/filepath"
-	"reflect"
 	"testing"
 
 	"github.com/tollgate-dev/tollgate/internal/shareddata"
-	"github.com/tollgate-dev/tollgate/lockfiles"
-	"github.com/tollgate-dev/tollgate/lockfiles/tomltree"
+	"github.com/tollgate-dev/tollgate/lockfiles/lockfilestest"
 )
 
 // sameAsSlow asserts that, when the fast path accepts data, it yields what
@@ -16,26 +14,7 @@ import (
 // path accepted.
 func sameAsSlow(t *testing.T, data []byte) bool {
 	t.Helper()
-	in := &lockfiles.Input{Path: "pdm.lock", Content: data, Limits: lockfiles.Limits{}.WithDefaults()}
-	root, ok := tomltree.Parse(data, in.Limits.MaxDepth)
-	if !ok {
-		return false
-	}
-	fast, fastLines, ok := fromTree(root)
-	if !ok {
-		return false
-	}
-	slow, slowLines, err := decodeSlow(in)
-	if err != nil {
-		t.Fatalf("fast path accepted what the full decoder rejects: %v", err)
-	}
-	if !reflect.DeepEqual(fast, slow) {
-		t.Fatalf("fast and full decoders differ:\nfast %+v\nslow %+v", fast, slow)
-	}
-	if !reflect.DeepEqual(fastLines, slowLines) {
-		t.Fatalf("header lines differ: fast %v, slow %v", fastLines, slowLines)
-	}
-	return true
+	return lockfilestest.SameTOMLReadings(t, "pdm.lock", data, "package", fromTree, packageCount)
 }
 
 func TestFastPathMatchesFullDecoder(t *testing.T) {

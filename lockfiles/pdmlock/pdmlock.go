@@ -4,11 +4,8 @@ package pdmlock
 
 import (
 	"context"
-	"errors"
 	"slices"
 	"strings"
-
-	"github.com/BurntSushi/toml"
 
 	"github.com/tollgate-dev/tollgate/lockfiles"
 )
@@ -107,19 +104,6 @@ func (Parser) Parse(ctx context.Context, in *lockfiles.Input) ([]lockfiles.Packa
 		pkgs = append(pkgs, p)
 	}
 	return pkgs, nil
-}
-
-// tomlError turns a decoder error into a *lockfiles.ParseError with its line.
-func tomlError(path string, err error) error {
-	var pe toml.ParseError
-	if errors.As(err, &pe) {
-		msg := pe.Message
-		if msg == "" {
-			msg = err.Error()
-		}
-		return lockfiles.Errorf(path, pe.Position.Line, "%s", msg)
-	}
-	return lockfiles.Errorf(path, 0, "%v", err)
 }
 
 // isCommitSHA reports whether ref is a full 40-hex-digit git commit.

@@ -1,36 +1,19 @@
 package poetrylock
 
 import (
-	"github.com/BurntSushi/toml"
-
 	"github.com/tollgate-dev/tollgate/lockfiles"
 	"github.com/tollgate-dev/tollgate/lockfiles/tomltree"
 )
 
 // decode reads the lockfile and the header line of each package: through
-// tomltree when the file is in its subset (the common, fast case), else
-// through BurntSushi/toml plus a scan for the [[package]] header lines.
+// tomltree's subset reader and fromTree when the file is in the subset (the
+// common, fast case), else through BurntSushi/toml (tomltree.Full).
 func decode(in *lockfiles.Input) (lockFile, []int, error) {
-	if root, ok := tomltree.Parse(in.Content, in.Limits.MaxDepth); ok {
-		if lf, lines, ok := fromTree(root); ok {
-			return lf, lines, nil
-		}
-	}
-	return decodeSlow(in)
+	return tomltree.Decode(in, "package", fromTree, packageCount)
 }
 
-// decodeSlow is the complete-TOML path.
-func decodeSlow(in *lockfiles.Input) (lockFile, []int, error) {
-	var lf lockFile
-	if _, err := toml.Decode(string(in.Content), &lf); err != nil {
-		return lf, nil, tomlError(in.Path, err)
-	}
-	headers := tomltree.TableHeaderLines(in.Content, "package")
-	if len(headers) != len(lf.Package) {
-		return lf, nil, lockfiles.Errorf(in.Path, 0, "found %d [[package]] headers for %d packages; cannot place entries on lines", len(headers), len(lf.Package))
-	}
-	return lf, headers, nil
-}
+// packageCount is the number of [[package]] entries of a decoded file.
+func packageCount(lf *lockFile) int { return len(lf.Package) }
 
 // fromTree fills a lockFile as BurntSushi/toml would; ok is false on any
 // type mismatch (the slow path then reports it).

@@ -4,11 +4,8 @@ package poetrylock
 
 import (
 	"context"
-	"errors"
 	"slices"
 	"strings"
-
-	"github.com/BurntSushi/toml"
 
 	"github.com/tollgate-dev/tollgate/lockfiles"
 )
@@ -138,19 +135,6 @@ func lookupNormalized(files map[string][]fileEntry, name string) []fileEntry {
 		}
 	}
 	return nil
-}
-
-// tomlError turns a decoder error into a *lockfiles.ParseError with its line.
-func tomlError(path string, err error) error {
-	var pe toml.ParseError
-	if errors.As(err, &pe) {
-		msg := pe.Message
-		if msg == "" {
-			msg = err.Error()
-		}
-		return lockfiles.Errorf(path, pe.Position.Line, "%s", msg)
-	}
-	return lockfiles.Errorf(path, 0, "%v", err)
 }
 
 // isCommitSHA reports whether ref is a full 40-hex-digit git commit.

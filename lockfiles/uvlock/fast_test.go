@@ -3,11 +3,11 @@ package uvlock
 import (
 	"os"
 	"path/filepath"
-	"reflect"
 	"testing"
 
 	"github.com/tollgate-dev/tollgate/internal/shareddata"
 	"github.com/tollgate-dev/tollgate/lockfiles"
+	"github.com/tollgate-dev/tollgate/lockfiles/lockfilestest"
 	"github.com/tollgate-dev/tollgate/lockfiles/tomltree"
 )
 
@@ -16,26 +16,7 @@ import (
 // path accepted.
 func sameAsSlow(t *testing.T, data []byte) bool {
 	t.Helper()
-	in := &lockfiles.Input{Path: "uv.lock", Content: data, Limits: lockfiles.Limits{}.WithDefaults()}
-	root, ok := tomltree.Parse(data, in.Limits.MaxDepth)
-	if !ok {
-		return false
-	}
-	fast, fastLines, ok := fromTree(root)
-	if !ok {
-		return false
-	}
-	slow, slowLines, err := decodeSlow(in)
-	if err != nil {
-		t.Fatalf("fast path accepted what the full decoder rejects: %v", err)
-	}
-	if !reflect.DeepEqual(fast, slow) {
-		t.Fatalf("fast and full decoders differ:\nfast %+v\nslow %+v", fast, slow)
-	}
-	if !reflect.DeepEqual(fastLines, slowLines) {
-		t.Fatalf("header lines differ: fast %v, slow %v", fastLines, slowLines)
-	}
-	return true
+	return lockfilestest.SameTOMLReadings(t, "uv.lock", data, "package", fromTree, packageCount)
 }
 
 func TestFastPathMatchesFullDecoder(t *testing.T) {
@@ -84,7 +65,7 @@ func BenchmarkDecodeFullTOML(b *testing.B) {
 	b.SetBytes(int64(len(data)))
 	b.ReportAllocs()
 	for b.Loop() {
-		if _, _, err := decodeSlow(in); err != nil {
+		if _, _, err := tomltree.Full(in, "package", packageCount); err != nil {
 			b.Fatal(err)
 		}
 	}

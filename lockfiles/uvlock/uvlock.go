@@ -5,9 +5,6 @@ package uvlock
 
 import (
 	"context"
-	"errors"
-
-	"github.com/BurntSushi/toml"
 
 	"github.com/tollgate-dev/tollgate/lockfiles"
 )
@@ -247,19 +244,6 @@ func cutLast(s string, sep byte) (before, after string, ok bool) {
 		}
 	}
 	return s, "", false
-}
-
-// tomlError turns a decoder error into a *lockfiles.ParseError with its line.
-func tomlError(path string, err error) error {
-	var pe toml.ParseError
-	if errors.As(err, &pe) {
-		msg := pe.Message
-		if msg == "" {
-			msg = err.Error()
-		}
-		return lockfiles.Errorf(path, pe.Position.Line, "%s", msg)
-	}
-	return lockfiles.Errorf(path, 0, "%v", err)
 }
 
 // isCommitSHA reports whether ref is a full 40-hex-digit git commit.

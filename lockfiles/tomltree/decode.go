@@ -1,0 +1,51 @@
+package tomltree
+
+import (
+	"errors"
+
+	"github.com/BurntSushi/toml"
+
+	"github.com/tollgate-dev/tollgate/lockfiles"
+)
+
+// Decode reads a TOML lockfile into T with the header line of each entry of
+// its [[table]] array: through Parse and fromTree when the file is in the
+// subset Parse reads (the common, fast case), else through Full. count says
+// how many entries of the array a decoded T holds.
+func Decode[T any](in *lockfiles.Input, table string, fromTree func(*Value) (T, []int, bool), count func(*T) int) (T, []int, error) {
+	if root, ok := Parse(in.Content, in.Limits.MaxDepth); ok {
+		if v, lines, ok := fromTree(root); ok {
+			return v, lines, nil
+		}
+	}
+	return Full(in, table, count)
+}
+
+// Full is the complete-TOML path: BurntSushi/toml decodes T, and
+// TableHeaderLines finds the [[table]] header lines, which toml.MetaData
+// does not give for the elements of an array of tables.
+func Full[T any](in *lockfiles.Input, table string, count func(*T) int) (T, []int, error) {
+	var v T
+	if _, err := toml.Decode(string(in.Content), &v); err != nil {
+		return v, nil, DecodeError(in.Path, err)
+	}
+	headers := TableHeaderLines(in.Content, table)
+	if n := count(&v); len(headers) != n {
+		return v, nil, lockfiles.Errorf(in.Path, 0, "found %d [[%s]] headers for %d %ss; cannot place entries on lines", len(headers), table, n, table)
+	}
+	return v, headers, nil
+}
+
+// DecodeError turns a BurntSushi/toml error into a *lockfiles.ParseError
+// with its line.
+func DecodeError(path string, err error) error {
+	var pe toml.ParseError
+	if errors.As(err, &pe) {
+		msg := pe.Message
+		if msg == "" {
+			msg = err.Error()
+		}
+		return lockfiles.Errorf(path, pe.Position.Line, "%s", msg)
+	}
+	return lockfiles.Errorf(path, 0, "%v", err)
+}
