@@ -181,3 +181,17 @@ var ErrLimit = errors.New("limit exceeded")
 func LimitErrorf(path string, line int, format string, args ...any) error {
 	return &ParseError{Path: path, Line: line, Err: fmt.Errorf("%w: %s", ErrLimit, fmt.Sprintf(format, args...))}
 }
+
+// IsCommitSHA reports whether ref is a full 40-hex-digit git commit id.
+func IsCommitSHA(ref string) bool {
+	if len(ref) != 40 {
+		return false
+	}
+	for i := 0; i < len(ref); i++ {
+		c := ref[i]
+		if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F') {
+			return false
+		}
+	}
+	return true
+}

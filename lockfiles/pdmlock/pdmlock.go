@@ -90,7 +90,7 @@ func (Parser) Parse(ctx context.Context, in *lockfiles.Input) ([]lockfiles.Packa
 			if ref != "" {
 				p.Resolved += "@" + ref
 			}
-			p.PinnedSHA = isCommitSHA(lp.Revision)
+			p.PinnedSHA = lockfiles.IsCommitSHA(lp.Revision)
 		case lp.Path != "" || lp.Editable:
 			p.Source = lockfiles.SourceLocal
 			p.Resolved = lp.Path
@@ -104,18 +104,4 @@ func (Parser) Parse(ctx context.Context, in *lockfiles.Input) ([]lockfiles.Packa
 		pkgs = append(pkgs, p)
 	}
 	return pkgs, nil
-}
-
-// isCommitSHA reports whether ref is a full 40-hex-digit git commit.
-func isCommitSHA(ref string) bool {
-	if len(ref) != 40 {
-		return false
-	}
-	for i := 0; i < len(ref); i++ {
-		c := ref[i]
-		if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F') {
-			return false
-		}
-	}
-	return true
 }

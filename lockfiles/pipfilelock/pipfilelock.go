@@ -103,7 +103,7 @@ func entry(path string, m jsontree.Member, dev bool) lockfiles.Package {
 		p.Resolved = v.GetString("git")
 		if ref := v.GetString("ref"); ref != "" {
 			p.Resolved += "@" + ref
-			p.PinnedSHA = isCommitSHA(ref)
+			p.PinnedSHA = lockfiles.IsCommitSHA(ref)
 		}
 	case v.GetString("path") != "":
 		p.Source = lockfiles.SourceLocal
@@ -125,18 +125,4 @@ func entry(path string, m jsontree.Member, dev bool) lockfiles.Package {
 func isRemote(u string) bool {
 	scheme, _, ok := strings.Cut(u, "://")
 	return ok && scheme != "file"
-}
-
-// isCommitSHA reports whether ref is a full 40-hex-digit git commit.
-func isCommitSHA(ref string) bool {
-	if len(ref) != 40 {
-		return false
-	}
-	for i := 0; i < len(ref); i++ {
-		c := ref[i]
-		if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F') {
-			return false
-		}
-	}
-	return true
 }

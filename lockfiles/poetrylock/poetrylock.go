@@ -105,7 +105,7 @@ func (Parser) Parse(ctx context.Context, in *lockfiles.Input) ([]lockfiles.Packa
 				if ref != "" {
 					p.Resolved += "@" + ref
 				}
-				p.PinnedSHA = isCommitSHA(s.ResolvedReference)
+				p.PinnedSHA = lockfiles.IsCommitSHA(s.ResolvedReference)
 			case "directory", "file":
 				p.Source = lockfiles.SourceLocal
 				p.Resolved = s.URL
@@ -135,18 +135,4 @@ func lookupNormalized(files map[string][]fileEntry, name string) []fileEntry {
 		}
 	}
 	return nil
-}
-
-// isCommitSHA reports whether ref is a full 40-hex-digit git commit.
-func isCommitSHA(ref string) bool {
-	if len(ref) != 40 {
-		return false
-	}
-	for i := 0; i < len(ref); i++ {
-		c := ref[i]
-		if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F') {
-			return false
-		}
-	}
-	return true
 }

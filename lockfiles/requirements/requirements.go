@@ -567,7 +567,7 @@ func parseDirectReference(file string, line int, name, ref string) (lockfiles.Pa
 	switch source {
 	case lockfiles.SourceGit:
 		if at := strings.LastIndexByte(vcsURL, '@'); at > strings.LastIndexByte(vcsURL, '/') {
-			p.PinnedSHA = isCommitSHA(vcsURL[at+1:])
+			p.PinnedSHA = lockfiles.IsCommitSHA(vcsURL[at+1:])
 		}
 		qualifiers = map[string]string{"vcs_url": loc}
 	case lockfiles.SourceURL:
@@ -617,20 +617,6 @@ func archiveNameVersion(file string) (name, version string, ok bool) {
 		return "", "", false
 	}
 	return "", "", false
-}
-
-// isCommitSHA reports whether ref is a full 40-hex-digit git commit.
-func isCommitSHA(ref string) bool {
-	if len(ref) != 40 {
-		return false
-	}
-	for i := 0; i < len(ref); i++ {
-		c := ref[i]
-		if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F') {
-			return false
-		}
-	}
-	return true
 }
 
 // nameLocal names a local project ("-e .", "-e ./libs/tool") from the

@@ -104,7 +104,7 @@ func (Parser) Parse(ctx context.Context, in *lockfiles.Input) ([]lockfiles.Packa
 			p.Source = lockfiles.SourceGit
 			p.Resolved = s.Git
 			if _, frag, ok := cutLast(s.Git, '#'); ok {
-				p.PinnedSHA = isCommitSHA(frag)
+				p.PinnedSHA = lockfiles.IsCommitSHA(frag)
 			}
 		case s.URL != "":
 			p.Source = lockfiles.SourceURL
@@ -244,18 +244,4 @@ func cutLast(s string, sep byte) (before, after string, ok bool) {
 		}
 	}
 	return s, "", false
-}
-
-// isCommitSHA reports whether ref is a full 40-hex-digit git commit.
-func isCommitSHA(ref string) bool {
-	if len(ref) != 40 {
-		return false
-	}
-	for i := 0; i < len(ref); i++ {
-		c := ref[i]
-		if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F') {
-			return false
-		}
-	}
-	return true
 }
