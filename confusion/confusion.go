@@ -14,7 +14,6 @@ package confusion
 import (
 	"context"
 	"fmt"
-	"net/url"
 	"strings"
 
 	"github.com/tollgate-dev/tollgate/lockfiles"
@@ -164,11 +163,7 @@ func publicHost(ecosystem, resolved string) string {
 	if ecosystem == lockfiles.EcosystemCrates && strings.HasPrefix(resolved, "registry+https://github.com/rust-lang/crates.io-index") {
 		return "crates.io"
 	}
-	u, err := url.Parse(resolved)
-	if err != nil || u.Host == "" {
-		return ""
-	}
-	host := strings.ToLower(strings.TrimSuffix(u.Hostname(), "."))
+	_, host := lockfiles.DownloadHost(resolved)
 	for _, h := range publicHosts(ecosystem) {
 		if host == h {
 			return h

@@ -12,6 +12,8 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"net/url"
+	"strings"
 )
 
 // OSV ecosystem names, as used in Package.Ecosystem and in OSV records.
@@ -194,4 +196,24 @@ func IsCommitSHA(ref string) bool {
 		}
 	}
 	return true
+}
+
+// DownloadHost returns the scheme and the host of a Resolved URL: the scheme
+// in lower case without a "registry+"/"sparse+" prefix (Cargo's index URLs),
+// the host in lower case without a trailing dot. Both are "" when resolved
+// is not a URL with a host: a path, a workspace reference, or scp-style git
+// ("git@host:path"); scheme alone is "" for a scheme-relative "//host/...".
+func DownloadHost(resolved string) (scheme, host string) {
+	if resolved == "" {
+		return "", ""
+	}
+	u, err := url.Parse(resolved)
+	if err != nil || u.Host == "" {
+		return "", ""
+	}
+	scheme = strings.ToLower(u.Scheme)
+	for _, prefix := range []string{"registry+", "sparse+"} {
+		scheme = strings.TrimPrefix(scheme, prefix)
+	}
+	return scheme, strings.ToLower(strings.TrimSuffix(u.Hostname(), "."))
 }

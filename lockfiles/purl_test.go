@@ -80,3 +80,20 @@ func TestNormalizeName(t *testing.T) {
 		}
 	}
 }
+
+func TestDownloadHost(t *testing.T) {
+	for _, c := range []struct{ in, scheme, host string }{
+		{"https://Registry.NPMJS.org./a/-/a-1.0.0.tgz", "https", "registry.npmjs.org"},
+		{"registry+https://github.com/rust-lang/crates.io-index", "https", "github.com"},
+		{"sparse+https://index.crates.io/", "https", "index.crates.io"},
+		{"git://github.com/acme/c.git#abc", "git", "github.com"},
+		{"//cdn.example/x.tgz", "", "cdn.example"},
+		{"git@github.com:acme/x.git", "", ""},
+		{"packages/site", "", ""},
+		{"", "", ""},
+	} {
+		if s, h := DownloadHost(c.in); s != c.scheme || h != c.host {
+			t.Errorf("DownloadHost(%q) = %q, %q; want %q, %q", c.in, s, h, c.scheme, c.host)
+		}
+	}
+}

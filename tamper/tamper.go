@@ -10,7 +10,6 @@ import (
 	"context"
 	"fmt"
 	"net"
-	"net/url"
 	"strings"
 
 	"github.com/tollgate-dev/tollgate/lockfiles"
@@ -115,7 +114,8 @@ func changeFindings(changes []lockfiles.Change) []scanner.Finding {
 			})
 		}
 		if (c.Kind == lockfiles.ChangeRehashed || c.Kind == lockfiles.ChangeUpdated) && p.Source == "" {
-			oldHost, newHost := host(prev.Resolved), host(p.Resolved)
+			_, oldHost := lockfiles.DownloadHost(prev.Resolved)
+			_, newHost := lockfiles.DownloadHost(p.Resolved)
 			if oldHost != "" && newHost != "" && oldHost != newHost && !sameRegistry(oldHost, newHost) {
 				out = append(out, scanner.Finding{
 					RuleID:   RuleHostChanged,
@@ -139,7 +139,7 @@ func (c Check) downloadFindings(p *lockfiles.Package) []scanner.Finding {
 	if p.Source == lockfiles.SourceLocal || p.Resolved == "" {
 		return nil
 	}
-	scheme, h := transport(p.Resolved)
+	scheme, h := lockfiles.DownloadHost(p.Resolved)
 	if h == "" {
 		return nil
 	}
@@ -179,23 +179,6 @@ func (c Check) downloadFindings(p *lockfiles.Package) []scanner.Finding {
 	return out
 }
 
-// transport returns the scheme and host a package is fetched with: the
-// scheme without a "registry+"/"sparse+" prefix (Cargo's index URLs), the
-// host in lower case; host is "" when resolved is not a URL with a host
-// (a path, a workspace reference) or names scp-style git ("git@host:path",
-// an ssh transport).
-func transport(resolved string) (scheme, host string) {
-	u, err := url.Parse(resolved)
-	if err != nil || u.Host == "" || u.Scheme == "" {
-		return "", ""
-	}
-	scheme = strings.ToLower(u.Scheme)
-	for _, prefix := range []string{"registry+", "sparse+"} {
-		scheme = strings.TrimPrefix(scheme, prefix)
-	}
-	return scheme, strings.ToLower(strings.TrimSuffix(u.Hostname(), "."))
-}
-
 // allowed reports whether host matches an entry of list: the host itself,
 // "*.domain" for the domain and its subdomains, and npm's two official
 // hostnames for each other.
@@ -231,17 +214,6 @@ func loopback(host string) bool {
 func sameRegistry(a, b string) bool {
 	official := map[string]bool{"registry.npmjs.org": true, "registry.yarnpkg.com": true}
 	return official[a] && official[b]
-}
-
-func host(resolved string) string {
-	if resolved == "" {
-		return ""
-	}
-	u, err := url.Parse(resolved)
-	if err != nil || u.Host == "" {
-		return ""
-	}
-	return strings.ToLower(u.Hostname())
 }
 
 // abbreviate shortens a hash for messages to its first 20 characters.
