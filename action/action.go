@@ -19,18 +19,16 @@ import (
 	"strings"
 	"time"
 
-	"github.com/tollgate-dev/tollgate/cli"
+	"github.com/tollgate-dev/tollgate/checks"
 	"github.com/tollgate-dev/tollgate/config"
 	"github.com/tollgate-dev/tollgate/diff"
 	"github.com/tollgate-dev/tollgate/event"
 	"github.com/tollgate-dev/tollgate/github"
-	"github.com/tollgate-dev/tollgate/lockfiles"
 	"github.com/tollgate-dev/tollgate/lockfiles/all"
 	"github.com/tollgate-dev/tollgate/pipeline"
 	"github.com/tollgate-dev/tollgate/report"
 	"github.com/tollgate-dev/tollgate/sarif"
 	"github.com/tollgate-dev/tollgate/scanner"
-	"github.com/tollgate-dev/tollgate/secrets"
 )
 
 // Env is the world the Action runs in. The zero value of every field but
@@ -53,24 +51,19 @@ type Env struct {
 	MinBackoff time.Duration
 }
 
-// inputs are the Action's inputs (action.yml), parsed.
+// inputs are the Action's inputs (action.yml), read; the policy inputs
+// (fail-on, fail-on-skipped, checks, config, baseline, osv-db, osv-url) are
+// parsed by pipeline.LoadPolicy, the same way as the CLI's flags.
 type inputs struct {
-	failOn  string
-	config  string
-	sarif   string
-	checks  string
-	comment bool
-	upload  bool
-	offline bool
-	verify  bool
-	// failOnSkipped: "" leaves it to the config's fail-on-skipped.
-	failOnSkipped string
-	osvDB         string
-	osvURL        string
-	cacheDir      string
-	baseline      string
-	token         string
-	category      string
+	policy   pipeline.PolicyRequest
+	sarif    string
+	comment  bool
+	upload   bool
+	offline  bool
+	verify   bool
+	cacheDir string
+	token    string
+	category string
 }
 
 // run holds one Action run's state.
@@ -83,7 +76,7 @@ type run struct {
 	notes     []string
 }
 
-// Run runs the Action and returns the process exit code (cli.Exit*): 0 when
+// Run runs the Action and returns the process exit code (pipeline.Exit*): 0 when
 // nothing is at or above fail-on, 1 when something is, 2 for bad inputs or
 // config, 3 when the inventory or the checks could not complete.
 func Run(ctx context.Context, env Env) int {
@@ -104,16 +97,6 @@ func Run(ctx context.Context, env Env) int {
 	return code
 }
 
-// usageError marks bad inputs, config or event: exit 2.
-type usageError struct{ err error }
-
-func (e *usageError) Error() string { return e.err.Error() }
-func (e *usageError) Unwrap() error { return e.err }
-
-func usagef(format string, args ...any) error {
-	return &usageError{fmt.Errorf(format, args...)}
-}
-
 // fail reports an error that stopped the run: an error annotation (on the
 // config file's line when the config is at fault), the job summary and the
 // outputs, so that the step's failure reads as what it is.
@@ -125,15 +108,14 @@ func (r *run) fail(err error) {
 	}
 	_ = r.cmds.Annotate(a)
 	kind := "could not run"
-	var ue *usageError
-	if errors.As(err, &ue) {
+	if pipeline.IsUsage(err) {
 		kind = "bad input or configuration"
 	}
 	summary := fmt.Sprintf("## ⚠️ tollgate: %s\n\n%s\n", kind, "```\n"+strings.ReplaceAll(err.Error(), "```", "ˋˋˋ")+"\n```")
 	if e := r.cmds.AddSummary(summary); e != nil {
 		fmt.Fprintf(r.env.Stderr, "tollgate: %v\n", e)
 	}
-	result := github.OutcomeIncomplete
+	result := scanner.OutcomeIncomplete
 	_ = r.cmds.SetOutputs(map[string]string{"result": result, "findings": "0"})
 	fmt.Fprintf(r.env.Stderr, "tollgate: %v\n", err)
 }
@@ -153,18 +135,17 @@ func (r *run) relative(p string) string {
 func (r *run) run(ctx context.Context) (int, error) {
 	started := time.Now()
 	if err := r.readInputs(); err != nil {
-		return cli.ExitUsage, err
+		return pipeline.ExitUsage, err
 	}
-	cfg, err := r.loadConfig()
+	policy, err := pipeline.LoadPolicy(r.in.policy)
 	if err != nil {
-		return cli.ExitUsage, err
+		return pipeline.ExitUsage, err
 	}
-	if r.in.failOn == "" {
-		r.in.failOn = cfg.FailOn
-	}
+	cfg := policy.Config
+	cfg.Path = r.relative(cfg.Path)
 	ev, err := event.FromEnv(r.env.Getenv)
 	if err != nil {
-		return cli.ExitUsage, usagef("event: %w", err)
+		return pipeline.ExitUsage, pipeline.Usagef("event: %w", err)
 	}
 	r.ev = ev
 	if ev.Kind == event.KindNone {
@@ -173,39 +154,35 @@ func (r *run) run(ctx context.Context) (int, error) {
 		if err := r.cmds.AddSummary("## ✅ tollgate: nothing to scan\n\n" + msg + "\n"); err != nil {
 			fmt.Fprintf(r.env.Stderr, "tollgate: %v\n", err)
 		}
-		_ = r.cmds.SetOutputs(outputs(nil, "", github.OutcomePassed))
-		return cli.ExitOK, nil
+		_ = r.cmds.SetOutputs(outputs(nil, "", scanner.OutcomePassed))
+		return pipeline.ExitOK, nil
 	}
 
 	apiURL := r.apiURL(cfg)
 	client, err := github.NewClient(github.Options{BaseURL: apiURL, Token: r.in.token, HTTPClient: r.env.HTTPClient, MinBackoff: r.env.MinBackoff})
 	if err != nil {
-		return cli.ExitUsage, usagef("%w", err)
+		return pipeline.ExitUsage, pipeline.Usagef("%w", err)
 	}
 	cs, err := r.changeSet(ctx, apiURL)
 	if err != nil {
-		return cli.ExitIncomplete, fmt.Errorf("read the change set: %w", err)
+		return pipeline.ExitIncomplete, fmt.Errorf("read the change set: %w", err)
 	}
 	defer cs.Close()
 
-	baseline, err := r.loadBaseline()
-	if err != nil {
-		return cli.ExitUsage, err
-	}
 	now := time.Time{}
 	if r.env.Now != nil {
 		now = r.env.Now()
 	}
-	res, runErr := pipeline.Run(ctx, pipeline.Options{
+	sc, err := pipeline.RunScan(ctx, pipeline.ScanRequest{
+		Policy:    policy,
 		ChangeSet: cs,
-		Parsers:   all.Parsers(),
-		Settings: pipeline.CheckSettings{
-			OSVDB:      r.in.osvDB,
-			Offline:    r.in.offline,
-			OSVURL:     r.in.osvURL,
-			CacheDir:   r.in.cacheDir,
-			Baseline:   baseline,
-			HTTPClient: r.env.HTTPClient,
+		Dir:       r.workspace,
+		Deps: checks.Deps{
+			Offline:     r.in.offline,
+			CacheDir:    r.in.cacheDir,
+			HTTPClient:  r.env.HTTPClient,
+			GitHubToken: r.in.token,
+			UserAgent:   "tollgate/" + pipeline.Version,
 			// Live verification is opt-in and never runs on fork pull requests.
 			VerifySecrets: r.in.verify,
 			Fork:          ev.Fork,
@@ -213,36 +190,18 @@ func (r *run) run(ctx context.Context) (int, error) {
 			// before anything is printed.
 			Mask: r.cmds.Mask,
 		},
-		Config: cfg,
-		Limits: lockfiles.Limits{},
-		Now:    now,
+		Now: now,
 	})
-	if res == nil {
-		if errors.Is(runErr, pipeline.ErrSettings) {
-			return cli.ExitUsage, usagef("%w", runErr)
-		}
-		return cli.ExitIncomplete, fmt.Errorf("scan: %w", runErr)
+	if err != nil {
+		return pipeline.ExitCode(err), fmt.Errorf("scan: %w", err)
 	}
-	sc := res.Report
+	res := sc.Report
 	if cs.Source != diff.SourceDirectory && cs.File(config.DefaultPath) != nil {
 		r.notes = append(r.notes, "This change edits "+config.DefaultPath+", the policy this scan applied: review its ignores and allowlists with the same care as code.")
 	}
 
-	failOnSkipped, _ := parseBool(r.in.failOnSkipped, cfg.FailOnSkipped)
-	if failOnSkipped && runErr == nil {
-		runErr = cli.SkippedError(sc.Skipped)
-	}
-	outcome := github.OutcomePassed
-	incomplete := ""
-	switch {
-	case runErr != nil:
-		outcome, incomplete = github.OutcomeIncomplete, runErr.Error()
-	case cli.FailsOn(sc.Findings, r.in.failOn):
-		outcome = github.OutcomeFailed
-	}
-
-	sarifPath, sarifData := r.writeSARIF(sc)
-	annotations, hidden := github.SelectAnnotations(sc.Findings, 0, 0)
+	sarifPath, sarifData := r.writeSARIF(res)
+	annotations, hidden := github.SelectAnnotations(res.Findings, 0, 0)
 	for _, a := range annotations {
 		if err := r.cmds.Annotate(a); err != nil {
 			fmt.Fprintf(r.env.Stderr, "tollgate: %v\n", err)
@@ -250,37 +209,33 @@ func (r *run) run(ctx context.Context) (int, error) {
 		}
 	}
 	view := r.view(cs)
-	view.FailOn, view.Outcome, view.Incomplete = r.in.failOn, outcome, incomplete
+	view.FailOn, view.Outcome, view.Incomplete = policy.FailOn, sc.Verdict.Outcome, sc.Verdict.Incomplete
 	view.Hidden = github.HiddenLine(hidden)
-	commentURL := r.comment(ctx, client, sc, view)
+	commentURL := r.comment(ctx, client, res, view)
 	r.upload(ctx, client, sarifData, started)
 	view.Notes = r.notes
 	view.SARIFPath = sarifPath
 
 	var log bytes.Buffer
-	_ = report.Text(&log, sc)
+	_ = report.Text(&log, res)
 	for _, n := range r.notes {
 		fmt.Fprintf(&log, "NOTE     %s\n", n)
 	}
 	if err := r.cmds.LogUntrusted(strings.TrimRight(log.String(), "\n")); err != nil {
 		fmt.Fprintf(r.env.Stderr, "tollgate: %v\n", err)
 	}
-	if err := r.cmds.AddSummary(github.Summary(sc, view)); err != nil {
+	if err := r.cmds.AddSummary(github.Summary(res, view)); err != nil {
 		fmt.Fprintf(r.env.Stderr, "tollgate: %v\n", err)
 	}
-	outs := outputs(sc.Findings, sarifPath, outcome)
+	outs := outputs(res.Findings, sarifPath, sc.Verdict.Outcome)
 	outs["comment-url"] = commentURL
 	if err := r.cmds.SetOutputs(outs); err != nil {
 		fmt.Fprintf(r.env.Stderr, "tollgate: %v\n", err)
 	}
-	switch outcome {
-	case github.OutcomeIncomplete:
-		fmt.Fprintf(r.env.Stderr, "tollgate: scan incomplete: %v\n", runErr)
-		return cli.ExitIncomplete, nil
-	case github.OutcomeFailed:
-		return cli.ExitFindings, nil
+	if sc.Verdict.Incomplete != "" {
+		fmt.Fprintf(r.env.Stderr, "tollgate: scan incomplete: %s\n", sc.Verdict.Incomplete)
 	}
-	return cli.ExitOK, nil
+	return sc.Verdict.Exit, nil
 }
 
 // outputs are the step outputs: counts per severity, the total, the SARIF
@@ -309,23 +264,20 @@ func (r *run) readInputs() error {
 		r.workspace = wd
 	}
 	in := inputs{
-		failOn:        strings.ToLower(get("fail-on")),
-		config:        get("config"),
-		sarif:         get("sarif"),
-		checks:        get("checks"),
-		osvDB:         get("osv-db"),
-		osvURL:        get("osv-url"),
-		cacheDir:      get("cache-dir"),
-		baseline:      get("baseline"),
-		token:         get("token"),
-		category:      get("category"),
-		failOnSkipped: strings.ToLower(get("fail-on-skipped")),
-	}
-	if in.failOn != "" && in.failOn != "none" && scanner.SeverityRank(in.failOn) < 1 {
-		return usagef("input fail-on must be critical, high, medium, low or none, not %q", in.failOn)
-	}
-	if _, err := parseBool(in.failOnSkipped, false); err != nil {
-		return usagef("input fail-on-skipped: %w", err)
+		policy: pipeline.PolicyRequest{
+			Dir:           r.workspace,
+			ConfigPath:    get("config"),
+			BaselinePath:  get("baseline"),
+			Checks:        get("checks"),
+			FailOn:        get("fail-on"),
+			FailOnSkipped: get("fail-on-skipped"),
+			OSVDB:         get("osv-db"),
+			OSVURL:        get("osv-url"),
+		},
+		sarif:    get("sarif"),
+		cacheDir: get("cache-dir"),
+		token:    get("token"),
+		category: get("category"),
 	}
 	if in.token == "" {
 		in.token = r.env.Getenv("GITHUB_TOKEN")
@@ -341,75 +293,20 @@ func (r *run) readInputs() error {
 		dst  *bool
 		def  bool
 	}{{"comment", &in.comment, true}, {"upload", &in.upload, false}, {"offline", &in.offline, false}, {"verify-secrets", &in.verify, false}} {
-		v, err := parseBool(get(b.name), b.def)
+		v, err := pipeline.ParseBool(get(b.name), b.def)
 		if err != nil {
-			return usagef("input %s: %w", b.name, err)
+			return pipeline.Usagef("input %s: %w", b.name, err)
 		}
 		*b.dst = v
 	}
-	for _, p := range []*string{&in.osvDB, &in.cacheDir} {
+	// Paths in inputs are relative to the workspace.
+	for _, p := range []*string{&in.policy.OSVDB, &in.cacheDir, &in.policy.ConfigPath, &in.policy.BaselinePath} {
 		if *p != "" && !filepath.IsAbs(*p) {
 			*p = filepath.Join(r.workspace, filepath.FromSlash(*p))
 		}
 	}
 	r.in = in
 	return nil
-}
-
-func parseBool(s string, def bool) (bool, error) {
-	switch strings.ToLower(s) {
-	case "":
-		return def, nil
-	case "true", "yes", "1", "on":
-		return true, nil
-	case "false", "no", "0", "off":
-		return false, nil
-	}
-	return false, fmt.Errorf("%q is not true or false", s)
-}
-
-// loadConfig reads the config input (relative to the workspace), or
-// .github/tollgate.yml when present, and applies the checks input.
-func (r *run) loadConfig() (*config.Config, error) {
-	p := r.in.config
-	var cfg *config.Config
-	if p == "" {
-		p = filepath.Join(r.workspace, filepath.FromSlash(config.DefaultPath))
-		if _, err := os.Stat(p); err != nil {
-			cfg = config.Default()
-		}
-	} else if !filepath.IsAbs(p) {
-		p = filepath.Join(r.workspace, filepath.FromSlash(p))
-	}
-	if cfg == nil {
-		var err error
-		if cfg, err = config.Load(p); err != nil {
-			return nil, &usageError{err}
-		}
-		cfg.Path = r.relative(cfg.Path)
-	}
-	if r.in.checks != "" {
-		known := map[string]bool{}
-		for _, n := range config.CheckNames {
-			known[n] = true
-		}
-		want := map[string]bool{}
-		for _, n := range strings.Split(r.in.checks, ",") {
-			n = strings.TrimSpace(n)
-			if n == "" {
-				continue
-			}
-			if !known[n] {
-				return nil, usagef("input checks: %q is not a known check (known: %s)", n, strings.Join(config.CheckNames, ", "))
-			}
-			want[n] = true
-		}
-		cfg.Checks = map[string]bool{}
-		for _, n := range config.CheckNames {
-			cfg.Checks[n] = want[n]
-		}
-	}
-	return cfg, nil
 }
 
 func (r *run) apiURL(cfg *config.Config) string {
@@ -430,7 +327,7 @@ func (r *run) changeSet(ctx context.Context, apiURL string) (*diff.ChangeSet, er
 	ev := r.ev
 	req := diff.Request{
 		Dir:     r.workspace,
-		Options: diff.Options{IsLockfile: cli.LockfileMatcher(all.Parsers()), MergeBase: ev.MergeBase},
+		Options: diff.Options{IsLockfile: pipeline.LockfileMatcher(all.Parsers()), MergeBase: ev.MergeBase},
 	}
 	if ev.Kind == event.KindSweep {
 		return diff.Open(ctx, req)
@@ -449,27 +346,17 @@ func (r *run) changeSet(ctx context.Context, apiURL string) (*diff.ChangeSet, er
 	return diff.Open(ctx, req)
 }
 
-// loadBaseline reads the secrets baseline named by the baseline input
-// (relative to the workspace), or the workspace's default one, as the CLI does.
-func (r *run) loadBaseline() (*secrets.Baseline, error) {
-	p := r.in.baseline
-	if p != "" && !filepath.IsAbs(p) {
-		p = filepath.Join(r.workspace, filepath.FromSlash(p))
-	}
-	return cli.LoadBaseline(p, r.workspace)
-}
-
 // writeSARIF writes the SARIF file; a failure is a note and an error
 // annotation, not a failed scan.
-func (r *run) writeSARIF(sc *report.Scan) (string, []byte) {
+func (r *run) writeSARIF(res *scanner.Result) (string, []byte) {
 	var buf bytes.Buffer
-	notes, err := sarif.Write(&buf, &scanner.Result{Findings: sc.Findings, Skipped: sc.Skipped, Rules: sc.Rules}, sarif.Options{ToolVersion: cli.Version, Category: r.in.category})
+	notes, err := sarif.Write(&buf, res, sarif.Options{ToolVersion: pipeline.Version, Category: r.in.category})
 	if err != nil {
 		r.notes = append(r.notes, fmt.Sprintf("The SARIF report could not be built: %v", err))
 		_ = r.cmds.Annotate(github.Annotation{Level: github.LevelError, Title: "tollgate", Message: "SARIF report could not be built: " + err.Error()})
 		return "", nil
 	}
-	sc.Notes = append(sc.Notes, notes...)
+	res.Notes = append(res.Notes, notes...)
 	p := r.in.sarif
 	abs := p
 	if !filepath.IsAbs(abs) {
@@ -526,7 +413,7 @@ func (r *run) view(cs *diff.ChangeSet) github.View {
 
 // comment keeps the sticky pull-request comment; what it cannot do becomes a
 // note. It returns the comment's URL ("" if none).
-func (r *run) comment(ctx context.Context, client *github.Client, sc *report.Scan, v github.View) string {
+func (r *run) comment(ctx context.Context, client *github.Client, res *scanner.Result, v github.View) string {
 	ev := r.ev
 	if !r.in.comment || ev.Kind != event.KindPullRequest || ev.PR == 0 {
 		return ""
@@ -535,8 +422,8 @@ func (r *run) comment(ctx context.Context, client *github.Client, sc *report.Sca
 		r.notes = append(r.notes, "Pull-request comment skipped: no token (set the token input).")
 		return ""
 	}
-	create := len(sc.Findings) > 0 || v.Outcome == github.OutcomeIncomplete
-	res, err := client.UpsertComment(ctx, ev.Owner, ev.Repo, ev.PR, github.CommentMarker(r.in.category), github.CommentBody(sc, v), create)
+	create := len(res.Findings) > 0 || v.Outcome == scanner.OutcomeIncomplete
+	up, err := client.UpsertComment(ctx, ev.Owner, ev.Repo, ev.PR, github.CommentMarker(r.in.category), github.CommentBody(res, v), create)
 	if err != nil {
 		switch {
 		case errors.Is(err, github.ErrForbidden) && ev.Fork:
@@ -548,8 +435,8 @@ func (r *run) comment(ctx context.Context, client *github.Client, sc *report.Sca
 		}
 		return ""
 	}
-	r.cmds.Log("tollgate: pull-request comment %s %s", res.Action, res.URL)
-	return res.URL
+	r.cmds.Log("tollgate: pull-request comment %s %s", up.Action, up.URL)
+	return up.URL
 }
 
 // upload sends the SARIF file to code scanning when asked to; what it cannot

@@ -20,7 +20,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/tollgate-dev/tollgate/cli"
+	"github.com/tollgate-dev/tollgate/pipeline"
 	"github.com/tollgate-dev/tollgate/secrets/secretstest"
 )
 
@@ -397,8 +397,8 @@ func TestPullRequestEndToEnd(t *testing.T) {
 	env.vars["GITHUB_SHA"] = head
 	env.vars["INPUT_UPLOAD"] = "true"
 	code, stdout, stderr := env.run(t, apiURL, srv.Client())
-	if code != cli.ExitFindings {
-		t.Fatalf("exit code %d, want %d\nstdout:\n%s\nstderr:\n%s", code, cli.ExitFindings, stdout, stderr)
+	if code != pipeline.ExitFindings {
+		t.Fatalf("exit code %d, want %d\nstdout:\n%s\nstderr:\n%s", code, pipeline.ExitFindings, stdout, stderr)
 	}
 
 	t.Logf("step log:\n%s", stdout)
@@ -531,7 +531,7 @@ func TestPullRequestEndToEnd(t *testing.T) {
 	env2.vars["GITHUB_REF"] = "refs/pull/7/merge"
 	env2.vars["GITHUB_SHA"] = head2
 	code, stdout, stderr = env2.run(t, apiURL, srv.Client())
-	if code != cli.ExitOK {
+	if code != pipeline.ExitOK {
 		t.Fatalf("second run: exit code %d\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
 	}
 	if fake.creates != 1 || fake.edits != 1 || len(fake.comments) != 1 {
@@ -549,7 +549,7 @@ func TestPullRequestEndToEnd(t *testing.T) {
 
 	// Third run, same commit: the comment is unchanged, not edited again.
 	code, _, _ = env2.run(t, apiURL, srv.Client())
-	if code != cli.ExitOK || fake.edits != 1 {
+	if code != pipeline.ExitOK || fake.edits != 1 {
 		t.Errorf("third run: exit %d, %d edits; want 0, 1", code, fake.edits)
 	}
 }
@@ -574,8 +574,8 @@ func TestForkPullRequest(t *testing.T) {
 	env.vars["INPUT_UPLOAD"] = "true"
 	env.vars["INPUT_SARIF"] = "out/results.sarif"
 	code, stdout, stderr := env.run(t, srv.URL+"/api/v3", srv.Client())
-	if code != cli.ExitFindings {
-		t.Fatalf("exit code %d, want %d\nstdout:\n%s\nstderr:\n%s", code, cli.ExitFindings, stdout, stderr)
+	if code != pipeline.ExitFindings {
+		t.Fatalf("exit code %d, want %d\nstdout:\n%s\nstderr:\n%s", code, pipeline.ExitFindings, stdout, stderr)
 	}
 	summary := env.readSummary(t)
 	for _, want := range []string{
@@ -633,7 +633,7 @@ func TestEvents(t *testing.T) {
 		{
 			name: "push", eventName: "push",
 			payload:   map[string]any{"ref": "refs/heads/main", "before": before, "after": after, "repository": repoPayload},
-			wantCode:  cli.ExitFindings,
+			wantCode:  pipeline.ExitFindings,
 			wantOut:   map[string]string{"critical": "1", "result": "failed"},
 			wantInLog: []string{"::error file=package-lock.json,line=20,"},
 			wantInSum: []string{"Scanned push to main: 1 lockfiles, 2 packages (changes read from git)"},
@@ -642,22 +642,45 @@ func TestEvents(t *testing.T) {
 			name: "schedule sweep with fail-on none", eventName: "schedule",
 			payload:   map[string]any{"schedule": "17 4 * * 1"},
 			vars:      map[string]string{"INPUT_FAIL-ON": "none"},
-			wantCode:  cli.ExitOK,
+			wantCode:  pipeline.ExitOK,
 			wantOut:   map[string]string{"critical": "1", "result": "passed"},
 			wantInSum: []string{"Scanned sweep of acme/app (schedule): 1 lockfiles, 2 packages.", "Result: **passed**"},
 		},
 		{
+			// One fail-on parser for the input, the flag and the config.
+			name: "fail-on input in any case", eventName: "schedule",
+			payload:  map[string]any{"schedule": "17 4 * * 1"},
+			vars:     map[string]string{"INPUT_FAIL-ON": " HIGH"},
+			wantCode: pipeline.ExitFindings,
+			wantOut:  map[string]string{"critical": "1", "result": "failed"},
+		},
+		{
+			name: "fail-on input not a severity", eventName: "schedule",
+			payload:   map[string]any{"schedule": "17 4 * * 1"},
+			vars:      map[string]string{"INPUT_FAIL-ON": "severe"},
+			wantCode:  pipeline.ExitUsage,
+			wantInLog: []string{"fail-on must be critical, high, medium, low or none, not \"severe\""},
+		},
+		{
+			name: "checks input names an unknown check", eventName: "schedule",
+			payload:   map[string]any{"schedule": "17 4 * * 1"},
+			vars:      map[string]string{"INPUT_CHECKS": "secrets, osvv"},
+			wantCode:  pipeline.ExitUsage,
+			wantInLog: []string{"checks: \"osvv\" is not a known check"},
+		},
+		{
 			name: "checks input turns osv off", eventName: "schedule",
 			payload:  map[string]any{"schedule": "17 4 * * 1"},
-			vars:     map[string]string{"INPUT_CHECKS": "secrets, tamper"},
-			wantCode: cli.ExitOK,
-			wantOut:  map[string]string{"critical": "0", "findings": "0", "result": "passed"},
+			vars:      map[string]string{"INPUT_CHECKS": "secrets, tamper"},
+			wantCode:  pipeline.ExitOK,
+			wantOut:   map[string]string{"critical": "0", "findings": "0", "result": "passed"},
+			wantInSum: []string{"### Checks turned off", "- **osv, confusion**: turned off in the checks input"},
 		},
 		{
 			name: "SARIF path not writable: a note, not a failure", eventName: "schedule",
 			payload:   map[string]any{"schedule": "17 4 * * 1"},
 			vars:      map[string]string{"INPUT_FAIL-ON": "none", "INPUT_SARIF": "package-lock.json/out.sarif"},
-			wantCode:  cli.ExitOK,
+			wantCode:  pipeline.ExitOK,
 			wantOut:   map[string]string{"critical": "1", "sarif": "", "result": "passed"},
 			wantInLog: []string{"::error title=tollgate::SARIF file could not be written to package-lock.json/out.sarif"},
 			wantInSum: []string{"The SARIF file could not be written to package-lock.json/out.sarif"},
@@ -666,7 +689,7 @@ func TestEvents(t *testing.T) {
 			name: "fail-on-skipped input: a skipped check ends incomplete", eventName: "schedule",
 			payload:   map[string]any{"schedule": "17 4 * * 1"},
 			vars:      map[string]string{"INPUT_FAIL-ON": "none", "INPUT_OSV-DB": "", "INPUT_FAIL-ON-SKIPPED": "true"},
-			wantCode:  cli.ExitIncomplete,
+			wantCode:  pipeline.ExitIncomplete,
 			wantOut:   map[string]string{"result": "incomplete"},
 			wantInSum: []string{"fail-on-skipped: 1 check(s) did not run: osv (offline"},
 		},
@@ -675,7 +698,7 @@ func TestEvents(t *testing.T) {
 			payload:  map[string]any{"schedule": "17 4 * * 1"},
 			vars:     map[string]string{"INPUT_FAIL-ON": "none", "INPUT_OSV-DB": "", "INPUT_CONFIG": "strict.yml"},
 			files:    map[string]string{"strict.yml": "fail-on-skipped: true\n"},
-			wantCode: cli.ExitIncomplete,
+			wantCode: pipeline.ExitIncomplete,
 			wantOut:  map[string]string{"result": "incomplete"},
 		},
 		{
@@ -683,20 +706,20 @@ func TestEvents(t *testing.T) {
 			payload:  map[string]any{"schedule": "17 4 * * 1"},
 			vars:     map[string]string{"INPUT_FAIL-ON": "none", "INPUT_OSV-DB": "", "INPUT_CONFIG": "strict.yml", "INPUT_FAIL-ON-SKIPPED": "false"},
 			files:    map[string]string{"strict.yml": "fail-on-skipped: true\n"},
-			wantCode: cli.ExitOK,
+			wantCode: pipeline.ExitOK,
 			wantOut:  map[string]string{"result": "passed"},
 		},
 		{
 			name: "fail-on-skipped with every check run passes", eventName: "schedule",
 			payload:  map[string]any{"schedule": "17 4 * * 1"},
 			vars:     map[string]string{"INPUT_FAIL-ON": "none", "INPUT_FAIL-ON-SKIPPED": "true"},
-			wantCode: cli.ExitOK,
+			wantCode: pipeline.ExitOK,
 			wantOut:  map[string]string{"result": "passed"},
 		},
 		{
 			name: "branch deletion", eventName: "push",
 			payload:   map[string]any{"ref": "refs/heads/gone", "before": after, "after": strings.Repeat("0", 40), "deleted": true, "repository": repoPayload},
-			wantCode:  cli.ExitOK,
+			wantCode:  pipeline.ExitOK,
 			wantOut:   map[string]string{"findings": "0", "result": "passed"},
 			wantInSum: []string{"nothing to scan"},
 		},
@@ -705,7 +728,7 @@ func TestEvents(t *testing.T) {
 			payload:   map[string]any{"schedule": "17 4 * * 1"},
 			vars:      map[string]string{"INPUT_CONFIG": "policy.yml"},
 			files:     map[string]string{"policy.yml": "fail-on: high\nchecks:\n  osvv: true\n"},
-			wantCode:  cli.ExitUsage,
+			wantCode:  pipeline.ExitUsage,
 			wantOut:   map[string]string{"result": "incomplete"},
 			wantInLog: []string{"::error file=policy.yml,line=3,title=tollgate::"},
 			wantInSum: []string{"bad input or configuration"},
@@ -714,13 +737,13 @@ func TestEvents(t *testing.T) {
 			name: "bad input", eventName: "schedule",
 			payload:   map[string]any{"schedule": "17 4 * * 1"},
 			vars:      map[string]string{"INPUT_COMMENT": "maybe"},
-			wantCode:  cli.ExitUsage,
+			wantCode:  pipeline.ExitUsage,
 			wantInLog: []string{"input comment: \"maybe\" is not true or false"},
 		},
 		{
 			name: "unsupported event", eventName: "issues",
 			payload:  map[string]any{"action": "opened"},
-			wantCode: cli.ExitUsage,
+			wantCode: pipeline.ExitUsage,
 		},
 	}
 	for _, tt := range tests {
@@ -780,7 +803,7 @@ func TestEveryPlantedSecretMasked(t *testing.T) {
 	env := newActionsEnv(t, repo.dir, "schedule", map[string]any{"schedule": "17 4 * * 1"})
 	env.vars["INPUT_FAIL-ON"] = "none"
 	code, stdout, stderr := env.run(t, srv.URL+"/api/v3", srv.Client())
-	if code != cli.ExitOK {
+	if code != pipeline.ExitOK {
 		t.Fatalf("exit %d\n%s", code, stderr)
 	}
 	// A multi-line secret (a private key) is masked line by line, and the

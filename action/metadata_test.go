@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/tollgate-dev/tollgate/checks/all"
+
 	yaml "go.yaml.in/yaml/v3"
 
 	"github.com/tollgate-dev/tollgate/config"
@@ -86,7 +88,7 @@ func TestActionMetadata(t *testing.T) {
 // TestRepositoryFiles: the repository's own policy loads, and its workflows
 // are valid YAML with jobs.
 func TestRepositoryFiles(t *testing.T) {
-	cfg, err := config.Load(filepath.Join("..", ".github", "tollgate.yml"))
+	cfg, err := config.Load(filepath.Join("..", ".github", "tollgate.yml"), all.IDs())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/tollgate-dev/tollgate/pipeline"
 	"github.com/tollgate-dev/tollgate/secrets/secretstest"
 )
 
@@ -47,7 +48,7 @@ const demoDB = "../testdata/demo-osv"
 
 func TestScanDemoText(t *testing.T) {
 	code, out, errOut := run(t, "scan", "--offline", "--osv-db", demoDB, demo)
-	if code != ExitFindings {
+	if code != pipeline.ExitFindings {
 		t.Fatalf("exit %d, stderr %s", code, errOut)
 	}
 	golden(t, "demo-scan.txt", out)
@@ -55,7 +56,7 @@ func TestScanDemoText(t *testing.T) {
 
 func TestScanDemoJSON(t *testing.T) {
 	code, out, errOut := run(t, "scan", "--offline", "--osv-db", demoDB, "--format", "json", demo)
-	if code != ExitFindings {
+	if code != pipeline.ExitFindings {
 		t.Fatalf("exit %d, stderr %s", code, errOut)
 	}
 	golden(t, "demo-scan.json", out)
@@ -94,7 +95,7 @@ func TestScanSARIFFile(t *testing.T) {
 	dir := t.TempDir()
 	sarifPath := filepath.Join(dir, "out.sarif")
 	code, _, errOut := run(t, "scan", "--offline", "--osv-db", demoDB, "--sarif", sarifPath, "--format", "json", "--output", filepath.Join(dir, "out.json"), demo)
-	if code != ExitFindings {
+	if code != pipeline.ExitFindings {
 		t.Fatalf("exit %d: %s", code, errOut)
 	}
 	data, err := os.ReadFile(sarifPath)
@@ -150,23 +151,23 @@ func TestExitCodes(t *testing.T) {
 		args []string
 		want int
 	}{
-		{"findings at fail-on", []string{"scan", "--offline", "--osv-db", demoDB, demo}, ExitFindings},
-		{"fail-on none", []string{"scan", "--offline", "--osv-db", demoDB, "--fail-on", "none", demo}, ExitOK},
-		{"fail-on critical still fails on the malicious package", []string{"scan", "--offline", "--osv-db", demoDB, "--fail-on", "critical", demo}, ExitFindings},
-		{"clean tree", []string{"scan", "--offline", "--osv-db", demoDB, clean}, ExitOK},
-		{"offline without a database skips OSV", []string{"scan", "--offline", clean}, ExitOK},
-		{"fail-on-skipped: the skipped OSV check makes the scan incomplete", []string{"scan", "--offline", "--fail-on-skipped", clean}, ExitIncomplete},
-		{"fail-on-skipped with every check run", []string{"scan", "--offline", "--osv-db", demoDB, "--fail-on-skipped", clean}, ExitOK},
-		{"fail-on-skipped from the config", []string{"scan", "--offline", "--config", strict, clean}, ExitIncomplete},
-		{"bad fail-on", []string{"scan", "--fail-on", "severe", demo}, ExitUsage},
-		{"bad format", []string{"scan", "--format", "xml", demo}, ExitUsage},
-		{"missing dir", []string{"scan", "/does/not/exist"}, ExitUsage},
-		{"bad osv db", []string{"scan", "--osv-db", "/does/not/exist", demo}, ExitUsage},
-		{"unknown command", []string{"frobnicate"}, ExitUsage},
-		{"no command", nil, ExitUsage},
-		{"head without base", []string{"scan", "--head", "HEAD", demo}, ExitUsage},
-		{"inventory bad format", []string{"inventory", "--format", "xml", demo}, ExitUsage},
-		{"inventory unknown file", []string{"inventory", "README.md"}, ExitUsage},
+		{"findings at fail-on", []string{"scan", "--offline", "--osv-db", demoDB, demo}, pipeline.ExitFindings},
+		{"fail-on none", []string{"scan", "--offline", "--osv-db", demoDB, "--fail-on", "none", demo}, pipeline.ExitOK},
+		{"fail-on critical still fails on the malicious package", []string{"scan", "--offline", "--osv-db", demoDB, "--fail-on", "critical", demo}, pipeline.ExitFindings},
+		{"clean tree", []string{"scan", "--offline", "--osv-db", demoDB, clean}, pipeline.ExitOK},
+		{"offline without a database skips OSV", []string{"scan", "--offline", clean}, pipeline.ExitOK},
+		{"fail-on-skipped: the skipped OSV check makes the scan incomplete", []string{"scan", "--offline", "--fail-on-skipped", clean}, pipeline.ExitIncomplete},
+		{"fail-on-skipped with every check run", []string{"scan", "--offline", "--osv-db", demoDB, "--fail-on-skipped", clean}, pipeline.ExitOK},
+		{"fail-on-skipped from the config", []string{"scan", "--offline", "--config", strict, clean}, pipeline.ExitIncomplete},
+		{"bad fail-on", []string{"scan", "--fail-on", "severe", demo}, pipeline.ExitUsage},
+		{"bad format", []string{"scan", "--format", "xml", demo}, pipeline.ExitUsage},
+		{"missing dir", []string{"scan", "/does/not/exist"}, pipeline.ExitUsage},
+		{"bad osv db", []string{"scan", "--osv-db", "/does/not/exist", demo}, pipeline.ExitUsage},
+		{"unknown command", []string{"frobnicate"}, pipeline.ExitUsage},
+		{"no command", nil, pipeline.ExitUsage},
+		{"head without base", []string{"scan", "--head", "HEAD", demo}, pipeline.ExitUsage},
+		{"inventory bad format", []string{"inventory", "--format", "xml", demo}, pipeline.ExitUsage},
+		{"inventory unknown file", []string{"inventory", "README.md"}, pipeline.ExitUsage},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -201,7 +202,7 @@ func TestBadLockfileDoesNotStopTheScan(t *testing.T) {
 		t.Fatal(err)
 	}
 	code, out, _ := run(t, "scan", "--offline", "--osv-db", demoDB, "--format", "json", dir)
-	if code != ExitFindings {
+	if code != pipeline.ExitFindings {
 		t.Errorf("exit %d", code)
 	}
 	if !strings.Contains(out, "tollgate-demo-evil") {
@@ -214,13 +215,13 @@ func TestBadLockfileDoesNotStopTheScan(t *testing.T) {
 
 func TestInventoryJSON(t *testing.T) {
 	code, out, errOut := run(t, "inventory", "--format", "json", demo)
-	if code != ExitOK {
+	if code != pipeline.ExitOK {
 		t.Fatalf("exit %d: %s", code, errOut)
 	}
 	golden(t, "demo-inventory.json", out)
 	// A file path works too, with the path relative to the file's directory.
 	code, out, _ = run(t, "inventory", filepath.Join(demo, "web", "package-lock.json"), "--format", "json")
-	if code != ExitOK || !strings.Contains(out, `"path": "package-lock.json"`) {
+	if code != pipeline.ExitOK || !strings.Contains(out, `"path": "package-lock.json"`) {
 		t.Errorf("inventory of a file: exit %d\n%s", code, out)
 	}
 }
@@ -242,7 +243,7 @@ func TestScanWithConfig(t *testing.T) {
 		t.Fatal(err)
 	}
 	code, out, errOut := run(t, "scan", "--offline", "--osv-db", demoDB, "--format", "json", dir)
-	if code != ExitFindings {
+	if code != pipeline.ExitFindings {
 		t.Fatalf("exit %d: %s", code, errOut)
 	}
 	if strings.Contains(out, "GHSA-DEMO-lodash (") || !strings.Contains(out, "tollgate-demo-evil") {
@@ -253,7 +254,7 @@ func TestScanWithConfig(t *testing.T) {
 	}
 	// fail-on from the config: with only the (kept) critical finding, an
 	// explicit --fail-on none on the command line wins.
-	if code, _, _ := run(t, "scan", "--offline", "--osv-db", demoDB, "--fail-on", "none", dir); code != ExitOK {
+	if code, _, _ := run(t, "scan", "--offline", "--osv-db", demoDB, "--fail-on", "none", dir); code != pipeline.ExitOK {
 		t.Errorf("--fail-on none: exit %d", code)
 	}
 	// allowed-registries is enforced: the demo lockfile's packages come from
@@ -285,7 +286,7 @@ func TestScanWithConfig(t *testing.T) {
 		t.Fatal(err)
 	}
 	code, _, errOut = run(t, "scan", "--offline", dir)
-	if code != ExitUsage || !strings.Contains(errOut, "tollgate.yml:3") {
+	if code != pipeline.ExitUsage || !strings.Contains(errOut, "tollgate.yml:3") {
 		t.Errorf("bad config: exit %d, stderr %q", code, errOut)
 	}
 }
@@ -337,7 +338,7 @@ func TestScanPullRequestMode(t *testing.T) {
 	gitCmd(t, dir, "commit", "-q", "-m", "feature")
 
 	code, out, errOut := run(t, "scan", "--offline", "--osv-db", demoDB, "--format", "json", "--base", "main", dir)
-	if code != ExitFindings {
+	if code != pipeline.ExitFindings {
 		t.Fatalf("exit %d: %s\n%s", code, errOut, out)
 	}
 	var doc struct {
@@ -386,7 +387,7 @@ func TestScanPullRequestMode(t *testing.T) {
 		t.Errorf("--head HEAD reported an uncommitted change:\n%s", out)
 	}
 	// An unknown base is an incomplete scan, not a clean one.
-	if code, _, _ := run(t, "scan", "--offline", "--base", "no-such-rev", dir); code != ExitIncomplete {
+	if code, _, _ := run(t, "scan", "--offline", "--base", "no-such-rev", dir); code != pipeline.ExitIncomplete {
 		t.Errorf("unknown base: exit %d", code)
 	}
 }
@@ -399,7 +400,7 @@ func TestSymlinkOutOfTreeIsNotRead(t *testing.T) {
 		t.Skip(err)
 	}
 	code, out, errOut := run(t, "inventory", "--format", "json", dir)
-	if code != ExitOK {
+	if code != pipeline.ExitOK {
 		t.Fatalf("exit %d: %s", code, errOut)
 	}
 	if strings.Contains(out, "secret-outside") {
@@ -429,7 +430,7 @@ func TestPlantedSecretsNeverPrinted(t *testing.T) {
 		for _, format := range []string{"text", "json", "sarif"} {
 			args := append([]string{"scan", "--offline", "--format", format, "--sarif", sarifPath}, mode...)
 			code, out, errOut := run(t, append(args, dir)...)
-			if code != ExitFindings {
+			if code != pipeline.ExitFindings {
 				t.Fatalf("%v %s: exit %d: %s", mode, format, code, errOut)
 			}
 			secretstest.AssertNoLeak(t, []byte(out), planted)
@@ -488,7 +489,7 @@ func TestHistoryFindsRemovedSecret(t *testing.T) {
 		t.Fatalf("the tree no longer holds the secret, the sweep found it:\n%s", out)
 	}
 	code, out, errOut := run(t, "scan", "--offline", "--history", "--format", "json", dir)
-	if code != ExitFindings || !strings.Contains(out, `"rule_id": "`+p.RuleID+`"`) || !strings.Contains(out, "git history") {
+	if code != pipeline.ExitFindings || !strings.Contains(out, `"rule_id": "`+p.RuleID+`"`) || !strings.Contains(out, "git history") {
 		t.Errorf("--history: exit %d, stderr %s\n%s", code, errOut, out)
 	}
 	secretstest.AssertNoLeak(t, []byte(out+errOut), []secretstest.Planted{p})
@@ -533,5 +534,61 @@ func TestAllowPatternsFromConfig(t *testing.T) {
 	writeFile(t, dir, ".github/tollgate.yml", "allow:\n  patterns: [\"^ghp_\"]\n")
 	if got := scan(); strings.Join(got, " ") != "secret/stripe-secret-key" {
 		t.Errorf("with allow.patterns [^ghp_]: %q, want only the Stripe key", got)
+	}
+}
+
+// --history uses the same secrets options as the tree scan: a secret in a
+// past commit that allow.patterns matches is not reported; one it does not
+// match still is.
+func TestHistoryHonoursAllowPatterns(t *testing.T) {
+	if _, err := exec.LookPath("git"); err != nil {
+		t.Skip("git not installed")
+	}
+	gh, err := secretstest.Secret("github-pat", 5)
+	if err != nil {
+		t.Fatal(err)
+	}
+	stripe, err := secretstest.Secret("stripe-secret-key", 6)
+	if err != nil {
+		t.Fatal(err)
+	}
+	planted := []secretstest.Planted{gh, stripe}
+	dir := gitRepo(t)
+	writeFile(t, dir, "deploy.sh", "#!/bin/sh\n"+gh.Text+"\n"+stripe.Text+"\n")
+	gitCmd(t, dir, "add", "-A")
+	gitCmd(t, dir, "commit", "-q", "-m", "add deploy")
+	writeFile(t, dir, "deploy.sh", "#!/bin/sh\necho ok\n")
+	writeFile(t, dir, ".github/tollgate.yml", "allow:\n  patterns: [\"^ghp_\"]\n")
+	gitCmd(t, dir, "add", "-A")
+	gitCmd(t, dir, "commit", "-q", "-m", "remove tokens, allow test tokens")
+
+	code, out, errOut := run(t, "scan", "--offline", "--history", "--format", "json", dir)
+	secretstest.AssertNoLeak(t, []byte(out+errOut), planted)
+	if code != pipeline.ExitFindings || !strings.Contains(out, `"rule_id": "`+stripe.RuleID+`"`) {
+		t.Errorf("--history: exit %d, the Stripe key in history is not reported:\n%s%s", code, out, errOut)
+	}
+	if strings.Contains(out, `"rule_id": "`+gh.RuleID+`"`) {
+		t.Errorf("--history reported a GitHub token that allow.patterns matches:\n%s", out)
+	}
+}
+
+// fail-on reads the same from the flag as from the config (and the Action
+// input, tested in package action): any case.
+func TestFailOnFlagAnyCase(t *testing.T) {
+	for _, v := range []string{"CRITICAL", "Critical", " critical"} {
+		if code, _, errOut := run(t, "scan", "--offline", "--osv-db", demoDB, "--fail-on", v, demo); code != pipeline.ExitFindings {
+			t.Errorf("--fail-on %q: exit %d (%s)", v, code, errOut)
+		}
+	}
+	if code, _, _ := run(t, "scan", "--offline", "--osv-db", demoDB, "--fail-on", "NONE", demo); code != pipeline.ExitOK {
+		t.Errorf("--fail-on NONE: exit %d", code)
+	}
+	if code, _, errOut := run(t, "scan", "--offline", "--osv-db", demoDB, "--fail-on", "severe", demo); code != pipeline.ExitUsage || !strings.Contains(errOut, "fail-on must be") {
+		t.Errorf("--fail-on severe: exit %d (%s)", code, errOut)
+	}
+	dir := t.TempDir()
+	writeFile(t, dir, "tollgate.yml", "fail-on: NONE\n")
+	if code, _, errOut := run(t, "scan", "--offline", "--osv-db", demoDB, "--config", filepath.Join(dir, "tollgate.yml"), demo); code != pipeline.ExitOK {
+		t.Errorf("config fail-on: NONE: exit %d (%s)", code, errOut)
 	}
 }

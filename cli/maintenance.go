@@ -8,43 +8,21 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/tollgate-dev/tollgate/checks"
+	"github.com/tollgate-dev/tollgate/checks/all"
+	secretscheck "github.com/tollgate-dev/tollgate/checks/secrets"
 	"github.com/tollgate-dev/tollgate/lockfiles"
 	"github.com/tollgate-dev/tollgate/osv"
 	"github.com/tollgate-dev/tollgate/pipeline"
 	"github.com/tollgate-dev/tollgate/secrets"
 )
 
-// DefaultBaseline is where `tollgate baseline` writes and `scan` looks.
-const DefaultBaseline = ".tollgate-baseline.json"
-
-// LoadBaseline reads the secrets baseline named by --baseline, or
-// DIR/.tollgate-baseline.json when present; nil when there is none.
-func LoadBaseline(path, dir string) (*secrets.Baseline, error) {
-	if path == "" {
-		p := filepath.Join(dir, DefaultBaseline)
-		if _, err := os.Stat(p); err != nil {
-			return nil, nil
-		}
-		path = p
-	}
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, usagef("baseline: %v", err)
-	}
-	defer f.Close()
-	b, err := secrets.LoadBaseline(f)
-	if err != nil {
-		return nil, usagef("baseline %s: %v", path, err)
-	}
-	return b, nil
-}
-
 // runBaseline writes the fingerprints of every secret found in a sweep of DIR,
 // so that a repository can adopt tollgate without failing on old secrets
 // (which still need rotating: the baseline only stops them blocking).
 func runBaseline(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("baseline", stderr)
-	output := fs.String("output", "", "write the baseline to FILE (default DIR/"+DefaultBaseline+")")
+	output := fs.String("output", "", "write the baseline to FILE (default DIR/"+pipeline.DefaultBaseline+")")
 	configPath := fs.String("config", "", "config file (default DIR/.github/tollgate.yml when present)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
@@ -57,11 +35,13 @@ func runBaseline(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	default:
 		return usagef("baseline takes one directory")
 	}
-	cfg, err := loadConfig(*configPath, dir)
+	cfg, err := pipeline.LoadConfig(*configPath, dir, all.Registry())
 	if err != nil {
 		return err
 	}
-	e, err := secrets.New(secrets.Options{Allow: secrets.Allowlist{Paths: append(append([]string{}, cfg.Exclude...), cfg.Allow.Paths...)}})
+	// The same allowlists as every secret scan, and no baseline: a new
+	// baseline holds every secret not allowed.
+	e, err := secrets.New(secretscheck.EngineOptions(checks.Deps{Config: cfg}))
 	if err != nil {
 		return usagef("%v", err)
 	}
@@ -75,7 +55,7 @@ func runBaseline(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		return err
 	}
 	if *output == "" {
-		*output = filepath.Join(dir, DefaultBaseline)
+		*output = filepath.Join(dir, pipeline.DefaultBaseline)
 	}
 	if err := writeOutput(*output, stdout, func(w io.Writer) error { return secrets.WriteBaseline(w, res.Matches) }); err != nil {
 		return err

@@ -17,17 +17,29 @@ import (
 	"time"
 
 	"github.com/bmatcuk/doublestar/v4"
+	"github.com/tollgate-dev/tollgate/scanner"
 	yaml "go.yaml.in/yaml/v3"
 )
 
 // DefaultPath is where a repository keeps its config.
 const DefaultPath = ".github/tollgate.yml"
 
+// DefaultRegistries returns the keys of the registries map with each one's
+// official public endpoint, used where the config sets none.
+func DefaultRegistries() map[string]string {
+	return map[string]string{
+		"npm":       "https://registry.npmjs.org",
+		"pypi":      "https://pypi.org",
+		"rubygems":  "https://rubygems.org",
+		"nuget":     "https://api.nuget.org/v3/index.json",
+		"crates":    "https://crates.io",
+		"go":        "https://proxy.golang.org",
+		"packagist": "https://repo.packagist.org",
+	}
+}
+
 // MaxSize bounds the config file.
 const MaxSize = 1 << 20
-
-// CheckNames are the keys of the checks map, one per check.
-var CheckNames = []string{"secrets", "osv", "typosquat", "confusion", "tamper", "registry", "repojack", "content"}
 
 // Config is the parsed policy. The zero value is not valid; use Default.
 type Config struct {
@@ -39,6 +51,10 @@ type Config struct {
 	FailOnSkipped bool `yaml:"fail-on-skipped"`
 	// Checks turns checks on or off by name; absent means on.
 	Checks map[string]bool `yaml:"checks"`
+	// Budgets bound each check's running time by name ("90s", "5m"); a check
+	// whose budget runs out reports what it found and is listed as skipped
+	// for the rest.
+	Budgets map[string]string `yaml:"budgets"`
 	// Registries are base URLs per registry (npm, pypi, rubygems, nuget,
 	// crates, go, packagist); empty means the public default.
 	Registries map[string]string `yaml:"registries"`
@@ -57,7 +73,18 @@ type Config struct {
 
 	// Path is the file the config came from ("" for the default).
 	Path string `yaml:"-"`
+	// ChecksSetBy names what replaced the checks map, when not the file
+	// (the Action's checks input).
+	ChecksSetBy string `yaml:"-"`
+
+	budgets map[string]time.Duration
 }
+
+// MaxBudget bounds a check's budget in the config.
+const MaxBudget = 6 * time.Hour
+
+// Budget is the config's time budget for a check, or 0 when it sets none.
+func (c *Config) Budget(check string) time.Duration { return c.budgets[check] }
 
 // OSV configures the OSV source.
 type OSV struct {
@@ -147,8 +174,9 @@ func (e *Error) Error() string {
 	return fmt.Sprintf("config %s: %s", e.Path, e.Msg)
 }
 
-// Load reads the config at path.
-func Load(path string) (*Config, error) {
+// Load reads the config at path; checks are the check ids the checks and
+// budgets maps may name (checks/all's registry).
+func Load(path string, checks []string) (*Config, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("config: %w", err)
@@ -161,7 +189,7 @@ func Load(path string) (*Config, error) {
 	if len(data) > MaxSize {
 		return nil, &Error{Path: path, Msg: fmt.Sprintf("larger than %d bytes", MaxSize)}
 	}
-	return Parse(path, data)
+	return Parse(path, data, checks)
 }
 
 var (
@@ -169,8 +197,9 @@ var (
 	notFoundInType = regexp.MustCompile(`not found in type config\.\w+`)
 )
 
-// Parse parses config bytes; path names the file in errors.
-func Parse(path string, data []byte) (*Config, error) {
+// Parse parses config bytes; path names the file in errors, checks are the
+// known check ids.
+func Parse(path string, data []byte, checks []string) (*Config, error) {
 	c := Default()
 	c.Path = path
 	var root yaml.Node
@@ -192,7 +221,7 @@ func Parse(path string, data []byte) (*Config, error) {
 	if c.Checks == nil {
 		c.Checks = map[string]bool{}
 	}
-	if err := validate(c, &root); err != nil {
+	if err := validate(c, &root, checks); err != nil {
 		return nil, err
 	}
 	return c, nil
@@ -240,32 +269,42 @@ func lineOf(root *yaml.Node, keys ...string) int {
 	return 0
 }
 
-var severities = map[string]bool{"critical": true, "high": true, "medium": true, "low": true, "none": true}
-
 var advisoryID = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9]*-[A-Za-z0-9._:-]+$`)
 
-func validate(c *Config, root *yaml.Node) error {
+func validate(c *Config, root *yaml.Node, checks []string) error {
 	errAt := func(line int, format string, args ...any) error {
 		return &Error{Path: c.Path, Line: line, Msg: fmt.Sprintf(format, args...)}
 	}
-	if !severities[c.FailOn] {
-		return errAt(lineOf(root, "fail-on"), "fail-on must be critical, high, medium, low or none, not %q", c.FailOn)
+	failOn, err := scanner.ParseFailOn(c.FailOn)
+	if err != nil {
+		return errAt(lineOf(root, "fail-on"), "%v", err)
 	}
+	c.FailOn = failOn
 	known := map[string]bool{}
-	for _, n := range CheckNames {
+	for _, n := range checks {
 		known[n] = true
 	}
-	if checks := find(root, "checks"); checks != nil && checks.Kind == yaml.MappingNode {
-		for i := 0; i+1 < len(checks.Content); i += 2 {
-			if k := checks.Content[i]; !known[k.Value] {
-				return errAt(k.Line, "checks: %q is not a known check (known: %s)", k.Value, strings.Join(CheckNames, ", "))
+	for _, key := range []string{"checks", "budgets"} {
+		if m := find(root, key); m != nil && m.Kind == yaml.MappingNode {
+			for i := 0; i+1 < len(m.Content); i += 2 {
+				if k := m.Content[i]; !known[k.Value] {
+					return errAt(k.Line, "%s: %q is not a known check (known: %s)", key, k.Value, strings.Join(checks, ", "))
+				}
 			}
 		}
 	}
-	knownRegistries := map[string]bool{"npm": true, "pypi": true, "rubygems": true, "nuget": true, "crates": true, "go": true, "packagist": true}
+	c.budgets = map[string]time.Duration{}
+	for name, v := range c.Budgets {
+		d, err := time.ParseDuration(strings.TrimSpace(v))
+		if err != nil || d < time.Second || d > MaxBudget {
+			return errAt(lineOf(root, "budgets", name), "budgets.%s: %q is not a duration between 1s and %s (e.g. 90s, 5m)", name, v, MaxBudget)
+		}
+		c.budgets[name] = d
+	}
+	knownRegistries := DefaultRegistries()
 	for name, u := range c.Registries {
 		line := lineOf(root, "registries", name)
-		if !knownRegistries[name] {
+		if _, ok := knownRegistries[name]; !ok {
 			return errAt(line, "registries: %q is not a known registry", name)
 		}
 		if u != "" {

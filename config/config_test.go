@@ -31,7 +31,7 @@ thresholds: {typosquat-distance: 2}
 `
 
 func TestParseFull(t *testing.T) {
-	c, err := Parse(".github/tollgate.yml", []byte(full))
+	c, err := Parse(".github/tollgate.yml", []byte(full), knownChecks)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -61,9 +61,31 @@ func TestParseFull(t *testing.T) {
 	}
 }
 
+// knownChecks are the ids a test config may name (checks/all's registry in
+// real use).
+var knownChecks = []string{"secrets", "osv", "typosquat", "confusion", "tamper", "registry", "repojack", "content"}
+
+// fail-on is read the same way everywhere (scanner.ParseFailOn): case and
+// surrounding space do not matter.
+func TestFailOnAnyCase(t *testing.T) {
+	for src, want := range map[string]string{"fail-on: HIGH\n": "high", "fail-on: ' Critical '\n": "critical", "fail-on: NONE\n": "none"} {
+		c, err := Parse("t.yml", []byte(src), knownChecks)
+		if err != nil || c.FailOn != want {
+			t.Errorf("%q: %v %v, want %s", src, c, err, want)
+		}
+	}
+}
+
+func TestBudgets(t *testing.T) {
+	c, err := Parse("t.yml", []byte("budgets: {osv: 90s, secrets: 5m}\n"), knownChecks)
+	if err != nil || c.Budget("osv") != 90*time.Second || c.Budget("secrets") != 5*time.Minute || c.Budget("tamper") != 0 {
+		t.Errorf("budgets: %v %v", c, err)
+	}
+}
+
 func TestEmptyIsDefault(t *testing.T) {
 	for _, src := range []string{"", "# nothing\n", "---\n"} {
-		c, err := Parse("t.yml", []byte(src))
+		c, err := Parse("t.yml", []byte(src), knownChecks)
 		if err != nil || c.FailOn != "high" || !c.Enabled("osv") {
 			t.Errorf("%q: %+v, %v", src, c, err)
 		}
@@ -93,10 +115,13 @@ func TestErrorsHaveLines(t *testing.T) {
 		{"bad glob", "exclude: [\"[\"]\n", 1, "not a valid glob"},
 		{"syntax", "fail-on: [high\n", 1, ""},
 		{"wrong type", "exclude: vendor\n", 1, "cannot unmarshal"},
+		{"unknown budget", "budgets:\n  osv: 1m\n  typo: 2m\n", 3, `budgets: "typo" is not a known check`},
+		{"bad budget", "budgets:\n  osv: soon\n", 2, "not a duration"},
+		{"budget too short", "budgets:\n  osv: 10ms\n", 2, "not a duration"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := Parse(".github/tollgate.yml", []byte(tt.src))
+			_, err := Parse(".github/tollgate.yml", []byte(tt.src), knownChecks)
 			var ce *Error
 			if !errors.As(err, &ce) {
 				t.Fatalf("got %v, want a config error", err)
@@ -109,7 +134,7 @@ func TestErrorsHaveLines(t *testing.T) {
 }
 
 func TestApply(t *testing.T) {
-	c, err := Parse(".github/tollgate.yml", []byte(full))
+	c, err := Parse(".github/tollgate.yml", []byte(full), knownChecks)
 	if err != nil {
 		t.Fatal(err)
 	}

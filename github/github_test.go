@@ -18,7 +18,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/tollgate-dev/tollgate/report"
 	"github.com/tollgate-dev/tollgate/scanner"
 )
 
@@ -379,7 +378,7 @@ func TestMarkdownEscaping(t *testing.T) {
 }
 
 func TestSummaryAndComment(t *testing.T) {
-	sc := &report.Scan{
+	sc := &scanner.Result{
 		Mode: scanner.ModePullRequest, Source: "git", Lockfiles: 1, Packages: 3,
 		Findings: []scanner.Finding{
 			{RuleID: "typosquat", Severity: scanner.SeverityMedium, Path: "web/package-lock.json", Line: 40, Package: "pkg:npm/lodahs@1.0.0", Message: "lodahs looks like lodash <b>"},
@@ -388,7 +387,7 @@ func TestSummaryAndComment(t *testing.T) {
 		},
 		Skipped: []scanner.Skipped{{Check: "osv", Reason: "offline"}},
 	}
-	v := View{Title: "pull request #9", ServerURL: "https://github.com", Owner: "o", Repo: "r", SHA: "abc", FailOn: "high", Outcome: OutcomeFailed, RunURL: "https://github.com/o/r/actions/runs/1", Hidden: "1 more", Notes: []string{"comment skipped"}}
+	v := View{Title: "pull request #9", ServerURL: "https://github.com", Owner: "o", Repo: "r", SHA: "abc", FailOn: "high", Outcome: scanner.OutcomeFailed, RunURL: "https://github.com/o/r/actions/runs/1", Hidden: "1 more", Notes: []string{"comment skipped"}}
 	s := Summary(sc, v)
 	evil := strings.Index(s, "#### `pkg:npm/evil@1.0.0` — 1 critical")
 	secret := strings.Index(s, "#### In `src/a b.js` — 1 high")
@@ -418,7 +417,7 @@ func TestSummaryAndComment(t *testing.T) {
 	if strings.Index(cm, "malicious-package") > strings.Index(cm, "typosquat") {
 		t.Errorf("comment rows out of order:\n%s", cm)
 	}
-	clean := CommentBody(&report.Scan{}, View{SHA: "0123456789abcdef", Outcome: OutcomePassed})
+	clean := CommentBody(&scanner.Result{}, View{SHA: "0123456789abcdef", Outcome: scanner.OutcomePassed})
 	if !strings.HasPrefix(clean, "### ✅ tollgate: all clear\n\nNo supply-chain findings in this pull request as of `0123456789ab`; any findings reported earlier are resolved.") {
 		t.Errorf("clean comment:\n%s", clean)
 	}
@@ -429,7 +428,7 @@ func TestSummaryLimits(t *testing.T) {
 	for i := 0; i < maxSummaryRows+5; i++ {
 		findings = append(findings, scanner.Finding{RuleID: "r", Severity: scanner.SeverityLow, Path: "f", Line: i + 1, Package: fmt.Sprintf("pkg:npm/p%d@1", i), Message: strings.Repeat("x", 1200)})
 	}
-	s := Summary(&report.Scan{Findings: findings}, View{Outcome: OutcomePassed, FailOn: "high"})
+	s := Summary(&scanner.Result{Findings: findings}, View{Outcome: scanner.OutcomePassed, FailOn: "high"})
 	if len(s) > MaxSummaryBytes {
 		t.Errorf("summary is %d bytes, over %d", len(s), MaxSummaryBytes)
 	}

@@ -10,13 +10,6 @@ import (
 	"github.com/tollgate-dev/tollgate/scanner"
 )
 
-// Outcomes of a run, as the summary and the `result` output name them.
-const (
-	OutcomePassed     = "passed"
-	OutcomeFailed     = "failed"
-	OutcomeIncomplete = "incomplete"
-)
-
 // Size limits of what GitHub renders.
 const (
 	// MaxSummaryBytes is GitHub's limit on one step's job summary (1 MiB).
@@ -40,7 +33,7 @@ type View struct {
 	SHA         string
 	// RunURL links to the workflow run.
 	RunURL string
-	// FailOn is the threshold in force; Outcome one of the Outcome* constants;
+	// FailOn is the threshold in force; Outcome one of the scanner.Outcome* constants;
 	// Incomplete says why the scan did not complete.
 	FailOn     string
 	Outcome    string
@@ -69,19 +62,19 @@ func severityBadge(sev string) string {
 	return "⚪ " + text(sev)
 }
 
-func headline(sc *report.Scan, v View) string {
+func headline(sc *scanner.Result, v View) string {
 	icon := "✅"
 	switch v.Outcome {
-	case OutcomeFailed:
+	case scanner.OutcomeFailed:
 		icon = "❌"
-	case OutcomeIncomplete:
+	case scanner.OutcomeIncomplete:
 		icon = "⚠️"
 	}
 	what := report.CountsLine(sc.Findings)
 	if len(sc.Findings) == 0 {
 		what = "all clear"
 	}
-	if v.Outcome == OutcomeIncomplete {
+	if v.Outcome == scanner.OutcomeIncomplete {
 		what = "scan incomplete; " + what
 	}
 	return fmt.Sprintf("%s tollgate: %s", icon, what)
@@ -90,7 +83,7 @@ func headline(sc *report.Scan, v View) string {
 // Summary renders the job summary: outcome, counts, findings grouped by
 // package (most severe group first) with links, then skipped checks,
 // unreadable lockfiles and notes.
-func Summary(sc *report.Scan, v View) string {
+func Summary(sc *scanner.Result, v View) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "## %s\n\n", headline(sc, v))
 	scope := v.Title
@@ -135,6 +128,13 @@ func Summary(sc *report.Scan, v View) string {
 		}
 	}
 	writeSkipped(&b, sc, "### Skipped checks\n\n")
+	if groups := report.GroupDisabled(sc.Disabled); len(groups) > 0 {
+		b.WriteString("### Checks turned off\n\n")
+		for _, g := range groups {
+			fmt.Fprintf(&b, "- **%s**: %s\n", text(strings.Join(g.Checks, ", ")), text(g.Reason))
+		}
+		b.WriteString("\n")
+	}
 	if len(sc.Errors) > 0 {
 		b.WriteString("### Lockfiles that could not be read\n\n")
 		for _, e := range sc.Errors {
@@ -168,7 +168,7 @@ func Summary(sc *report.Scan, v View) string {
 // CommentBody renders the sticky pull-request comment: the outcome, the most
 // severe findings, what was skipped, and a link to the run. With no findings
 // it says all is clear (replacing an earlier comment's findings).
-func CommentBody(sc *report.Scan, v View) string {
+func CommentBody(sc *scanner.Result, v View) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "### %s\n\n", headline(sc, v))
 	sha := v.SHA
@@ -177,7 +177,7 @@ func CommentBody(sc *report.Scan, v View) string {
 	}
 	if len(sc.Findings) == 0 {
 		fmt.Fprintf(&b, "No supply-chain findings in this pull request as of %s", code(sha))
-		if v.Outcome != OutcomeIncomplete {
+		if v.Outcome != scanner.OutcomeIncomplete {
 			b.WriteString("; any findings reported earlier are resolved")
 		}
 		b.WriteString(".\n\n")
@@ -211,7 +211,7 @@ func CommentBody(sc *report.Scan, v View) string {
 	return b.String()
 }
 
-func writeSkipped(b *strings.Builder, sc *report.Scan, heading string) {
+func writeSkipped(b *strings.Builder, sc *scanner.Result, heading string) {
 	if len(sc.Skipped) == 0 {
 		return
 	}

@@ -94,7 +94,9 @@ func NewClient(opts ClientOptions) *Client {
 	return &Client{opts: opts, http: hc, mem: map[string]*Vuln{}}
 }
 
-func (c *Client) needsNetwork() bool { return true }
+// NeedsNetwork says that the client queries the OSV API: the osv check then
+// needs the network.
+func (c *Client) NeedsNetwork() bool { return true }
 
 // Calls returns how many querybatch and vulnerability-detail requests the
 // client has made (each retry counts).
@@ -152,7 +154,7 @@ func (c *Client) QueryBatch(ctx context.Context, queries []Query) ([][]VulnRef, 
 			for k, p := range chunk {
 				q := queries[p.idx]
 				req.Queries[k] = apiQuery{Package: apiPackage{Name: q.Name, Ecosystem: q.Ecosystem},
-					Version: normalizeVersion(q.Ecosystem, q.Version), PageToken: p.token}
+					Version: NormalizeVersion(q.Ecosystem, q.Version), PageToken: p.token}
 			}
 			body, err := json.Marshal(req)
 			if err != nil {

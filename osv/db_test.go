@@ -1,93 +1,40 @@
 package osv
 
 import (
-	"archive/zip"
 	"context"
+	"encoding/json"
 	"errors"
 	"os"
 	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/tollgate-dev/tollgate/osv/osvtest"
 )
 
 // writeZip writes an OSV-style all.zip with the given entries.
 func writeZip(t testing.TB, path string, entries map[string]string) {
-	t.Helper()
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	f, err := os.Create(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	zw := zip.NewWriter(f)
-	for name, body := range entries {
-		w, err := zw.Create(name)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := w.Write([]byte(body)); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := zw.Close(); err != nil {
-		t.Fatal(err)
-	}
-	if err := f.Close(); err != nil {
-		t.Fatal(err)
-	}
+	osvtest.WriteZip(t, path, entries)
 }
 
-// Records shaped like the real ones described in shared/data/osv/README.md.
-var testRecords = map[string]map[string]string{
-	"npm": {
-		"MAL-T-1.json": `{"id":"MAL-T-1","modified":"2024-01-01T00:00:00Z","summary":"Malicious code in evil-pkg (npm)",
-			"affected":[{"package":{"ecosystem":"npm","name":"evil-pkg"},"ranges":[{"type":"SEMVER","events":[{"introduced":"0"}]}],"versions":["1.0.0"]}]}`,
-		"MAL-T-2.json": `{"id":"MAL-T-2","modified":"2024-01-01T00:00:00Z",
-			"affected":[{"package":{"ecosystem":"npm","name":"squat-pkg"},"ranges":[{"type":"SEMVER","events":[{"introduced":"99.2.2"}]}]}]}`,
-		"GHSA-T-3.json": `{"id":"GHSA-T-3","modified":"2024-01-01T00:00:00Z","summary":"Open redirect in express",
-			"severity":[{"type":"CVSS_V3","score":"CVSS:3.1/AV:N/AC:L/PR:N/UI:R/S:U/C:L/I:L/A:N"}],
-			"affected":[
-			 {"package":{"ecosystem":"npm","name":"express"},"ranges":[{"type":"ECOSYSTEM","events":[{"introduced":"0"},{"fixed":"4.19.2"}]}]},
-			 {"package":{"ecosystem":"npm","name":"express"},"ranges":[{"type":"ECOSYSTEM","events":[{"introduced":"5.0.0-alpha.1"},{"fixed":"5.0.0-beta.3"}]}]}]}`,
-		"GHSA-T-4.json": `{"id":"GHSA-T-4","modified":"2024-01-01T00:00:00Z","severity":[],
-			"affected":[{"package":{"ecosystem":"npm","name":"request"},"ranges":[{"type":"ECOSYSTEM","events":[{"introduced":"0"},{"last_affected":"2.88.2"}]}]}]}`,
-	},
-	"Go": {
-		"GO-T-5.json": `{"id":"GO-T-5","modified":"2024-01-01T00:00:00Z",
-			"affected":[{"package":{"ecosystem":"Go","name":"example.com/mod"},"ranges":[{"type":"SEMVER","events":[{"introduced":"0"},{"fixed":"1.0.4-0.20180125103619-43913f2f4fbd"}]}]}]}`,
-	},
-	"Packagist": {
-		"GHSA-T-6.json": `{"id":"GHSA-T-6","modified":"2024-01-01T00:00:00Z",
-			"affected":[{"package":{"ecosystem":"Packagist","name":"symfony/http-kernel"},"ranges":[{"type":"ECOSYSTEM","events":[{"introduced":"4.4.0"},{"fixed":"4.4.50"}]}]}]}`,
-	},
-	"NuGet": {
-		"GHSA-T-7.json": `{"id":"GHSA-T-7","modified":"2024-01-01T00:00:00Z",
-			"affected":[
-			 {"package":{"ecosystem":"NuGet","name":"SixLabors.ImageSharp"},"ranges":[{"type":"ECOSYSTEM","events":[{"introduced":"0"},{"fixed":"3.1.3"}]}]},
-			 {"package":{"ecosystem":"NuGet","name":"SixLabors.ImageSharp"},"ranges":[{"type":"ECOSYSTEM","events":[{"introduced":"0"},{"fixed":"2.1.7"}]}]}]}`,
-		"MAL-T-8.json": `{"id":"MAL-T-8","modified":"2024-01-01T00:00:00Z",
-			"affected":[{"package":{"ecosystem":"NuGet","name":"2Cаptcha.API"},"versions":["1.0.0"]}]}`,
-	},
-	"RubyGems": {
-		"MAL-T-9.json": `{"id":"MAL-T-9","modified":"2024-01-01T00:00:00Z",
-			"affected":[{"package":{"ecosystem":"RubyGems","name":"bad-gem"},"versions":["1.0.0.pre","1.2.3"]}]}`,
-	},
-	"crates.io": {
-		"RUSTSEC-T-10.json": `{"id":"RUSTSEC-T-10","modified":"2024-01-01T00:00:00Z",
-			"affected":[{"package":{"ecosystem":"crates.io","name":"old_crate"},"ranges":[{"type":"SEMVER","events":[{"introduced":"0.0.0-0"}]}],"versions":[],
-			 "database_specific":{"informational":"unmaintained"}}]}`,
-	},
-}
+// testRecords are osvtest.Records: records shaped like the real ones.
+var testRecords = osvtest.Records
 
-func buildTestDB(t testing.TB) string {
+func buildTestDB(t testing.TB) string { return osvtest.BuildDB(t) }
+
+// readZipRecords reads every record of an all.zip independently of LoadDB.
+func readZipRecords(t testing.TB, path string) []*Vuln {
 	t.Helper()
-	dir := t.TempDir()
-	for eco, entries := range testRecords {
-		writeZip(t, filepath.Join(dir, eco, "all.zip"), entries)
+	var out []*Vuln
+	for _, e := range osvtest.ReadZip(t, path) {
+		var v Vuln
+		if err := json.Unmarshal(e.Data, &v); err != nil {
+			t.Fatalf("%s: %s: %v", path, e.Name, err)
+		}
+		out = append(out, &v)
 	}
-	return dir
+	return out
 }
 
 func ids(vs []*Vuln) []string {

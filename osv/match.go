@@ -52,7 +52,7 @@ type queryVersion struct {
 }
 
 func newQueryVersion(eco, raw string, cache *versionCache) *queryVersion {
-	return &queryVersion{eco: eco, raw: normalizeVersion(eco, raw), parsed: map[string]version.Version{}, cache: cache}
+	return &queryVersion{eco: eco, raw: NormalizeVersion(eco, raw), parsed: map[string]version.Version{}, cache: cache}
 }
 
 func (q *queryVersion) in(order string) version.Version {
@@ -67,9 +67,9 @@ func (q *queryVersion) in(order string) version.Version {
 	return v
 }
 
-// normalizeVersion removes the prefixes lockfiles write and OSV does not:
+// NormalizeVersion removes the prefixes lockfiles write and OSV does not:
 // go.mod's "v" and Composer's "v".
-func normalizeVersion(eco, v string) string {
+func NormalizeVersion(eco, v string) string {
 	v = strings.TrimSpace(v)
 	if (eco == lockfiles.EcosystemGo || eco == lockfiles.EcosystemPackagist) && len(v) > 1 && v[0] == 'v' && v[1] >= '0' && v[1] <= '9' {
 		return v[1:]
@@ -108,6 +108,10 @@ func affects(v *Vuln, eco, normName string, qv *queryVersion, only int) Match {
 	}
 	return m
 }
+
+// Later reports whether version a orders after b in ecosystem eco; false
+// when either is unparsable.
+func Later(eco, a, b string) bool { return later(nil, eco, a, b) }
 
 // later reports whether a orders after b; false when either is unparsable.
 func later(cache *versionCache, eco, a, b string) bool {
@@ -151,7 +155,7 @@ func affectedEntry(a *Affected, eco string, qv *queryVersion) (bool, string) {
 		return false, ""
 	}
 	for _, listed := range a.Versions {
-		if listed == qv.raw || normalizeVersion(eco, listed) == qv.raw {
+		if listed == qv.raw || NormalizeVersion(eco, listed) == qv.raw {
 			return true, ""
 		}
 	}
@@ -159,7 +163,7 @@ func affectedEntry(a *Affected, eco string, qv *queryVersion) (bool, string) {
 	// unparsable version matches exact entries only.
 	if mine := qv.in(eco); mine != nil {
 		for _, listed := range a.Versions {
-			if lv, err := qv.cache.parse(eco, normalizeVersion(eco, listed)); err == nil && version.Equal(mine, lv) {
+			if lv, err := qv.cache.parse(eco, NormalizeVersion(eco, listed)); err == nil && version.Equal(mine, lv) {
 				return true, ""
 			}
 		}
@@ -212,7 +216,7 @@ func inRange(events []Event, order string, qv *queryVersion) (bool, string) {
 			continue // "limit" only bounds GIT ranges
 		}
 		if !(pe.kind == 0 && opensAtZero(pe.raw)) {
-			v, err := qv.cache.parse(order, normalizeVersion(order, pe.raw))
+			v, err := qv.cache.parse(order, NormalizeVersion(order, pe.raw))
 			if err != nil {
 				return false, "" // a range we cannot read proves nothing
 			}

@@ -5,16 +5,18 @@ package pipeline
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io/fs"
 	"path"
 	"sort"
 	"time"
 
+	"github.com/tollgate-dev/tollgate/checks"
+	"github.com/tollgate-dev/tollgate/checks/all"
 	"github.com/tollgate-dev/tollgate/config"
 	"github.com/tollgate-dev/tollgate/diff"
 	"github.com/tollgate-dev/tollgate/lockfiles"
-	"github.com/tollgate-dev/tollgate/report"
 	"github.com/tollgate-dev/tollgate/scanner"
 )
 
@@ -25,19 +27,21 @@ type Options struct {
 	ChangeSet *diff.ChangeSet
 	// Parsers are the lockfile formats (lockfiles/all.Parsers()).
 	Parsers []lockfiles.Parser
-	// Settings configure the checks (BuildChecks); Checks, when set, replaces
-	// them (tests).
-	Settings CheckSettings
-	Checks   []scanner.Check
+	// Registry lists the checks (nil: checks/all.Registry()); Deps are what
+	// their constructors share (Deps.Config is set from Config).
+	Registry checks.Registry
+	Deps     checks.Deps
 	Config   *config.Config
 	Limits   lockfiles.Limits
+	// Grace is how long a check may overrun its budget (0: scanner.DefaultGrace).
+	Grace time.Duration
 	// Now is the policy clock; zero means time.Now.
 	Now time.Time
 }
 
 // Result is one scan's outcome.
 type Result struct {
-	Report    *report.Scan
+	Report    *scanner.Result
 	Inventory *lockfiles.Inventory
 	Changes   []lockfiles.Change
 }
@@ -53,7 +57,7 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 	if cfg == nil {
 		cfg = config.Default()
 	}
-	in := &scanner.Input{FS: cs.HeadFS, Offline: o.Settings.Offline}
+	in := &scanner.Input{FS: cs.HeadFS, Offline: o.Deps.Offline}
 	var inv *lockfiles.Inventory
 	var changes []lockfiles.Change
 	if cs.Source == diff.SourceDirectory {
@@ -75,15 +79,28 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 	}
 	in.Inventory = inv
 
-	checks, skipped := o.Checks, []scanner.Skipped(nil)
-	if checks == nil {
-		var err error
-		checks, skipped, err = BuildChecks(ctx, cfg, o.Settings, Ecosystems(in.Packages))
-		if err != nil {
-			return nil, err
-		}
+	reg := o.Registry
+	if reg == nil {
+		reg = all.Registry()
 	}
-	res, runErr := scanner.Run(ctx, checks, in)
+	deps := o.Deps
+	deps.Config = cfg
+	deps.Offline = o.Deps.Offline
+	if deps.Ecosystems == nil {
+		deps.Ecosystems = Ecosystems(in.Packages)
+	}
+	built, disabled, budgets, err := reg.Build(ctx, deps)
+	if err != nil {
+		if errors.Is(err, checks.ErrSettings) {
+			return nil, &UsageError{err}
+		}
+		return nil, err
+	}
+	res, runErr := scanner.Run(ctx, built, in, scanner.RunOptions{
+		Env:     scanner.Environment{Offline: deps.Offline, GitHubToken: deps.GitHubToken != "", Registries: registries(cfg)},
+		Budgets: budgets,
+		Grace:   o.Grace,
+	})
 	if in.Mode == scanner.ModePullRequest {
 		res.Findings = onAddedLines(res.Findings, cs, inv)
 	}
@@ -92,23 +109,33 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 		now = time.Now()
 	}
 	policy := cfg.Apply(res.Findings, now)
-	sc := &report.Scan{
-		Mode:      in.Mode,
-		Lockfiles: len(inv.Files),
-		Packages:  len(inv.Packages),
-		Findings:  policy.Kept,
-		Skipped:   append(skipped, res.Skipped...),
-		Errors:    inv.Errors,
-		Notes:     append(append([]string{}, cs.Notes...), policy.Notes...),
-		Rules:     res.Rules,
-	}
+	res.Mode = in.Mode
+	res.Lockfiles = len(inv.Files)
+	res.Packages = len(inv.Packages)
+	res.Findings = policy.Kept
+	res.Disabled = disabled
+	res.Errors = inv.Errors
+	res.Notes = append(append([]string{}, cs.Notes...), policy.Notes...)
 	if in.Mode == scanner.ModePullRequest {
-		sc.Source = cs.Source
+		res.Source = cs.Source
 	}
 	if len(policy.Suppressed) > 0 {
-		sc.Notes = append(sc.Notes, fmt.Sprintf("%d findings suppressed by ignores and allowlists in %s", len(policy.Suppressed), cfg.Path))
+		res.Notes = append(res.Notes, fmt.Sprintf("%d findings suppressed by ignores and allowlists in %s", len(policy.Suppressed), cfg.Path))
 	}
-	return &Result{Report: sc, Inventory: inv, Changes: changes}, runErr
+	return &Result{Report: res, Inventory: inv, Changes: changes}, runErr
+}
+
+// registries are the registry base URLs the config gives, for checks that
+// need one: the public default where it sets none.
+func registries(cfg *config.Config) map[string]string {
+	out := map[string]string{}
+	for name, def := range config.DefaultRegistries() {
+		out[name] = def
+		if u := cfg.Registries[name]; u != "" {
+			out[name] = u
+		}
+	}
+	return out
 }
 
 // changedInventories parses the lockfiles a change touches, on both sides.
@@ -116,14 +143,7 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 func changedInventories(ctx context.Context, cs *diff.ChangeSet, parsers []lockfiles.Parser, limits lockfiles.Limits, cfg *config.Config) (head, base *lockfiles.Inventory) {
 	headFiles := map[string]lockfiles.Parser{}
 	baseFiles := map[string]lockfiles.Parser{}
-	match := func(p string) lockfiles.Parser {
-		for _, pr := range parsers {
-			if pr.Match(p) {
-				return pr
-			}
-		}
-		return nil
-	}
+	match := func(p string) lockfiles.Parser { return matchParser(parsers, p) }
 	add := func(files map[string]lockfiles.Parser, fsys fs.FS, p string) {
 		if fsys == nil || p == "" || cfg.Excluded(p) {
 			return

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"testing/fstest"
 
+	"github.com/tollgate-dev/tollgate/checks"
 	"github.com/tollgate-dev/tollgate/diff"
 	"github.com/tollgate-dev/tollgate/lockfiles"
 	"github.com/tollgate-dev/tollgate/lockfiles/all"
@@ -71,7 +72,7 @@ func TestChangedIncludeIsRead(t *testing.T) {
 	cs := &diff.ChangeSet{Source: diff.SourceGit, BaseFS: base, HeadFS: head, Files: []diff.FileChange{
 		{Path: "constraints.txt", Status: diff.StatusModified, Added: []diff.Line{{Number: 2, Text: "werkzeug==3.0.1"}}},
 	}}
-	res, err := Run(t.Context(), Options{ChangeSet: cs, Parsers: all.Parsers(), Checks: []scanner.Check{}})
+	res, err := Run(t.Context(), Options{ChangeSet: cs, Parsers: all.Parsers(), Registry: checks.Registry{}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -87,7 +88,7 @@ func TestChangedIncludeIsRead(t *testing.T) {
 	// A changed text file that nothing includes changes nothing.
 	cs.Files = []diff.FileChange{{Path: "notes.txt", Status: diff.StatusModified}}
 	cs.BaseFS, cs.HeadFS = base, base
-	res, err = Run(t.Context(), Options{ChangeSet: cs, Parsers: all.Parsers(), Checks: []scanner.Check{}})
+	res, err = Run(t.Context(), Options{ChangeSet: cs, Parsers: all.Parsers(), Registry: checks.Registry{}})
 	if err != nil {
 		t.Fatal(err)
 	}

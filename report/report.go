@@ -17,26 +17,8 @@ import (
 	"github.com/tollgate-dev/tollgate/scanner"
 )
 
-// Scan is everything a scan report shows.
-type Scan struct {
-	// Mode is sweep or pull-request; Source says where the change set came
-	// from (git, github-api, directory) in pull-request mode.
-	Mode   scanner.Mode `json:"mode"`
-	Source string       `json:"source,omitempty"`
-	// Lockfiles and Packages count what was read.
-	Lockfiles int                    `json:"lockfiles"`
-	Packages  int                    `json:"packages"`
-	Findings  []scanner.Finding      `json:"findings"`
-	Skipped   []scanner.Skipped      `json:"skipped"`
-	Errors    []*lockfiles.FileError `json:"errors,omitempty"`
-	// Notes are things a reader should know (expired ignores, trimmed output).
-	Notes []string `json:"notes,omitempty"`
-	// Rules describe every rule of the checks that ran (for SARIF).
-	Rules map[string]scanner.Rule `json:"-"`
-}
-
 // JSON writes s as one indented JSON object: {"findings": [...], "skipped": [...], ...}.
-func JSON(w io.Writer, s *Scan) error {
+func JSON(w io.Writer, s *scanner.Result) error {
 	if s.Findings == nil {
 		s.Findings = []scanner.Finding{}
 	}
@@ -49,6 +31,29 @@ func JSON(w io.Writer, s *Scan) error {
 		return fmt.Errorf("write json: %w", err)
 	}
 	return nil
+}
+
+// DisabledGroup is checks turned off for the same reason.
+type DisabledGroup struct {
+	Checks []string
+	Reason string
+}
+
+// GroupDisabled groups disabled checks by reason, in first-seen order, so
+// that four checks not built yet read as one line.
+func GroupDisabled(ds []scanner.Disabled) []DisabledGroup {
+	var out []DisabledGroup
+	at := map[string]int{}
+	for _, d := range ds {
+		i, ok := at[d.Reason]
+		if !ok {
+			i = len(out)
+			at[d.Reason] = i
+			out = append(out, DisabledGroup{Reason: d.Reason})
+		}
+		out[i].Checks = append(out[i].Checks, d.Check)
+	}
+	return out
 }
 
 // Counts returns the number of findings per severity.
@@ -77,7 +82,7 @@ func CountsLine(findings []scanner.Finding) string {
 
 // Text writes s for a terminal: one line per finding, then what was skipped
 // and which files could not be read.
-func Text(w io.Writer, s *Scan) error {
+func Text(w io.Writer, s *scanner.Result) error {
 	ew := &errWriter{w: w}
 	mode := string(s.Mode)
 	if s.Source != "" {
@@ -96,6 +101,9 @@ func Text(w io.Writer, s *Scan) error {
 	}
 	for _, sk := range s.Skipped {
 		ew.printf("SKIPPED  %s: %s\n", sk.Check, sk.Reason)
+	}
+	for _, d := range GroupDisabled(s.Disabled) {
+		ew.printf("OFF      %s: %s\n", strings.Join(d.Checks, ", "), d.Reason)
 	}
 	for _, n := range s.Notes {
 		ew.printf("NOTE     %s\n", n)

@@ -7,11 +7,13 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"io/fs"
 	"sort"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/tollgate-dev/tollgate/lockfiles"
 )
@@ -124,53 +126,149 @@ type Input struct {
 	Changes []lockfiles.Change
 	// Added are the added lines per file in pull-request mode (nil in a sweep).
 	Added []FileLines
-	// Offline forbids network access; checks that need it return a Skipped.
+	// Offline forbids network access. Run never starts a check whose Needs
+	// ask for the network when it is set; a check with an optional online
+	// part (secret verification) reads it to skip that part.
 	Offline bool
 }
 
-// Check is one kind of analysis.
+// Needs are what a check must have to run at all. Run checks them against
+// the run's Environment before starting the check: a check whose needs are
+// not met is never started and becomes a Skipped entry saying why.
+type Needs struct {
+	// Network: the check queries a remote service.
+	Network bool
+	// GitHubToken: the check calls the GitHub API with a token.
+	GitHubToken bool
+	// Registries are the package registries (config registries keys: npm,
+	// pypi, ...) the check queries; each needs the network and a base URL.
+	Registries []string
+	// Hint is added to the reason when the needs are not met: what to do
+	// instead ("pass --osv-db DIR to check packages offline").
+	Hint string
+}
+
+// Environment is what a run offers checks.
+type Environment struct {
+	// Offline: no network.
+	Offline bool
+	// GitHubToken: a token for the GitHub API is available.
+	GitHubToken bool
+	// Registries maps registry keys to base URLs; a key mapped to "" or
+	// absent means that registry is not available.
+	Registries map[string]string
+}
+
+// Unmet says why env does not meet n, or "" when it does.
+func (n Needs) Unmet(env Environment) string {
+	var why []string
+	switch {
+	case n.Network && env.Offline:
+		why = append(why, "offline: the check needs network access")
+	case len(n.Registries) > 0 && env.Offline:
+		why = append(why, "offline: the check needs the "+strings.Join(n.Registries, ", ")+" registry")
+	}
+	if !env.Offline {
+		for _, r := range n.Registries {
+			if env.Registries[r] == "" {
+				why = append(why, "no base URL for the "+r+" registry")
+			}
+		}
+	}
+	if n.GitHubToken && !env.GitHubToken {
+		why = append(why, "no GitHub token: the check calls the GitHub API")
+	}
+	if len(why) == 0 {
+		return ""
+	}
+	reason := strings.Join(why, "; ")
+	if n.Hint != "" {
+		reason += ": " + n.Hint
+	}
+	return reason
+}
+
+// Check is one kind of analysis. Checks live under checks/<id>/ and are
+// listed in checks/all.
 type Check interface {
 	// ID is the check's name as used in config ("osv", "secrets", ...).
 	ID() string
 	// Rules lists every rule id the check can report.
 	Rules() []Rule
+	// Needs says what the check must have to run; Run enforces it.
+	Needs() Needs
 	// Run analyses in. A returned error means the check could not complete
-	// (the scan fails closed); partial inability is a Skipped entry.
+	// (the scan fails closed); partial inability is a Skipped entry. A check
+	// whose context ends returns what it found so far with the context's
+	// error: Run keeps those findings when the end was the check's budget.
 	Run(ctx context.Context, in *Input) ([]Finding, []Skipped, error)
 }
 
-// Result is the merged outcome of running checks.
+// Disabled names a check that did not run by the user's choice (turned off
+// in the config) or because this version does not have it: listed in the
+// report, not a fault.
+type Disabled struct {
+	Check  string `json:"check"`
+	Reason string `json:"reason"`
+}
+
+// Result is one scan's outcome: what every reporter (text, JSON, SARIF, the
+// GitHub summary and comment) takes. JSON names are part of the CLI contract.
 type Result struct {
-	Findings []Finding `json:"findings"`
-	Skipped  []Skipped `json:"skipped"`
+	// Mode is sweep or pull-request; Source says where the change set came
+	// from (git, github-api, work-tree) in pull-request mode.
+	Mode   Mode   `json:"mode"`
+	Source string `json:"source,omitempty"`
+	// Lockfiles and Packages count what was read.
+	Lockfiles int       `json:"lockfiles"`
+	Packages  int       `json:"packages"`
+	Findings  []Finding `json:"findings"`
+	Skipped   []Skipped `json:"skipped"`
+	// Disabled lists the checks turned off, each with why.
+	Disabled []Disabled `json:"disabled,omitempty"`
+	// Errors are the lockfiles that could not be read.
+	Errors []*lockfiles.FileError `json:"errors,omitempty"`
+	// Notes are things a reader should know (expired ignores, trimmed output).
+	Notes []string `json:"notes,omitempty"`
 	// Rules are the rules of every check that ran, by id.
 	Rules map[string]Rule `json:"-"`
 }
 
-// Run runs checks concurrently on in. It returns an error if any check failed;
-// the result still holds what the others found.
-func Run(ctx context.Context, checks []Check, in *Input) (*Result, error) {
-	type out struct {
-		findings []Finding
-		skipped  []Skipped
-		err      error
+// DefaultGrace is how long Run waits for a check past its budget before it
+// gives up on it.
+const DefaultGrace = 5 * time.Second
+
+// RunOptions configure Run.
+type RunOptions struct {
+	// Env is what the run offers; checks whose Needs it does not meet are
+	// skipped.
+	Env Environment
+	// Budgets bound each check's run by id; a check without one runs until
+	// ctx ends. When a budget runs out, what the check found so far is kept
+	// and a Skipped entry names the unfinished part.
+	Budgets map[string]time.Duration
+	// Grace is how long a check may take past its budget to return before
+	// Run stops waiting for it (default DefaultGrace).
+	Grace time.Duration
+}
+
+// Run runs checks concurrently on in. It returns an error if any check
+// failed; the result still holds what the others found.
+func Run(ctx context.Context, checks []Check, in *Input, opts RunOptions) (*Result, error) {
+	if opts.Grace <= 0 {
+		opts.Grace = DefaultGrace
 	}
-	outs := make([]out, len(checks))
+	outs := make([]checkOutcome, len(checks))
 	var wg sync.WaitGroup
 	for i, c := range checks {
+		if why := c.Needs().Unmet(opts.Env); why != "" {
+			outs[i].skipped = []Skipped{{Check: c.ID(), Reason: why}}
+			continue
+		}
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			defer func() {
-				if r := recover(); r != nil {
-					outs[i].err = fmt.Errorf("check %s: internal error: %v", c.ID(), r)
-				}
-			}()
-			f, s, err := c.Run(ctx, in)
-			if err != nil {
-				err = fmt.Errorf("check %s: %w", c.ID(), err)
-			}
-			outs[i] = out{f, s, err}
+			outs[i] = runOne(ctx, c, in, opts.Budgets[c.ID()], opts.Grace)
 		}()
 	}
 	wg.Wait()
@@ -196,6 +294,59 @@ func Run(ctx context.Context, checks []Check, in *Input) (*Result, error) {
 		return res, fmt.Errorf("%s", strings.Join(errs, "; "))
 	}
 	return res, nil
+}
+
+type checkOutcome struct {
+	findings []Finding
+	skipped  []Skipped
+	err      error
+}
+
+// runOne runs one check under its budget. A check that outlives its budget
+// by more than grace is left behind: its goroutine may still be running, but
+// the scan goes on with a Skipped entry for it.
+func runOne(ctx context.Context, c Check, in *Input, budget, grace time.Duration) checkOutcome {
+	checkCtx, cancel := ctx, context.CancelFunc(func() {})
+	if budget > 0 {
+		checkCtx, cancel = context.WithTimeout(ctx, budget)
+	}
+	defer cancel()
+	done := make(chan checkOutcome, 1)
+	go func() {
+		var o checkOutcome
+		defer func() {
+			if r := recover(); r != nil {
+				o = checkOutcome{err: fmt.Errorf("internal error: %v", r)}
+			}
+			done <- o
+		}()
+		o.findings, o.skipped, o.err = c.Run(checkCtx, in)
+	}()
+	var o checkOutcome
+	select {
+	case o = <-done:
+	case <-checkCtx.Done():
+		timer := time.NewTimer(grace)
+		select {
+		case o = <-done:
+			timer.Stop()
+		case <-timer.C:
+			o.err = fmt.Errorf("did not stop %s after its context ended: %w", grace, checkCtx.Err())
+		}
+	}
+	// A budget that ran out before the check returned is never a silent
+	// pass, even when the check swallowed its context's error.
+	if budget > 0 && ctx.Err() == nil && errors.Is(checkCtx.Err(), context.DeadlineExceeded) {
+		reason := fmt.Sprintf("time budget of %s ran out before the check finished: what it found so far is reported, the rest was not checked", budget)
+		if o.err != nil {
+			reason += " (" + o.err.Error() + ")"
+		}
+		o.skipped = append(o.skipped, Skipped{Check: c.ID(), Reason: reason})
+		o.err = nil
+	} else if o.err != nil {
+		o.err = fmt.Errorf("check %s: %w", c.ID(), o.err)
+	}
+	return o
 }
 
 // SortFindings orders findings most severe first, then by path, line, rule and package.
@@ -226,4 +377,41 @@ func Fingerprint(parts ...string) string {
 		h.Write([]byte{0})
 	}
 	return hex.EncodeToString(h.Sum(nil))[:32]
+}
+
+// Outcomes of a run, as the summary, the comment and the Action's `result`
+// output name them.
+const (
+	OutcomePassed     = "passed"
+	OutcomeFailed     = "failed"
+	OutcomeIncomplete = "incomplete"
+)
+
+// FailOnNone is the fail-on threshold that fails on nothing.
+const FailOnNone = "none"
+
+// ParseFailOn reads a fail-on threshold: critical, high, medium, low or none,
+// in any case and with surrounding space ("HIGH" is "high"). It is the one
+// parser the CLI flag, the Action input and the config key share.
+func ParseFailOn(s string) (string, error) {
+	v := strings.ToLower(strings.TrimSpace(s))
+	if v == FailOnNone || SeverityRank(v) >= 1 {
+		return v, nil
+	}
+	return "", fmt.Errorf("fail-on must be critical, high, medium, low or none, not %q", s)
+}
+
+// FailsOn reports whether any finding is at or above the fail-on threshold
+// (as ParseFailOn returns it).
+func FailsOn(findings []Finding, failOn string) bool {
+	if failOn == FailOnNone {
+		return false
+	}
+	limit := SeverityRank(failOn)
+	for _, f := range findings {
+		if SeverityRank(f.Severity) >= limit {
+			return true
+		}
+	}
+	return false
 }

@@ -198,6 +198,9 @@ func (e *Engine) Rule(id string) (Rule, bool) {
 	return cr.Rule, true
 }
 
+// MaxFileSize is the largest file the engine scans, in bytes.
+func (e *Engine) MaxFileSize() int64 { return e.maxSize }
+
 // Rules returns the engine's rules in table order.
 func (e *Engine) Rules() []Rule {
 	out := make([]Rule, len(e.rules))

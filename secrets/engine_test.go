@@ -2,13 +2,11 @@ package secrets
 
 import (
 	"bytes"
-	"context"
 	"os"
 	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
-	"testing/fstest"
 
 	"github.com/tollgate-dev/tollgate/internal/shareddata"
 	"github.com/tollgate-dev/tollgate/scanner"
@@ -264,62 +262,5 @@ func TestRealLockfilesHaveNoSecrets(t *testing.T) {
 	}
 	if files < 50 {
 		t.Errorf("only %d lockfiles scanned", files)
-	}
-}
-
-func TestCheckPullRequestAndSweep(t *testing.T) {
-	c, err := NewCheck(Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if c.ID() != "secrets" || len(c.Rules()) < 150 {
-		t.Fatalf("ID %q, %d rules", c.ID(), len(c.Rules()))
-	}
-	for _, r := range c.Rules() {
-		if !strings.HasPrefix(r.ID, "secret/") || r.Name == "" || r.Short == "" || r.Help == "" || r.Severity == "" || r.Precision == "" {
-			t.Fatalf("incomplete report rule %+v", r)
-		}
-	}
-	tok := ghToken(t, 12)
-	pr := &scanner.Input{Mode: scanner.ModePullRequest, Added: []scanner.FileLines{
-		{Path: "app/settings.py", Lines: []scanner.Line{{Number: 7, Text: "GITHUB_TOKEN = '" + tok + "'"}}},
-		{Path: "vendor/lib/x.go", Lines: []scanner.Line{{Number: 1, Text: tok}}},
-	}}
-	fs, skipped, err := c.Run(context.Background(), pr)
-	if err != nil || len(skipped) != 0 {
-		t.Fatalf("Run: %v %v", err, skipped)
-	}
-	if len(fs) != 1 {
-		t.Fatalf("want 1 finding, got %+v", fs)
-	}
-	f := fs[0]
-	if f.RuleID != "secret/github-pat" || f.Path != "app/settings.py" || f.Line != 7 || f.Evidence != "ghp_…(40 chars)" || f.Fingerprint == "" {
-		t.Errorf("finding = %+v", f)
-	}
-	if strings.Contains(f.Message, tok) || !strings.Contains(f.Message, "ghp_…(40 chars)") || !strings.Contains(f.Message, "GitHub") {
-		t.Errorf("message = %q", f.Message)
-	}
-
-	tree := fstest.MapFS{
-		"README.md":                 {Data: []byte("# demo\n")},
-		"deploy/.env":               {Data: []byte("A=1\nGITHUB_TOKEN=" + tok + "\n")},
-		"node_modules/x/index.js":   {Data: []byte(tok)},
-		"big.txt":                   {Data: bytes.Repeat([]byte("a"), 200)},
-		"package-lock.json":         {Data: []byte(`{"integrity": "sha512-abc"}`)},
-		"docs/allowed/example.conf": {Data: []byte(tok)},
-	}
-	c2, err := NewCheck(Options{MaxFileSize: 100, Allow: Allowlist{Paths: []string{"docs/allowed/**"}}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	fs, skipped, err = c2.Run(context.Background(), &scanner.Input{Mode: scanner.ModeSweep, FS: tree})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(fs) != 1 || fs[0].Path != "deploy/.env" || fs[0].Line != 2 {
-		t.Errorf("sweep findings = %+v", fs)
-	}
-	if len(skipped) != 1 || !strings.Contains(skipped[0].Reason, "big.txt") {
-		t.Errorf("skipped = %+v", skipped)
 	}
 }

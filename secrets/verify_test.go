@@ -4,12 +4,9 @@ import (
 	"context"
 	"net/http"
 	"net/http/httptest"
-	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
-
-	"github.com/tollgate-dev/tollgate/scanner"
 )
 
 func TestVerifyGitHub(t *testing.T) {
@@ -69,51 +66,5 @@ func TestVerifySlackOKFalse(t *testing.T) {
 	got := NewVerifier(VerifyOptions{BaseURLs: map[string]string{"slack": srv.URL}}).Verify(context.Background(), e, ms)
 	if len(got) != 1 || got[0].Verified != VerifiedInvalid {
 		t.Errorf("got %+v", got)
-	}
-}
-
-// TestCheckVerification: off by default, never on forks or offline, and a
-// confirmed live secret becomes critical.
-func TestCheckVerification(t *testing.T) {
-	var calls atomic.Int32
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		calls.Add(1)
-		w.Write([]byte(`{}`))
-	}))
-	defer srv.Close()
-	tok := ghToken(t, 33)
-	in := func(offline bool) *scanner.Input {
-		return &scanner.Input{Mode: scanner.ModePullRequest, Offline: offline, Added: []scanner.FileLines{
-			{Path: "x.env", Lines: []scanner.Line{{Number: 1, Text: "T=" + tok}}}}}
-	}
-	urls := map[string]string{"github": srv.URL}
-	for name, tc := range map[string]struct {
-		opts    *VerifyOptions
-		offline bool
-		skipped string
-	}{
-		"default off": {nil, false, ""},
-		"fork":        {&VerifyOptions{Fork: true, BaseURLs: urls}, false, "fork"},
-		"offline":     {&VerifyOptions{BaseURLs: urls}, true, "offline"},
-	} {
-		c, err := NewCheck(Options{Verify: tc.opts})
-		if err != nil {
-			t.Fatal(err)
-		}
-		fs, skipped, err := c.Run(context.Background(), in(tc.offline))
-		if err != nil || len(fs) != 1 {
-			t.Fatalf("%s: %v %+v", name, err, fs)
-		}
-		if tc.skipped == "" && len(skipped) != 0 || tc.skipped != "" && (len(skipped) != 1 || !strings.Contains(skipped[0].Reason, tc.skipped)) {
-			t.Errorf("%s: skipped = %+v", name, skipped)
-		}
-	}
-	if calls.Load() != 0 {
-		t.Fatalf("verification called %d times while it should not run", calls.Load())
-	}
-	c, _ := NewCheck(Options{Verify: &VerifyOptions{BaseURLs: urls}})
-	fs, _, err := c.Run(context.Background(), in(false))
-	if err != nil || calls.Load() != 1 || fs[0].Severity != scanner.SeverityCritical || !strings.Contains(fs[0].Message, "confirmed valid") {
-		t.Errorf("live verification: %v calls=%d %+v", err, calls.Load(), fs)
 	}
 }

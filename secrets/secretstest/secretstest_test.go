@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"testing"
 
+	secretscheck "github.com/tollgate-dev/tollgate/checks/secrets"
+
 	"github.com/tollgate-dev/tollgate/scanner"
 	"github.com/tollgate-dev/tollgate/secrets"
 	"github.com/tollgate-dev/tollgate/secrets/secretstest"
@@ -38,7 +40,7 @@ func TestPlantedFileFoundAndNotLeaked(t *testing.T) {
 	if err := json.NewEncoder(&out).Encode(ms); err != nil {
 		t.Fatal(err)
 	}
-	c, err := secrets.NewCheck(secrets.Options{})
+	c, err := secretscheck.FromOptions(secrets.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

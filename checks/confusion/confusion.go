@@ -15,7 +15,9 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"time"
 
+	"github.com/tollgate-dev/tollgate/checks"
 	"github.com/tollgate-dev/tollgate/lockfiles"
 	"github.com/tollgate-dev/tollgate/scanner"
 )
@@ -35,8 +37,30 @@ type Check struct {
 	Names []string
 }
 
+// ID is the check's id in config.
+const ID = "confusion"
+
+// Entry registers the check in checks/all.
+func Entry() checks.Entry {
+	return checks.Entry{
+		ID:      ID,
+		Summary: "packages the config declares internal that a lockfile downloads from a public registry",
+		Budget:  time.Minute,
+		New: func(_ context.Context, d checks.Deps) (scanner.Check, error) {
+			in := d.Config.Internal
+			if len(in.Scopes)+len(in.Prefixes)+len(in.Names) == 0 {
+				return nil, &checks.NotApplicable{Reason: "no internal package names configured (internal: scopes, prefixes, names)"}
+			}
+			return Check{Scopes: in.Scopes, Prefixes: in.Prefixes, Names: in.Names}, nil
+		},
+	}
+}
+
 // ID implements scanner.Check.
-func (Check) ID() string { return "confusion" }
+func (Check) ID() string { return ID }
+
+// Needs implements scanner.Check: the lockfiles alone.
+func (Check) Needs() scanner.Needs { return scanner.Needs{} }
 
 // Rules implements scanner.Check.
 func (Check) Rules() []scanner.Rule {

@@ -3,19 +3,25 @@ package osv
 import (
 	"context"
 	"errors"
+	"net/http"
+	"net/http/httptest"
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/tollgate-dev/tollgate/internal/shareddata"
 	"github.com/tollgate-dev/tollgate/lockfiles"
+	osvdb "github.com/tollgate-dev/tollgate/osv"
+	"github.com/tollgate-dev/tollgate/osv/osvtest"
 	"github.com/tollgate-dev/tollgate/scanner"
 )
 
 func TestCheckFindings(t *testing.T) {
 	ctx := context.Background()
-	db, err := LoadDB(ctx, buildTestDB(t), LoadOptions{})
+	db, err := osvdb.LoadDB(ctx, osvtest.BuildDB(t), osvdb.LoadOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -29,7 +35,7 @@ func TestCheckFindings(t *testing.T) {
 		{Ecosystem: "npm", Name: "express", Version: "4.19.2", Path: "package-lock.json", Line: 31},
 		{Ecosystem: "crates.io", Name: "old_crate", Version: "0.1.0", Path: "Cargo.lock", Line: 44},
 	}
-	findings, skipped, err := NewCheck(db, CheckOptions{}).Run(ctx, &scanner.Input{Packages: pkgs})
+	findings, skipped, err := FromSource(db, CheckOptions{}).Run(ctx, &scanner.Input{Packages: pkgs})
 	if err != nil || len(skipped) != 0 {
 		t.Fatalf("Run: %v, skipped %v", err, skipped)
 	}
@@ -56,12 +62,12 @@ func TestCheckFindings(t *testing.T) {
 
 func TestCheckAliasMerge(t *testing.T) {
 	ctx := context.Background()
-	db, err := LoadDB(ctx, filepath.Join("testdata", "db"), LoadOptions{})
+	db, err := osvdb.LoadDB(ctx, filepath.Join("..", "..", "osv", "testdata", "db"), osvdb.LoadOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	pkgs := []lockfiles.Package{{Ecosystem: "PyPI", Name: "Sample.Pkg", Version: "1.2", Path: "poetry.lock", Line: 2}}
-	findings, _, err := NewCheck(db, CheckOptions{}).Run(ctx, &scanner.Input{Packages: pkgs})
+	findings, _, err := FromSource(db, CheckOptions{}).Run(ctx, &scanner.Input{Packages: pkgs})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -78,28 +84,39 @@ func TestCheckAliasMerge(t *testing.T) {
 
 type failingSource struct{ err error }
 
-func (f failingSource) Lookup(context.Context, []Query) ([][]*Vuln, error) { return nil, f.err }
+func (f failingSource) Lookup(context.Context, []osvdb.Query) ([][]*osvdb.Vuln, error) {
+	return nil, f.err
+}
 
 func TestCheckSkips(t *testing.T) {
 	ctx := context.Background()
 	in := &scanner.Input{Packages: []lockfiles.Package{{Ecosystem: "npm", Name: "left-pad", Version: "1.3.0"}}}
-	_, sk, err := NewCheck(nil, CheckOptions{}).Run(ctx, in)
+	_, sk, err := FromSource(nil, CheckOptions{}).Run(ctx, in)
 	if err != nil || len(sk) != 1 || sk[0].Check != "osv" {
 		t.Errorf("nil source: %v %v", sk, err)
 	}
-	f, sk, err := NewCheck(failingSource{errors.New("querybatch: HTTP 504")}, CheckOptions{}).Run(ctx, in)
+	f, sk, err := FromSource(failingSource{errors.New("querybatch: HTTP 504")}, CheckOptions{}).Run(ctx, in)
 	if err != nil || len(f) != 0 || len(sk) != 1 || !strings.Contains(sk[0].Reason, "HTTP 504") {
 		t.Errorf("failing source: %v %v %v", f, sk, err)
 	}
 	cancelled, cancel := context.WithCancel(ctx)
 	cancel()
-	if _, _, err := NewCheck(failingSource{context.Canceled}, CheckOptions{}).Run(cancelled, in); err == nil {
+	if _, _, err := FromSource(failingSource{context.Canceled}, CheckOptions{}).Run(cancelled, in); err == nil {
 		t.Error("cancelled context: no error")
 	}
-	c := NewCheck(NewClient(ClientOptions{BaseURL: "http://127.0.0.1:1"}), CheckOptions{})
-	_, sk, err = c.Run(ctx, &scanner.Input{Offline: true, Packages: in.Packages})
-	if err != nil || len(sk) != 1 || !strings.Contains(sk[0].Reason, "offline") {
+	// Offline, the API-backed check is never started: scanner.Run enforces
+	// its Needs and lists it as skipped, saying what to do instead.
+	c := FromSource(osvdb.NewClient(osvdb.ClientOptions{BaseURL: "http://127.0.0.1:1"}), CheckOptions{})
+	if !c.Needs().Network {
+		t.Error("an API-backed check does not declare that it needs the network")
+	}
+	res, err := scanner.Run(ctx, []scanner.Check{c}, &scanner.Input{Offline: true, Packages: in.Packages}, scanner.RunOptions{Env: scanner.Environment{Offline: true}})
+	sk = res.Skipped
+	if err != nil || len(sk) != 1 || !strings.Contains(sk[0].Reason, "offline") || !strings.Contains(sk[0].Reason, "--osv-db") {
 		t.Errorf("offline: %v %v", sk, err)
+	}
+	if db := FromSource(failingSource{}, CheckOptions{}); db.Needs().Network {
+		t.Error("an offline source needs the network")
 	}
 }
 
@@ -120,7 +137,7 @@ func TestActionQuery(t *testing.T) {
 }
 
 func TestActionFindingsOnRealRecord(t *testing.T) {
-	db, err := LoadDB(context.Background(), shareddata.Path(t, "osv", "vulns", "GitHub Actions", "all.zip"), LoadOptions{})
+	db, err := osvdb.LoadDB(context.Background(), shareddata.Path(t, "osv", "vulns", "GitHub Actions", "all.zip"), osvdb.LoadOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -129,7 +146,7 @@ func TestActionFindingsOnRealRecord(t *testing.T) {
 		{Ecosystem: lockfiles.EcosystemGitHubActions, Name: "tj-actions/branch-names", Version: "v7.0.7", Path: ".github/workflows/ci.yml", Line: 10},
 		{Ecosystem: lockfiles.EcosystemGitHubActions, Name: "tj-actions/branch-names", Version: "v7", Path: ".github/workflows/ci.yml", Line: 11},
 	}
-	findings, skipped, err := NewCheck(db, CheckOptions{}).Run(context.Background(), &scanner.Input{Packages: pkgs})
+	findings, skipped, err := FromSource(db, CheckOptions{}).Run(context.Background(), &scanner.Input{Packages: pkgs})
 	if err != nil || len(skipped) != 0 {
 		t.Fatal(err, skipped)
 	}
@@ -141,10 +158,10 @@ func TestActionFindingsOnRealRecord(t *testing.T) {
 // staticSource answers every query with no record.
 type staticSource struct{ online bool }
 
-func (s staticSource) Lookup(_ context.Context, qs []Query) ([][]*Vuln, error) {
-	return make([][]*Vuln, len(qs)), nil
+func (s staticSource) Lookup(_ context.Context, qs []osvdb.Query) ([][]*osvdb.Vuln, error) {
+	return make([][]*osvdb.Vuln, len(qs)), nil
 }
-func (s staticSource) needsNetwork() bool { return s.online }
+func (s staticSource) NeedsNetwork() bool { return s.online }
 
 // An offline lookup says which versions it could not order (their ranges
 // went unevaluated); the OSV API orders versions itself, so online nothing
@@ -156,12 +173,28 @@ func TestCheckUnorderableVersions(t *testing.T) {
 		{Ecosystem: "npm", Name: "odd", Version: "latest"},
 		{Ecosystem: "GitHub Actions", Name: "actions/checkout", Version: "v4"},
 	}
-	_, sk, err := NewCheck(staticSource{}, CheckOptions{}).Run(t.Context(), &scanner.Input{Packages: pkgs})
+	_, sk, err := FromSource(staticSource{}, CheckOptions{}).Run(t.Context(), &scanner.Input{Packages: pkgs})
 	if err != nil || len(sk) != 1 || !strings.Contains(sk[0].Reason, "2 of 4 package versions cannot be ordered") ||
 		!strings.Contains(sk[0].Reason, "PyPI legacy 1.0-beta-2_x; npm odd latest") {
 		t.Errorf("offline: %+v %v", sk, err)
 	}
-	if _, sk, err := NewCheck(staticSource{online: true}, CheckOptions{}).Run(t.Context(), &scanner.Input{Packages: pkgs}); err != nil || len(sk) != 0 {
+	if _, sk, err := FromSource(staticSource{online: true}, CheckOptions{}).Run(t.Context(), &scanner.Input{Packages: pkgs}); err != nil || len(sk) != 0 {
 		t.Errorf("online: %+v %v", sk, err)
+	}
+}
+
+// An OSV API that answers 429 after every retry makes the check a Skipped
+// entry naming the status, not a clean result.
+func TestCheckOnRateLimitedAPI(t *testing.T) {
+	var calls atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		calls.Add(1)
+		http.Error(w, `{"code":8,"message":"quota"}`, http.StatusTooManyRequests)
+	}))
+	defer srv.Close()
+	c := osvdb.NewClient(osvdb.ClientOptions{BaseURL: srv.URL, Backoff: time.Millisecond, MaxRetries: 2})
+	f, sk, err := FromSource(c, CheckOptions{}).Run(t.Context(), &scanner.Input{Packages: []lockfiles.Package{{Ecosystem: "npm", Name: "express", Version: "4.19.1"}}})
+	if err != nil || len(f) != 0 || len(sk) != 1 || !strings.Contains(sk[0].Reason, "429") || calls.Load() != 3 {
+		t.Errorf("check on 429: %v %v %v after %d calls", f, sk, err, calls.Load())
 	}
 }

@@ -2,7 +2,6 @@ package secrets
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io/fs"
 	"runtime"
@@ -13,43 +12,6 @@ import (
 
 	"github.com/tollgate-dev/tollgate/scanner"
 )
-
-// CheckID is the secrets check's id in config and in Skipped entries.
-const CheckID = "secrets"
-
-// check adapts an Engine to scanner.Check.
-type check struct {
-	engine   *Engine
-	opts     Options
-	verifier *Verifier
-}
-
-// NewCheck returns the secrets check. It returns an error (rather than a
-// Check that fails later) when opts hold a bad allow pattern or glob, so
-// that bad configuration is reported as such before any scan.
-func NewCheck(opts Options) (scanner.Check, error) {
-	e, err := New(opts)
-	if err != nil {
-		return nil, err
-	}
-	c := &check{engine: e, opts: opts}
-	if opts.Verify != nil {
-		c.verifier = NewVerifier(*opts.Verify)
-	}
-	return c, nil
-}
-
-func (c *check) ID() string { return CheckID }
-
-// Rules describes every rule for reports.
-func (c *check) Rules() []scanner.Rule {
-	rules := c.engine.Rules()
-	out := make([]scanner.Rule, 0, len(rules))
-	for _, r := range rules {
-		out = append(out, ReportRule(r))
-	}
-	return out
-}
 
 // ReportRule turns a rule into its report description.
 func ReportRule(r Rule) scanner.Rule {
@@ -81,53 +43,6 @@ func camel(id string) string {
 		b.WriteString(string(r))
 	}
 	return b.String()
-}
-
-// Run scans the added lines in pull-request mode and the whole tree in a sweep.
-func (c *check) Run(ctx context.Context, in *scanner.Input) ([]scanner.Finding, []scanner.Skipped, error) {
-	var matches []Match
-	var skipped []scanner.Skipped
-	switch in.Mode {
-	case scanner.ModePullRequest:
-		for _, fl := range in.Added {
-			if err := ctx.Err(); err != nil {
-				return nil, nil, err
-			}
-			matches = append(matches, c.engine.ScanLines(fl.Path, fl.Lines)...)
-		}
-	default:
-		if in.FS == nil {
-			return nil, nil, errors.New("sweep without a file tree")
-		}
-		res, err := c.engine.ScanFS(ctx, in.FS)
-		if err != nil {
-			return nil, nil, err
-		}
-		matches = res.Matches
-		if len(res.TooBig) > 0 {
-			skipped = append(skipped, scanner.Skipped{Check: CheckID, Reason: fmt.Sprintf(
-				"%d file(s) over the %d-byte size limit not scanned for secrets: %s", len(res.TooBig), c.engine.maxSize, listSome(res.TooBig, 5))})
-		}
-		if len(res.Unreadable) > 0 {
-			skipped = append(skipped, scanner.Skipped{Check: CheckID, Reason: fmt.Sprintf(
-				"%d file(s) could not be read for the secret scan: %s", len(res.Unreadable), listSome(res.Unreadable, 5))})
-		}
-	}
-	if c.verifier != nil && len(matches) > 0 {
-		switch {
-		case c.opts.Verify.Fork:
-			skipped = append(skipped, scanner.Skipped{Check: CheckID, Reason: "live verification of secrets is disabled on fork pull requests"})
-		case in.Offline:
-			skipped = append(skipped, scanner.Skipped{Check: CheckID, Reason: "live verification of secrets needs network access (offline)"})
-		default:
-			matches = c.verifier.Verify(ctx, c.engine, matches)
-		}
-	}
-	findings := make([]scanner.Finding, 0, len(matches))
-	for _, m := range matches {
-		findings = append(findings, c.engine.Finding(m))
-	}
-	return findings, skipped, nil
 }
 
 // Finding turns a match into a report finding; the secret is only redacted.
@@ -162,13 +77,6 @@ func (e *Engine) Finding(m Match) scanner.Finding {
 	}
 }
 
-func listSome(items []string, n int) string {
-	if len(items) <= n {
-		return strings.Join(items, ", ")
-	}
-	return strings.Join(items[:n], ", ") + fmt.Sprintf(" and %d more", len(items)-n)
-}
-
 // SweepResult is what ScanFS found and what it could not scan.
 type SweepResult struct {
 	// Matches are in path and line order.
@@ -177,10 +85,13 @@ type SweepResult struct {
 	TooBig []string
 	// Unreadable are "path: error" entries of files and directories that could not be read.
 	Unreadable []string
+	// Scanned counts the files scanned.
+	Scanned int
 }
 
 // ScanFS sweeps a tree: every regular file except vendored directories, with
-// one worker per CPU. Only a cancelled context makes it fail.
+// one worker per CPU. Only an ended context makes it fail; it then returns
+// what the files scanned so far held, with the context's error.
 func (e *Engine) ScanFS(ctx context.Context, fsys fs.FS) (*SweepResult, error) {
 	type job struct{ path string }
 	jobs := make(chan job)
@@ -189,6 +100,7 @@ func (e *Engine) ScanFS(ctx context.Context, fsys fs.FS) (*SweepResult, error) {
 		matches []Match
 		tooBig  []string
 		errs    []string
+		scanned int
 		wg      sync.WaitGroup
 	)
 	workers := runtime.GOMAXPROCS(0)
@@ -199,6 +111,7 @@ func (e *Engine) ScanFS(ctx context.Context, fsys fs.FS) (*SweepResult, error) {
 			for j := range jobs {
 				ms, big, err := e.scanFSFile(fsys, j.path)
 				mu.Lock()
+				scanned++
 				switch {
 				case err != nil:
 					errs = append(errs, err.Error())
@@ -240,9 +153,6 @@ func (e *Engine) ScanFS(ctx context.Context, fsys fs.FS) (*SweepResult, error) {
 	})
 	close(jobs)
 	wg.Wait()
-	if walkErr != nil {
-		return nil, fmt.Errorf("sweep: %w", walkErr)
-	}
 	sort.SliceStable(matches, func(i, j int) bool {
 		if matches[i].Path != matches[j].Path {
 			return matches[i].Path < matches[j].Path
@@ -251,7 +161,11 @@ func (e *Engine) ScanFS(ctx context.Context, fsys fs.FS) (*SweepResult, error) {
 	})
 	sort.Strings(tooBig)
 	sort.Strings(errs)
-	return &SweepResult{Matches: matches, TooBig: tooBig, Unreadable: errs}, nil
+	res := &SweepResult{Matches: matches, TooBig: tooBig, Unreadable: errs, Scanned: scanned}
+	if walkErr != nil {
+		return res, fmt.Errorf("sweep stopped after %d files: %w", scanned, walkErr)
+	}
+	return res, nil
 }
 
 // scanFSFile reads and scans one file, reporting whether it was too big.

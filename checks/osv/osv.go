@@ -1,3 +1,6 @@
+// Package osv is the OSV check: it looks every package to check up in OSV
+// (the API, or an offline database; both in package osv at the top level)
+// and reports known-malicious and vulnerable versions.
 package osv
 
 import (
@@ -7,8 +10,11 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"time"
 
+	"github.com/tollgate-dev/tollgate/checks"
 	"github.com/tollgate-dev/tollgate/lockfiles"
+	osvdb "github.com/tollgate-dev/tollgate/osv"
 	"github.com/tollgate-dev/tollgate/osv/version"
 	"github.com/tollgate-dev/tollgate/scanner"
 )
@@ -19,8 +25,37 @@ const (
 	RuleVulnerable = "vulnerable-package"
 )
 
-// CheckID is the osv check's id in config.
-const CheckID = "osv"
+// ID is the osv check's id in config.
+const ID = "osv"
+
+// Entry registers the check in checks/all.
+func Entry() checks.Entry {
+	return checks.Entry{
+		ID:      ID,
+		Summary: "known-malicious and vulnerable versions, from the OSV API or an offline OSV database",
+		Budget:  3 * time.Minute,
+		New:     New,
+	}
+}
+
+// New builds the check from the shared dependencies: the offline database
+// at config osv.db when set (loading only the ecosystems to check), else
+// the OSV API at config osv.url (default the public API).
+func New(ctx context.Context, d checks.Deps) (scanner.Check, error) {
+	if d.Config.OSV.DB != "" {
+		db, err := osvdb.LoadDB(ctx, d.Config.OSV.DB, osvdb.LoadOptions{Ecosystems: d.Ecosystems})
+		if err != nil {
+			return nil, fmt.Errorf("%w: osv database: %w", checks.ErrSettings, err)
+		}
+		return FromSource(db, CheckOptions{}), nil
+	}
+	return FromSource(osvdb.NewClient(osvdb.ClientOptions{
+		BaseURL:    d.Config.OSV.URL,
+		CacheDir:   d.CacheDir,
+		HTTPClient: d.HTTPClient,
+		UserAgent:  d.UserAgent,
+	}), CheckOptions{}), nil
+}
 
 // DefaultSeverity is used for a vulnerability whose record rates nothing
 // (e.g. Go's GO- records): medium, so it shows without failing a default
@@ -34,28 +69,42 @@ type CheckOptions struct {
 }
 
 // networked is implemented by sources that need the network (the Client).
-type networked interface{ needsNetwork() bool }
+type networked interface{ NeedsNetwork() bool }
 
 type check struct {
-	src  Source
+	src  osvdb.Source
 	opts CheckOptions
 }
 
-// NewCheck returns the "osv" check reading src (a *DB or a *Client). A nil
-// src makes every run a Skipped entry.
+// FromSource returns the "osv" check reading src (an *osv.DB or an *osv.Client). A
+// nil src makes every run a Skipped entry; a source that needs the network
+// makes the check need it.
 //
 // Failure policy: when the source cannot answer (network failure, OSV 5xx
 // after retries, rate limit, timeout) the check returns a scanner.Skipped
 // naming the cause and no findings, so the report says OSV was not
 // consulted; it never reads as clean. Only a cancelled context is an error.
-func NewCheck(src Source, opts CheckOptions) scanner.Check {
+func FromSource(src osvdb.Source, opts CheckOptions) scanner.Check {
 	if opts.UnratedSeverity == "" {
 		opts.UnratedSeverity = DefaultSeverity
 	}
 	return &check{src: src, opts: opts}
 }
 
-func (c *check) ID() string { return CheckID }
+func (c *check) ID() string { return ID }
+
+// Needs implements scanner.Check: the network when the source is the API.
+func (c *check) Needs() scanner.Needs {
+	if online(c.src) {
+		return scanner.Needs{Network: true, Hint: "the OSV API was not queried for known-malicious and vulnerable versions; pass --osv-db DIR to check packages against an offline OSV database"}
+	}
+	return scanner.Needs{}
+}
+
+func online(src osvdb.Source) bool {
+	n, ok := src.(networked)
+	return ok && n.NeedsNetwork()
+}
 
 // Rules lists the rules of the osv check.
 func (c *check) Rules() []scanner.Rule { return Rules() }
@@ -91,17 +140,17 @@ func Rules() []scanner.Rule {
 // a workspace package that shares its name with a malicious npm package is
 // not that package (jest's "example-typescript@0.0.0-use.local"); whether the
 // public name is claimed is the confusion check's question, not this one's.
-func registryQuery(p *lockfiles.Package) (Query, bool) {
+func registryQuery(p *lockfiles.Package) (osvdb.Query, bool) {
 	if p.Source != lockfiles.SourceRegistry || p.Name == "" {
-		return Query{}, false
+		return osvdb.Query{}, false
 	}
 	switch p.Ecosystem {
 	case "", lockfiles.EcosystemDocker:
-		return Query{}, false
+		return osvdb.Query{}, false
 	case lockfiles.EcosystemGitHubActions:
 		return actionQuery(p), true
 	}
-	return Query{Ecosystem: p.Ecosystem, Name: p.Name, Version: normalizeVersion(p.Ecosystem, p.Version)}, true
+	return osvdb.Query{Ecosystem: p.Ecosystem, Name: p.Name, Version: osvdb.NormalizeVersion(p.Ecosystem, p.Version)}, true
 }
 
 // fullActionTag matches a complete release tag (v1.2.3, 1.2.3).
@@ -112,12 +161,12 @@ var fullActionTag = regexp.MustCompile(`^v?\d+\.\d+\.\d+$`)
 // Only a complete release tag is a version OSV ranges can order; a floating
 // major tag (v4), a branch or a commit SHA can be any release, so it is
 // looked up without a version and matches only records affecting every version.
-func actionQuery(p *lockfiles.Package) Query {
+func actionQuery(p *lockfiles.Package) osvdb.Query {
 	name := p.Name
 	if parts := strings.SplitN(name, "/", 3); len(parts) == 3 {
 		name = parts[0] + "/" + parts[1]
 	}
-	q := Query{Ecosystem: p.Ecosystem, Name: name}
+	q := osvdb.Query{Ecosystem: p.Ecosystem, Name: name}
 	if fullActionTag.MatchString(p.Version) {
 		q.Version = strings.TrimPrefix(p.Version, "v")
 	}
@@ -126,15 +175,12 @@ func actionQuery(p *lockfiles.Package) Query {
 
 func (c *check) Run(ctx context.Context, in *scanner.Input) ([]scanner.Finding, []scanner.Skipped, error) {
 	if c.src == nil {
-		return nil, []scanner.Skipped{{Check: CheckID, Reason: "no OSV source: neither the OSV API nor an offline database (--osv-db) is configured"}}, nil
-	}
-	if n, ok := c.src.(networked); ok && n.needsNetwork() && in.Offline {
-		return nil, []scanner.Skipped{{Check: CheckID, Reason: "offline: the OSV API was not queried; pass --osv-db DIR to check packages against an offline OSV database"}}, nil
+		return nil, []scanner.Skipped{{Check: ID, Reason: "no OSV source: neither the OSV API nor an offline database (--osv-db) is configured"}}, nil
 	}
 	// One query per distinct (ecosystem, name, version).
 	type qkey struct{ eco, name, ver string }
 	index := map[qkey]int{}
-	var queries []Query
+	var queries []osvdb.Query
 	pkgQuery := make([]int, len(in.Packages))
 	for i := range in.Packages {
 		pkgQuery[i] = -1
@@ -159,7 +205,7 @@ func (c *check) Run(ctx context.Context, in *scanner.Input) ([]scanner.Finding, 
 		if ctx.Err() != nil {
 			return nil, nil, fmt.Errorf("osv lookup: %w", ctx.Err())
 		}
-		return nil, []scanner.Skipped{{Check: CheckID, Reason: fmt.Sprintf("OSV lookup failed, %d packages not checked: %v", len(queries), err)}}, nil
+		return nil, []scanner.Skipped{{Check: ID, Reason: fmt.Sprintf("OSV lookup failed, %d packages not checked: %v", len(queries), err)}}, nil
 	}
 	if len(answers) != len(queries) {
 		return nil, nil, errors.New("osv lookup: answer count does not match query count")
@@ -173,7 +219,7 @@ func (c *check) Run(ctx context.Context, in *scanner.Input) ([]scanner.Finding, 
 		findings = append(findings, c.findingsFor(&in.Packages[i], queries[j], answers[j])...)
 	}
 	var skipped []scanner.Skipped
-	if n, ok := c.src.(networked); !ok || !n.needsNetwork() {
+	if !online(c.src) {
 		skipped = unordered(queries)
 	}
 	return findings, skipped, nil
@@ -185,7 +231,7 @@ func (c *check) Run(ctx context.Context, in *scanner.Input) ([]scanner.Finding, 
 // The OSV API orders versions itself, so it is only asked of offline
 // sources. A version-less query (a floating GitHub Actions tag) is by design
 // an all-version lookup and is not listed.
-func unordered(queries []Query) []scanner.Skipped {
+func unordered(queries []osvdb.Query) []scanner.Skipped {
 	var bad []string
 	for _, q := range queries {
 		if q.Version == "" {
@@ -207,26 +253,26 @@ func unordered(queries []Query) []scanner.Skipped {
 	if len(bad) > len(examples) {
 		more = fmt.Sprintf(", and %d more", len(bad)-len(examples))
 	}
-	return []scanner.Skipped{{Check: CheckID, Reason: fmt.Sprintf(
+	return []scanner.Skipped{{Check: ID, Reason: fmt.Sprintf(
 		"%d of %d package versions cannot be ordered in their ecosystem (%s%s): OSV ranges were not evaluated for them, only exact version lists and all-version records",
 		len(bad), len(queries), strings.Join(examples, "; "), more)}}
 }
 
 // hit is one record that affects a package, with what the matcher learned.
 type hit struct {
-	vuln  *Vuln
-	match Match
-	aff   *Affected
+	vuln  *osvdb.Vuln
+	match osvdb.Match
+	aff   *osvdb.Affected
 }
 
 // findingsFor builds one finding per alias group of records affecting p.
-func (c *check) findingsFor(p *lockfiles.Package, q Query, vulns []*Vuln) []scanner.Finding {
+func (c *check) findingsFor(p *lockfiles.Package, q osvdb.Query, vulns []*osvdb.Vuln) []scanner.Finding {
 	hits := make([]hit, 0, len(vulns))
 	for _, v := range vulns {
 		if v.Withdrawn != "" {
 			continue
 		}
-		h := hit{vuln: v, match: Affects(v, q.Ecosystem, q.Name, q.Version)}
+		h := hit{vuln: v, match: osvdb.Affects(v, q.Ecosystem, q.Name, q.Version)}
 		norm := lockfiles.NormalizeName(q.Ecosystem, q.Name)
 		for k := range v.Affected {
 			a := &v.Affected[k]
@@ -306,7 +352,7 @@ func (c *check) finding(p *lockfiles.Package, purl string, group []hit) scanner.
 	seen := map[string]bool{}
 	var ids []string
 	malicious := false
-	best := Rated{}
+	best := osvdb.Rated{}
 	fixed := ""
 	informational := ""
 	var summary string
@@ -320,11 +366,11 @@ func (c *check) finding(p *lockfiles.Package, purl string, group []hit) scanner.
 				ids = append(ids, id)
 			}
 		}
-		r := RateVuln(h.vuln, h.aff)
+		r := osvdb.RateVuln(h.vuln, h.aff)
 		if scanner.SeverityRank(r.Severity) > scanner.SeverityRank(best.Severity) || r.Severity == best.Severity && r.Score > best.Score {
 			best = r
 		}
-		if h.match.Fixed != "" && (fixed == "" || later(nil, p.Ecosystem, h.match.Fixed, fixed)) {
+		if h.match.Fixed != "" && (fixed == "" || osvdb.Later(p.Ecosystem, h.match.Fixed, fixed)) {
 			fixed = h.match.Fixed
 		}
 		if h.match.Informational != "" {

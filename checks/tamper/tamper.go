@@ -11,7 +11,9 @@ import (
 	"fmt"
 	"net"
 	"strings"
+	"time"
 
+	"github.com/tollgate-dev/tollgate/checks"
 	"github.com/tollgate-dev/tollgate/lockfiles"
 	"github.com/tollgate-dev/tollgate/scanner"
 )
@@ -34,8 +36,26 @@ type Check struct {
 	AllowedHosts []string
 }
 
+// ID is the check's id in config.
+const ID = "tamper"
+
+// Entry registers the check in checks/all.
+func Entry() checks.Entry {
+	return checks.Entry{
+		ID:      ID,
+		Summary: "lockfile entries whose artifact changed without a version change, or that download over an insecure transport or from a host not allowed",
+		Budget:  time.Minute,
+		New: func(_ context.Context, d checks.Deps) (scanner.Check, error) {
+			return Check{AllowedHosts: d.Config.AllowedRegistries}, nil
+		},
+	}
+}
+
 // ID implements scanner.Check.
-func (Check) ID() string { return "tamper" }
+func (Check) ID() string { return ID }
+
+// Needs implements scanner.Check: the lockfiles alone.
+func (Check) Needs() scanner.Needs { return scanner.Needs{} }
 
 // Rules implements scanner.Check.
 func (Check) Rules() []scanner.Rule {

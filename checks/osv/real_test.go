@@ -1,10 +1,8 @@
 package osv
 
 import (
-	"archive/zip"
 	"context"
 	"encoding/json"
-	"io"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -12,31 +10,19 @@ import (
 
 	"github.com/tollgate-dev/tollgate/internal/shareddata"
 	"github.com/tollgate-dev/tollgate/lockfiles"
+	osvdb "github.com/tollgate-dev/tollgate/osv"
+	"github.com/tollgate-dev/tollgate/osv/osvtest"
 	"github.com/tollgate-dev/tollgate/scanner"
 )
 
 // readZipRecords reads every record of an all.zip independently of LoadDB.
-func readZipRecords(t testing.TB, path string) []*Vuln {
+func readZipRecords(t testing.TB, path string) []*osvdb.Vuln {
 	t.Helper()
-	zr, err := zip.OpenReader(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer zr.Close()
-	var out []*Vuln
-	for _, f := range zr.File {
-		rc, err := f.Open()
-		if err != nil {
-			t.Fatal(err)
-		}
-		b, err := io.ReadAll(rc)
-		rc.Close()
-		if err != nil {
-			t.Fatal(err)
-		}
-		var v Vuln
-		if err := json.Unmarshal(b, &v); err != nil {
-			t.Fatalf("%s: %s: %v", path, f.Name, err)
+	var out []*osvdb.Vuln
+	for _, e := range osvtest.ReadZip(t, path) {
+		var v osvdb.Vuln
+		if err := json.Unmarshal(e.Data, &v); err != nil {
+			t.Fatalf("%s: %s: %v", path, e.Name, err)
 		}
 		out = append(out, &v)
 	}
@@ -45,7 +31,7 @@ func readZipRecords(t testing.TB, path string) []*Vuln {
 
 // sampleAffected picks a version the affected entry names as affected, or ""
 // when it names none usable here.
-func sampleAffected(a *Affected) string {
+func sampleAffected(a *osvdb.Affected) string {
 	if len(a.Versions) > 0 {
 		return a.Versions[0]
 	}
@@ -73,14 +59,14 @@ func sampleAffected(a *Affected) string {
 }
 
 // onlyListed reports whether the entry names its versions by list alone.
-func onlyListed(a *Affected) bool { return len(a.Ranges) == 0 && len(a.Versions) > 0 }
+func onlyListed(a *osvdb.Affected) bool { return len(a.Ranges) == 0 && len(a.Versions) > 0 }
 
 // Every real malicious record is found for a version it names, through the
 // DB and through the check; a version it does not name finds nothing.
 func TestRealMaliciousRecords(t *testing.T) {
 	root := shareddata.Path(t, "osv", "malicious")
 	ctx := context.Background()
-	db, err := LoadDB(ctx, root, LoadOptions{})
+	db, err := osvdb.LoadDB(ctx, root, osvdb.LoadOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -127,7 +113,7 @@ func TestRealMaliciousRecords(t *testing.T) {
 	if unaffectedChecked < 1400 {
 		t.Errorf("only %d list-only entries checked for unaffected versions", unaffectedChecked)
 	}
-	findings, skipped, err := NewCheck(db, CheckOptions{}).Run(ctx, &scanner.Input{Packages: pkgs})
+	findings, skipped, err := FromSource(db, CheckOptions{}).Run(ctx, &scanner.Input{Packages: pkgs})
 	if err != nil {
 		t.Fatalf("Run: %v", err)
 	}
@@ -157,7 +143,7 @@ func TestRealMaliciousRecords(t *testing.T) {
 
 func TestRealWithdrawnIgnored(t *testing.T) {
 	path := shareddata.Path(t, "osv", "malicious-withdrawn", "all.zip")
-	db, err := LoadDB(context.Background(), path, LoadOptions{})
+	db, err := osvdb.LoadDB(context.Background(), path, osvdb.LoadOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -183,7 +169,7 @@ func TestRealWithdrawnIgnored(t *testing.T) {
 // Real vulnerability records: GO-2024-2918 and GHSA-m5vv-6r4h-3vj9 describe
 // the same flaw (CVE-2024-35255) and must make one finding.
 func TestRealAliasMergeAndSeverity(t *testing.T) {
-	db, err := LoadDB(context.Background(), shareddata.Path(t, "osv", "vulns"), LoadOptions{})
+	db, err := osvdb.LoadDB(context.Background(), shareddata.Path(t, "osv", "vulns"), osvdb.LoadOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -194,7 +180,7 @@ func TestRealAliasMergeAndSeverity(t *testing.T) {
 		// GHSA-p8p7-x288-28g6: request, last_affected 2.88.2, no fix; CVSS 3.1 6.1.
 		{Ecosystem: "npm", Name: "request", Version: "2.88.2", Path: "package-lock.json", Line: 40},
 	}
-	findings, _, err := NewCheck(db, CheckOptions{}).Run(context.Background(), &scanner.Input{Packages: pkgs})
+	findings, _, err := FromSource(db, CheckOptions{}).Run(context.Background(), &scanner.Input{Packages: pkgs})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -228,7 +214,7 @@ func TestRealAliasMergeAndSeverity(t *testing.T) {
 // code) makes it a malicious-package finding, for each of the three hijacked
 // versions and for none of their neighbours.
 func TestRealEmbeddedMalwareAdvisory(t *testing.T) {
-	db, err := LoadDB(context.Background(), shareddata.Path(t, "osv", "vulns"), LoadOptions{})
+	db, err := osvdb.LoadDB(context.Background(), shareddata.Path(t, "osv", "vulns"), osvdb.LoadOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -236,7 +222,7 @@ func TestRealEmbeddedMalwareAdvisory(t *testing.T) {
 	for i, v := range []string{"0.7.28", "0.7.29", "0.7.30", "0.8.0", "0.8.1", "1.0.0", "1.0.1"} {
 		pkgs = append(pkgs, lockfiles.Package{Ecosystem: "npm", Name: "ua-parser-js", Version: v, Path: "package-lock.json", Line: 10 * (i + 1)})
 	}
-	findings, _, err := NewCheck(db, CheckOptions{}).Run(context.Background(), &scanner.Input{Packages: pkgs})
+	findings, _, err := FromSource(db, CheckOptions{}).Run(context.Background(), &scanner.Input{Packages: pkgs})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -265,7 +251,7 @@ func TestDatabaseSpecificCWEs(t *testing.T) {
 		{`{"id":"GHSA-x","database_specific":{"cwe_ids":[1,2]}}`, false},
 		{`{"id":"MAL-2024-1"}`, true},
 	} {
-		var v Vuln
+		var v osvdb.Vuln
 		if err := json.Unmarshal([]byte(c.json), &v); err != nil {
 			t.Fatalf("%s: %v", c.json, err)
 		}
@@ -278,11 +264,11 @@ func TestDatabaseSpecificCWEs(t *testing.T) {
 // Maven: real GHSA records for log4j-core, gson and jackson-databind, and a
 // MAL record, checked with Maven's version order (2.13.2 < 2.13.2.1).
 func TestRealMavenRecords(t *testing.T) {
-	db, err := LoadDB(context.Background(), shareddata.Path(t, "osv", "vulns"), LoadOptions{})
+	db, err := osvdb.LoadDB(context.Background(), shareddata.Path(t, "osv", "vulns"), osvdb.LoadOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	mal, err := LoadDB(context.Background(), shareddata.Path(t, "osv", "malicious"), LoadOptions{Ecosystems: []string{"Maven"}})
+	mal, err := osvdb.LoadDB(context.Background(), shareddata.Path(t, "osv", "malicious"), osvdb.LoadOptions{Ecosystems: []string{"Maven"}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -302,7 +288,7 @@ func TestRealMavenRecords(t *testing.T) {
 	}
 	for _, c := range cases {
 		p := lockfiles.Package{Ecosystem: "Maven", Name: c.name, Version: c.version, Path: "gradle.lockfile", Line: 3}
-		findings, _, err := NewCheck(db, CheckOptions{}).Run(context.Background(), &scanner.Input{Packages: []lockfiles.Package{p}})
+		findings, _, err := FromSource(db, CheckOptions{}).Run(context.Background(), &scanner.Input{Packages: []lockfiles.Package{p}})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -315,11 +301,22 @@ func TestRealMavenRecords(t *testing.T) {
 		}
 	}
 	p := lockfiles.Package{Ecosystem: "Maven", Name: "io.github.leetcrunch:scribejava-core", Version: "8.3.3", Path: "gradle.lockfile", Line: 9}
-	findings, _, err := NewCheck(mal, CheckOptions{}).Run(context.Background(), &scanner.Input{Packages: []lockfiles.Package{p}})
+	findings, _, err := FromSource(mal, CheckOptions{}).Run(context.Background(), &scanner.Input{Packages: []lockfiles.Package{p}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if len(findings) != 1 || findings[0].RuleID != RuleMalicious || findings[0].IDs[0] != "MAL-2025-2552" {
 		t.Errorf("malicious Maven package: %+v", findings)
 	}
+}
+
+// opensAtZero is OSV's "introduced at the start" event value.
+func opensAtZero(s string) bool { return s == "0" || s == "0.0.0-0" }
+
+func ids(vs []*osvdb.Vuln) []string {
+	out := []string{}
+	for _, v := range vs {
+		out = append(out, v.ID)
+	}
+	return out
 }
