@@ -88,7 +88,10 @@ func maxRSSMB() float64 {
 }
 
 // BenchmarkOffline100k loads a 100,000-record database once (load time and
-// memory reported as metrics) and times the check on 10,000 packages.
+// memory reported as metrics) and times the check on 10,000 packages. The
+// issue's target is under 2 s per check (ns/op) after loading; it was a test
+// until issue 11, but a wall-clock bound fails on a busy machine, not on a
+// slow change, so it is read here.
 func BenchmarkOffline100k(b *testing.B) {
 	dir := synthDB(b, 100_000)
 	ctx := context.Background()
@@ -117,38 +120,35 @@ func BenchmarkOffline100k(b *testing.B) {
 		findings = len(f)
 	}
 	b.StopTimer()
+	if findings < 2000 {
+		b.Fatalf("only %d findings: the synthetic packages miss the database", findings)
+	}
 	b.ReportMetric(load.Seconds(), "load-s")
 	b.ReportMetric(float64(ms.HeapAlloc)/(1<<20), "heap-after-load-MB")
 	b.ReportMetric(maxRSSMB(), "peak-rss-MB")
 	b.ReportMetric(float64(findings), "findings")
 }
 
-// The check of 10,000 packages against 100,000 records takes under 2 s
-// after loading. Skipped with -short; the bound is the issue's.
-func TestOffline100kUnder2s(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds a 100,000-record database")
-	}
-	dir := synthDB(t, 100_000)
+// TestOfflineSynthFindings checks the benchmark's workload at a tenth of its
+// size: the synthetic packages must hit the synthetic database (the 100,000
+// record run finds 6,001 in 10,000 packages), or BenchmarkOffline100k would
+// time lookups that all miss. Timing is BenchmarkOffline100k's job.
+func TestOfflineSynthFindings(t *testing.T) {
 	ctx := context.Background()
-	start := time.Now()
-	db, err := LoadDB(ctx, dir, LoadOptions{})
+	db, err := LoadDB(ctx, synthDB(t, 10_000), LoadOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	load := time.Since(start)
-	pkgs := synthPackages(10_000, 100_000)
-	start = time.Now()
-	f, _, err := NewCheck(db, CheckOptions{}).Run(ctx, &scanner.Input{Packages: pkgs})
+	if s := db.Stats(); s.Records != 10_000 {
+		t.Fatalf("loaded %+v", s)
+	}
+	pkgs := synthPackages(1_000, 10_000)
+	f, skipped, err := NewCheck(db, CheckOptions{}).Run(ctx, &scanner.Input{Packages: pkgs})
 	if err != nil {
 		t.Fatal(err)
 	}
-	took := time.Since(start)
-	t.Logf("load %v, check of %d packages %v, %d findings, peak RSS %.0f MB", load, len(pkgs), took, len(f), maxRSSMB())
-	if len(f) < 2000 {
-		t.Errorf("only %d findings: the synthetic packages miss the database", len(f))
-	}
-	if took > 2*time.Second {
-		t.Errorf("check took %v, want under 2 s", took)
+	t.Logf("%d findings in %d packages, %d skipped", len(f), len(pkgs), len(skipped))
+	if len(f) < len(pkgs)/5 {
+		t.Errorf("only %d findings in %d packages: the synthetic packages miss the database", len(f), len(pkgs))
 	}
 }
