@@ -23,6 +23,19 @@ var testRecords = osvtest.Records
 
 func buildTestDB(t testing.TB) string { return osvtest.BuildDB(t) }
 
+// sampleAffected is osvtest's Affected.Sample of an entry decoded by LoadDB.
+func sampleAffected(a *Affected) string {
+	b, err := json.Marshal(a)
+	if err != nil {
+		panic(err)
+	}
+	var mirror osvtest.Affected
+	if err := json.Unmarshal(b, &mirror); err != nil {
+		panic(err)
+	}
+	return mirror.Sample()
+}
+
 // readZipRecords reads every record of an all.zip independently of LoadDB.
 func readZipRecords(t testing.TB, path string) []*Vuln {
 	t.Helper()

@@ -15,52 +15,6 @@ import (
 	"github.com/tollgate-dev/tollgate/scanner"
 )
 
-// readZipRecords reads every record of an all.zip independently of LoadDB.
-func readZipRecords(t testing.TB, path string) []*osvdb.Vuln {
-	t.Helper()
-	var out []*osvdb.Vuln
-	for _, e := range osvtest.ReadZip(t, path) {
-		var v osvdb.Vuln
-		if err := json.Unmarshal(e.Data, &v); err != nil {
-			t.Fatalf("%s: %s: %v", path, e.Name, err)
-		}
-		out = append(out, &v)
-	}
-	return out
-}
-
-// sampleAffected picks a version the affected entry names as affected, or ""
-// when it names none usable here.
-func sampleAffected(a *osvdb.Affected) string {
-	if len(a.Versions) > 0 {
-		return a.Versions[0]
-	}
-	for _, r := range a.Ranges {
-		closed := false
-		for _, e := range r.Events {
-			closed = closed || e.Fixed != "" || e.LastAffected != ""
-		}
-		for _, e := range r.Events {
-			switch {
-			case e.Introduced != "" && !opensAtZero(e.Introduced):
-				return e.Introduced
-			case opensAtZero(e.Introduced) && !closed:
-				return "1.0.0"
-			case opensAtZero(e.Introduced):
-				for _, e2 := range r.Events {
-					if e2.LastAffected != "" {
-						return e2.LastAffected
-					}
-				}
-			}
-		}
-	}
-	return ""
-}
-
-// onlyListed reports whether the entry names its versions by list alone.
-func onlyListed(a *osvdb.Affected) bool { return len(a.Ranges) == 0 && len(a.Versions) > 0 }
-
 // Every real malicious record is found for a version it names, through the
 // DB and through the check; a version it does not name finds nothing.
 func TestRealMaliciousRecords(t *testing.T) {
@@ -78,12 +32,12 @@ func TestRealMaliciousRecords(t *testing.T) {
 	var wantID []string
 	records, unaffectedChecked := 0, 0
 	for _, z := range zips {
-		for _, v := range readZipRecords(t, z) {
+		for _, v := range osvtest.ReadRecords(t, z) {
 			records++
 			for i := range v.Affected {
 				a := &v.Affected[i]
 				eco := a.Package.Ecosystem
-				ver := sampleAffected(a)
+				ver := a.Sample()
 				if ver == "" {
 					t.Errorf("%s: no sample version for %s/%s", v.ID, eco, a.Package.Name)
 					continue
@@ -97,7 +51,7 @@ func TestRealMaliciousRecords(t *testing.T) {
 				pkgs = append(pkgs, lockfiles.Package{Ecosystem: eco, Name: a.Package.Name, Version: ver,
 					Path: "lock/" + v.ID, Line: i + 1})
 				wantID = append(wantID, v.ID)
-				if onlyListed(a) {
+				if a.OnlyListed() {
 					unaffectedChecked++
 					if got := ids(db.Query(eco, a.Package.Name, "9999.0.1")); slices.Contains(got, v.ID) {
 						t.Errorf("Query(%s, %q, 9999.0.1) = %v: unlisted version matched", eco, a.Package.Name, got)
@@ -151,7 +105,7 @@ func TestRealWithdrawnIgnored(t *testing.T) {
 		t.Errorf("stats = %+v, want 0 records and 56 withdrawn", s)
 	}
 	n := 0
-	for _, v := range readZipRecords(t, path) {
+	for _, v := range osvtest.ReadRecords(t, path) {
 		for _, a := range v.Affected {
 			for _, ver := range a.Versions {
 				n++
@@ -309,9 +263,6 @@ func TestRealMavenRecords(t *testing.T) {
 		t.Errorf("malicious Maven package: %+v", findings)
 	}
 }
-
-// opensAtZero is OSV's "introduced at the start" event value.
-func opensAtZero(s string) bool { return s == "0" || s == "0.0.0-0" }
 
 func ids(vs []*osvdb.Vuln) []string {
 	out := []string{}

@@ -296,7 +296,7 @@ func TestDepthLimit(t *testing.T) {
 
 func FuzzParseBunLock(f *testing.F) {
 	lockfilestest.AddSeeds(f, "testdata/*.lock")
-	if dir, ok := shareddata.Find("lockfiles"); ok {
+	if dir, ok := shareddata.Optional(f, "lockfiles"); ok {
 		lockfilestest.AddSeeds(f,
 			filepath.Join(dir, "fixtures-osv-scalibr", "bunlock", "*"),
 			filepath.Join(dir, "bun-lock", "*", "bun.lock"),

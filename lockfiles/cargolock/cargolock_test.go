@@ -250,7 +250,7 @@ func TestMalformed(t *testing.T) {
 // well formed, and that whenever the fast reader accepts an input, the full
 // TOML decoder accepts it too and both give the same packages.
 func FuzzParseCargoLock(f *testing.F) {
-	if dir, ok := shareddata.Find("lockfiles"); ok {
+	if dir, ok := shareddata.Optional(f, "lockfiles"); ok {
 		// The ripgrep files (v1 to v4, 13-26 KB) cover every layout; the
 		// 129 KB localsend file is left out as it slows each run tenfold.
 		lockfilestest.AddSeeds(f, filepath.Join(dir, "cargo-lock", "BurntSushi-*", "Cargo.lock"),

@@ -192,7 +192,7 @@ func TestMalformed(t *testing.T) {
 }
 
 func FuzzParseComposerLock(f *testing.F) {
-	if dir, ok := shareddata.Find("lockfiles"); ok {
+	if dir, ok := shareddata.Optional(f, "lockfiles"); ok {
 		// The real composer.lock files (600-750 KB) exceed AddSeeds' size cap;
 		// the scalibr fixtures carry the same structure.
 		lockfilestest.AddSeeds(f, filepath.Join(dir, "composer-lock", "*", "composer.lock"),

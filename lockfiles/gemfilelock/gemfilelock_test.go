@@ -192,7 +192,7 @@ func TestMalformed(t *testing.T) {
 }
 
 func FuzzParseGemfileLock(f *testing.F) {
-	if dir, ok := shareddata.Find("lockfiles"); ok {
+	if dir, ok := shareddata.Optional(f, "lockfiles"); ok {
 		lockfilestest.AddSeeds(f, filepath.Join(dir, "gemfile-lock", "*", "Gemfile.lock"),
 			filepath.Join(dir, "fixtures-osv-scalibr", "gemfilelock", "*"))
 	}

@@ -321,7 +321,7 @@ func TestMalformed(t *testing.T) {
 }
 
 func FuzzParseGitHubActions(f *testing.F) {
-	if dir, ok := shareddata.Find("lockfiles", "github-workflows"); ok {
+	if dir, ok := shareddata.Optional(f, "lockfiles", "github-workflows"); ok {
 		lt.AddSeeds(f, filepath.Join(dir, "*", "*.y*ml"))
 	}
 	lt.AddSeeds(f, filepath.Join("testdata", "*.yml"))

@@ -43,7 +43,7 @@ func normalize(d *modData) modData {
 // syntax it leaves to modfile (retract, errors) must not.
 func TestFastPathMatchesModfile(t *testing.T) {
 	var files []string
-	if dir, ok := shareddata.Find("lockfiles"); ok {
+	if dir, ok := shareddata.Optional(t, "lockfiles"); ok {
 		real, _ := filepath.Glob(filepath.Join(dir, "go-mod", "*", "go.mod"))
 		if len(real) != 3 {
 			t.Errorf("%d real go.mod files, want 3", len(real))
@@ -87,7 +87,7 @@ func TestFastPathMatchesModfile(t *testing.T) {
 // accepts, modfile.Parse must accept with the same requirements, replacements
 // and exclusions.
 func FuzzFastPathMatchesModfile(f *testing.F) {
-	if dir, ok := shareddata.Find("lockfiles"); ok {
+	if dir, ok := shareddata.Optional(f, "lockfiles"); ok {
 		lt.AddSeeds(f, filepath.Join(dir, "fixtures-osv-scalibr", "gomod", "*.mod"))
 	}
 	lt.AddSeeds(f, filepath.Join("testdata", "*", "go.mod"))

@@ -325,7 +325,7 @@ func TestMalformed(t *testing.T) {
 }
 
 func FuzzParseGoMod(f *testing.F) {
-	if dir, ok := shareddata.Find("lockfiles"); ok {
+	if dir, ok := shareddata.Optional(f, "lockfiles"); ok {
 		lt.AddSeeds(f, filepath.Join(dir, "go-mod", "*", "go.mod"), filepath.Join(dir, "fixtures-osv-scalibr", "gomod", "*.mod"))
 	}
 	lt.AddSeeds(f, filepath.Join("testdata", "*", "go.mod"))

@@ -96,7 +96,7 @@ func TestMalformed(t *testing.T) {
 }
 
 func FuzzParseGradleLock(f *testing.F) {
-	if dir, ok := shareddata.Find("lockfiles"); ok {
+	if dir, ok := shareddata.Optional(f, "lockfiles"); ok {
 		lt.AddSeeds(f, filepath.Join(dir, "fixtures-osv-scalibr", "gradlelockfile", "*"))
 	}
 	lt.AddSeeds(f, filepath.Join("testdata", "gradle.lockfile"))

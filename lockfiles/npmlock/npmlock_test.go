@@ -457,7 +457,7 @@ func TestDepthLimit(t *testing.T) {
 
 func FuzzParsePackageLock(f *testing.F) {
 	lockfilestest.AddSeeds(f, "testdata/*.json")
-	if dir, ok := shareddata.Find("lockfiles"); ok {
+	if dir, ok := shareddata.Optional(f, "lockfiles"); ok {
 		lockfilestest.AddSeeds(f,
 			filepath.Join(dir, "fixtures-osv-scalibr", "packagelockjson", "*.json"),
 			filepath.Join(dir, "package-lock-json", "*", "package-lock.json"),

@@ -152,7 +152,7 @@ func TestMalformed(t *testing.T) {
 }
 
 func FuzzParsePdmLock(f *testing.F) {
-	if dir, ok := shareddata.Find("lockfiles"); ok {
+	if dir, ok := shareddata.Optional(f, "lockfiles"); ok {
 		lockfilestest.AddSeeds(f, filepath.Join(dir, "pdm-lock", "*", "pdm.lock"),
 			filepath.Join(dir, "fixtures-osv-scalibr", "pdmlock", "*"))
 	}

@@ -179,7 +179,7 @@ func TestMalformed(t *testing.T) {
 }
 
 func FuzzParsePipfileLock(f *testing.F) {
-	if dir, ok := shareddata.Find("lockfiles"); ok {
+	if dir, ok := shareddata.Optional(f, "lockfiles"); ok {
 		lockfilestest.AddSeeds(f, filepath.Join(dir, "pipfile-lock", "*", "Pipfile.lock"),
 			filepath.Join(dir, "fixtures-osv-scalibr", "pipfilelock", "*"))
 	}

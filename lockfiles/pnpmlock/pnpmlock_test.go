@@ -423,7 +423,7 @@ func TestPackageLimit(t *testing.T) {
 }
 
 func FuzzParsePnpmLock(f *testing.F) {
-	if dir, ok := shareddata.Find("lockfiles"); ok {
+	if dir, ok := shareddata.Optional(f, "lockfiles"); ok {
 		lockfilestest.AddSeeds(f, filepath.Join(dir, "pnpm-lock-yaml", "*", "pnpm-lock.yaml"),
 			filepath.Join(dir, "fixtures-osv-scalibr", "pnpmlock", "*"))
 	}
@@ -485,7 +485,7 @@ func BenchmarkParsePnpmLock(b *testing.B) {
 // path would never run).
 func TestFastPathAgreesWithYAML(t *testing.T) {
 	var files []string
-	if dir, ok := shareddata.Find("lockfiles"); ok {
+	if dir, ok := shareddata.Optional(t, "lockfiles"); ok {
 		real, _ := filepath.Glob(filepath.Join(dir, "pnpm-lock-yaml", "*", "pnpm-lock.yaml"))
 		if len(real) == 0 {
 			t.Fatal("no real pnpm lockfiles found")

@@ -202,7 +202,7 @@ func TestMalformed(t *testing.T) {
 }
 
 func FuzzParsePoetryLock(f *testing.F) {
-	if dir, ok := shareddata.Find("lockfiles"); ok {
+	if dir, ok := shareddata.Optional(f, "lockfiles"); ok {
 		lockfilestest.AddSeeds(f, filepath.Join(dir, "poetry-lock", "*", "poetry.lock"),
 			filepath.Join(dir, "fixtures-osv-scalibr", "poetrylock", "*"))
 	}

@@ -253,7 +253,7 @@ func TestMalformed(t *testing.T) {
 }
 
 func FuzzParsePubspecLock(f *testing.F) {
-	if dir, ok := shareddata.Find("lockfiles"); ok {
+	if dir, ok := shareddata.Optional(f, "lockfiles"); ok {
 		lockfilestest.AddSeeds(f, filepath.Join(dir, "pubspec-lock", "*", "pubspec.lock"),
 			filepath.Join(dir, "fixtures-osv-scalibr", "pubspec", "*"))
 	}

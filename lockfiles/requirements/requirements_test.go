@@ -424,7 +424,7 @@ func TestMalformed(t *testing.T) {
 }
 
 func FuzzParseRequirements(f *testing.F) {
-	if dir, ok := shareddata.Find("lockfiles"); ok {
+	if dir, ok := shareddata.Optional(f, "lockfiles"); ok {
 		lockfilestest.AddSeeds(f, filepath.Join(dir, "requirements-txt", "*", "*"),
 			filepath.Join(dir, "fixtures-osv-scalibr", "requirements", "*"))
 	}

@@ -214,7 +214,7 @@ func TestMalformed(t *testing.T) {
 }
 
 func FuzzParseUvLock(f *testing.F) {
-	if dir, ok := shareddata.Find("lockfiles"); ok {
+	if dir, ok := shareddata.Optional(f, "lockfiles"); ok {
 		lockfilestest.AddSeeds(f, filepath.Join(dir, "uv-lock", "*", "uv.lock"),
 			filepath.Join(dir, "fixtures-osv-scalibr", "uvlock", "*"))
 	}

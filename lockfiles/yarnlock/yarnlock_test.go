@@ -283,7 +283,7 @@ func TestLimits(t *testing.T) {
 }
 
 func FuzzParseYarnLock(f *testing.F) {
-	if dir, ok := shareddata.Find("lockfiles"); ok {
+	if dir, ok := shareddata.Optional(f, "lockfiles"); ok {
 		lockfilestest.AddSeeds(f, filepath.Join(dir, "yarn-lock", "*", "yarn.lock"),
 			filepath.Join(dir, "fixtures-osv-scalibr", "yarnlock", "*"))
 	}

@@ -5,6 +5,7 @@ package osvtest
 
 import (
 	"archive/zip"
+	"encoding/json"
 	"io"
 	"os"
 	"path/filepath"
@@ -122,3 +123,73 @@ func ReadZip(t testing.TB, path string) []ZipEntry {
 	}
 	return out
 }
+
+// Record is the part of an OSV record tests sample versions from, decoded
+// on its own (not by the package under test).
+type Record struct {
+	ID       string     `json:"id"`
+	Affected []Affected `json:"affected"`
+}
+
+// Affected is one affected entry of a Record.
+type Affected struct {
+	Package struct {
+		Ecosystem string `json:"ecosystem"`
+		Name      string `json:"name"`
+	} `json:"package"`
+	Ranges []struct {
+		Events []struct {
+			Introduced   string `json:"introduced"`
+			Fixed        string `json:"fixed"`
+			LastAffected string `json:"last_affected"`
+		} `json:"events"`
+	} `json:"ranges"`
+	Versions []string `json:"versions"`
+}
+
+// ReadRecords decodes every entry of an all.zip as a Record.
+func ReadRecords(t testing.TB, path string) []Record {
+	t.Helper()
+	var out []Record
+	for _, e := range ReadZip(t, path) {
+		var r Record
+		if err := json.Unmarshal(e.Data, &r); err != nil {
+			t.Fatalf("%s: %s: %v", path, e.Name, err)
+		}
+		out = append(out, r)
+	}
+	return out
+}
+
+// Sample picks a version the entry names as affected, or "" when it names
+// none usable here.
+func (a *Affected) Sample() string {
+	opensAtZero := func(s string) bool { return s == "0" || s == "0.0.0-0" }
+	if len(a.Versions) > 0 {
+		return a.Versions[0]
+	}
+	for _, r := range a.Ranges {
+		closed := false
+		for _, e := range r.Events {
+			closed = closed || e.Fixed != "" || e.LastAffected != ""
+		}
+		for _, e := range r.Events {
+			switch {
+			case e.Introduced != "" && !opensAtZero(e.Introduced):
+				return e.Introduced
+			case opensAtZero(e.Introduced) && !closed:
+				return "1.0.0"
+			case opensAtZero(e.Introduced):
+				for _, e2 := range r.Events {
+					if e2.LastAffected != "" {
+						return e2.LastAffected
+					}
+				}
+			}
+		}
+	}
+	return ""
+}
+
+// OnlyListed reports whether the entry names its versions by list alone.
+func (a *Affected) OnlyListed() bool { return len(a.Ranges) == 0 && len(a.Versions) > 0 }
