@@ -670,7 +670,7 @@ func TestEvents(t *testing.T) {
 		},
 		{
 			name: "checks input turns osv off", eventName: "schedule",
-			payload:  map[string]any{"schedule": "17 4 * * 1"},
+			payload:   map[string]any{"schedule": "17 4 * * 1"},
 			vars:      map[string]string{"INPUT_CHECKS": "secrets, tamper"},
 			wantCode:  pipeline.ExitOK,
 			wantOut:   map[string]string{"critical": "0", "findings": "0", "result": "passed"},
