@@ -85,6 +85,26 @@ func TestActionMetadata(t *testing.T) {
 	}
 }
 
+// The checks input names exactly the check ids the registry has.
+func TestChecksInputNamesTheRegistry(t *testing.T) {
+	data, err := os.ReadFile(filepath.Join("..", "action.yml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var meta struct {
+		Inputs map[string]struct{ Description string } `yaml:"inputs"`
+	}
+	if err := yaml.Unmarshal(data, &meta); err != nil {
+		t.Fatal(err)
+	}
+	desc := meta.Inputs["checks"].Description
+	for _, id := range all.IDs() {
+		if !regexp.MustCompile(`\b` + id + `\b`).MatchString(desc) {
+			t.Errorf("the checks input does not name %q: %s", id, desc)
+		}
+	}
+}
+
 // TestRepositoryFiles: the repository's own policy loads, and its workflows
 // are valid YAML with jobs.
 func TestRepositoryFiles(t *testing.T) {
