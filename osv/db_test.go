@@ -18,9 +18,6 @@ func writeZip(t testing.TB, path string, entries map[string]string) {
 	osvtest.WriteZip(t, path, entries)
 }
 
-// testRecords are osvtest.Records: records shaped like the real ones.
-var testRecords = osvtest.Records
-
 func buildTestDB(t testing.TB) string { return osvtest.BuildDB(t) }
 
 // sampleAffected is osvtest's Affected.Sample of an entry decoded by LoadDB.
@@ -34,20 +31,6 @@ func sampleAffected(a *Affected) string {
 		panic(err)
 	}
 	return mirror.Sample()
-}
-
-// readZipRecords reads every record of an all.zip independently of LoadDB.
-func readZipRecords(t testing.TB, path string) []*Vuln {
-	t.Helper()
-	var out []*Vuln
-	for _, e := range osvtest.ReadZip(t, path) {
-		var v Vuln
-		if err := json.Unmarshal(e.Data, &v); err != nil {
-			t.Fatalf("%s: %s: %v", path, e.Name, err)
-		}
-		out = append(out, &v)
-	}
-	return out
 }
 
 func ids(vs []*Vuln) []string {

@@ -85,7 +85,14 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 	}
 	deps := o.Deps
 	deps.Config = cfg
-	deps.Offline = o.Deps.Offline
+	if deps.Now == nil {
+		deps.Now = func() time.Time {
+			if o.Now.IsZero() {
+				return time.Now()
+			}
+			return o.Now
+		}
+	}
 	if deps.Ecosystems == nil {
 		deps.Ecosystems = Ecosystems(in.Packages)
 	}
