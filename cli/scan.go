@@ -96,29 +96,31 @@ func runScan(ctx context.Context, args []string, stdout, stderr io.Writer) (int,
 	return sc.Verdict.Exit, nil
 }
 
-// Scan runs a scan with the CLI's options: the policy from the config and
-// baseline in o.Dir (or the named files), the change set from the local
-// directory or git history. The error says nothing could be reported; a
+// Scan runs a scan with the CLI's options: the change set from the local
+// directory or git history, the policy from the config and baseline of the
+// swept tree or, in pull-request mode, of the base revision (or the named
+// files outside the repository). The error says nothing could be reported; a
 // scan that could not complete has an incomplete verdict.
 func Scan(ctx context.Context, o ScanOptions) (*pipeline.Scan, error) {
-	failOnSkipped := ""
-	if o.FailOnSkipped {
-		failOnSkipped = "true"
-	}
-	policy, err := pipeline.LoadPolicy(pipeline.PolicyRequest{
-		Dir: o.Dir, ConfigPath: o.Config, BaselinePath: o.Baseline,
-		FailOn: o.FailOn, FailOnSkipped: failOnSkipped,
-		OSVDB: o.OSVDB, OSVURL: o.OSVURL,
-	})
-	if err != nil {
-		return nil, err
-	}
 	parsers := all.Parsers()
 	cs, err := openChangeSet(ctx, o, parsers)
 	if err != nil {
 		return nil, err
 	}
 	defer cs.Close()
+	failOnSkipped := ""
+	if o.FailOnSkipped {
+		failOnSkipped = "true"
+	}
+	// In pull-request mode the policy comes from the base revision.
+	policy, err := pipeline.LoadPolicy(pipeline.PolicyRequest{
+		Dir: o.Dir, ChangeSet: cs, ConfigPath: o.Config, BaselinePath: o.Baseline,
+		FailOn: o.FailOn, FailOnSkipped: failOnSkipped,
+		OSVDB: o.OSVDB, OSVURL: o.OSVURL,
+	})
+	if err != nil {
+		return nil, err
+	}
 	return pipeline.RunScan(ctx, pipeline.ScanRequest{
 		Policy:    policy,
 		ChangeSet: cs,

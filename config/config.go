@@ -386,10 +386,10 @@ func validate(c *Config, root *yaml.Node, checks []string) error {
 func checkURL(s string) error {
 	u, err := url.Parse(s)
 	if err != nil {
-		return err
+		return fmt.Errorf("%q is not a valid URL", redactURL(s))
 	}
 	if u.Scheme != "https" && u.Scheme != "http" || u.Host == "" {
-		return fmt.Errorf("%q is not an http(s) URL", s)
+		return fmt.Errorf("%q is not an http(s) URL", redactURL(s))
 	}
 	return nil
 }

@@ -3,6 +3,8 @@ package pipeline
 import (
 	"context"
 	"fmt"
+	"io/fs"
+	"os"
 	"time"
 
 	"github.com/tollgate-dev/tollgate/checks"
@@ -18,9 +20,17 @@ import (
 // PolicyRequest says where a front end's policy comes from and what its
 // flags or inputs override.
 type PolicyRequest struct {
-	// Dir is the repository root: the default config and baseline are there.
+	// Dir is the repository root on disk: the default config and baseline
+	// are in it, and named files inside it are read as repository paths.
 	Dir string
-	// ConfigPath and BaselinePath name the files ("" for Dir's defaults).
+	// ChangeSet, when set, is what the policy judges: in pull-request mode
+	// the config and baseline inside the repository are read from its base
+	// tree (the change under review never sets its own policy), and a change
+	// its head makes to them is a policy-changed finding; in a sweep they
+	// are read from the swept tree. Without it they are read from Dir.
+	ChangeSet *diff.ChangeSet
+	// ConfigPath and BaselinePath name the files ("" for Dir's defaults). A
+	// file outside Dir is read from disk as given.
 	ConfigPath, BaselinePath string
 	// Checks, when not empty, replaces the config's checks map: a
 	// comma-separated list of the check ids to run.
@@ -41,6 +51,11 @@ type Policy struct {
 	FailOn        string
 	FailOnSkipped bool
 	Baseline      *secrets.Baseline
+	// Findings are policy-changed findings: what the change under review
+	// does to the policy files, effective once merged.
+	Findings []scanner.Finding
+	// Notes say where the policy came from.
+	Notes []string
 }
 
 // LoadPolicy reads the config and the baseline and applies the overrides.
@@ -50,9 +65,30 @@ func LoadPolicy(req PolicyRequest) (*Policy, error) {
 	if reg == nil {
 		reg = all.Registry()
 	}
-	cfg, err := LoadConfig(req.ConfigPath, req.Dir, reg)
+	tree, head := req.policyTrees()
+	if tree == nil {
+		root, err := os.OpenRoot(req.Dir)
+		if err != nil {
+			return nil, Usagef("policy: %v", err)
+		}
+		defer root.Close()
+		tree = root.FS()
+	}
+	cfgFile := locate(req.ConfigPath, req.Dir, config.DefaultPath)
+	cfg, err := loadConfigFile(cfgFile, tree, reg)
 	if err != nil {
 		return nil, err
+	}
+	baseFile := locate(req.BaselinePath, req.Dir, DefaultBaseline)
+	p := &Policy{Config: cfg}
+	if p.Baseline, err = loadBaselineFile(baseFile, tree); err != nil {
+		return nil, err
+	}
+	if head != nil {
+		p.Findings = policyChanges(req.ChangeSet, cfgFile, baseFile, cfg, p.Baseline, reg)
+		if len(p.Findings) > 0 {
+			p.Notes = append(p.Notes, "This change edits the policy files; the scan applied the base revision's policy, and the change takes effect once merged.")
+		}
 	}
 	if err := ApplyChecks(cfg, req.Checks, reg); err != nil {
 		return nil, err
@@ -63,7 +99,7 @@ func LoadPolicy(req PolicyRequest) (*Policy, error) {
 	if req.OSVURL != "" {
 		cfg.OSV.URL = req.OSVURL
 	}
-	p := &Policy{Config: cfg, FailOn: cfg.FailOn, FailOnSkipped: cfg.FailOnSkipped}
+	p.FailOn, p.FailOnSkipped = cfg.FailOn, cfg.FailOnSkipped
 	if req.FailOn != "" {
 		if p.FailOn, err = scanner.ParseFailOn(req.FailOn); err != nil {
 			return nil, &UsageError{err}
@@ -72,10 +108,20 @@ func LoadPolicy(req PolicyRequest) (*Policy, error) {
 	if p.FailOnSkipped, err = ParseBool(req.FailOnSkipped, cfg.FailOnSkipped); err != nil {
 		return nil, Usagef("fail-on-skipped: %w", err)
 	}
-	if p.Baseline, err = LoadBaseline(req.BaselinePath, req.Dir); err != nil {
-		return nil, err
-	}
 	return p, nil
+}
+
+// policyTrees returns the tree the policy is read from and, in pull-request
+// mode, the head tree whose changes to it are reported.
+func (req PolicyRequest) policyTrees() (tree, head fs.FS) {
+	cs := req.ChangeSet
+	switch {
+	case cs == nil:
+		return nil, nil
+	case cs.Source == diff.SourceDirectory:
+		return cs.HeadFS, nil
+	}
+	return cs.BaseFS, cs.HeadFS
 }
 
 // ScanRequest is one scan under a policy.
@@ -132,6 +178,12 @@ func RunScan(ctx context.Context, req ScanRequest) (*Scan, error) {
 		}
 		return nil, runErr
 	}
+	if len(p.Findings) > 0 {
+		res.Report.Findings = append(res.Report.Findings, p.Config.Apply(p.Findings, nowOr(req.Now)).Kept...)
+		scanner.SortFindings(res.Report.Findings)
+		res.Report.Rules[RulePolicyChanged] = policyChangedRule
+	}
+	res.Report.Notes = append(res.Report.Notes, p.Notes...)
 	if req.History && p.Config.Enabled("secrets") {
 		if err := AddHistory(ctx, req.Dir, deps, req.Now, res.Report); err != nil && runErr == nil {
 			runErr = err

@@ -92,3 +92,18 @@ func LoadBaseline(r io.Reader) (*Baseline, error) {
 	}
 	return b, nil
 }
+
+// AddedTo counts the fingerprints b holds that base does not: the secrets a
+// changed baseline newly accepts.
+func (b *Baseline) AddedTo(base *Baseline) int {
+	n := 0
+	if b == nil {
+		return 0
+	}
+	for fp := range b.fingerprints {
+		if !base.Contains(fp) {
+			n++
+		}
+	}
+	return n
+}
