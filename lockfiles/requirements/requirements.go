@@ -101,6 +101,32 @@ type walker struct {
 	pkgs   []lockfiles.Package
 }
 
+// cutLine cuts the first line off text where pip's reader does: pip splits
+// a requirements file with Python's str.splitlines, which also breaks lines
+// on \r, \v, \f, \x1c, \x1d, \x1e, U+0085, U+2028 and U+2029, not only on
+// \n; reading only \n would hide a second requirement behind a form feed
+// ("requests==2.31.0\n# pinned\freqeusts==2.31.0" installs both), or read a
+// file that ends its lines with \r alone as nothing. breaks counts the line
+// numbers the cut advances, as an editor and GitHub number lines: one for
+// \n, \r\n and a lone \r (0 at the end of text is still one line), none
+// for the separators editors show inside a line.
+func cutLine(text string) (line, rest string, breaks int) {
+	for i, r := range text {
+		switch r {
+		case '\n':
+			return text[:i], text[i+1:], 1
+		case '\r':
+			if strings.HasPrefix(text[i+1:], "\n") {
+				return text[:i], text[i+2:], 1
+			}
+			return text[:i], text[i+1:], 1
+		case '\v', '\f', '\x1c', '\x1d', '\x1e', '\u0085', '\u2028', '\u2029':
+			return text[:i], text[i+len(string(r)):], 0
+		}
+	}
+	return text, "", 1
+}
+
 // file reads one requirements file and, recursively, its includes.
 // constraint is true for a file read through -c (or through -r from such a
 // file, as pip reads it): its entries only pin versions, they are not asked
@@ -124,17 +150,16 @@ func (w *walker) file(name string, content []byte, depth int, constraint bool) e
 		// "\" continues on the next, unless it is (or ends in) a comment.
 		start := lineNo + 1
 		var line string
-		line, text, _ = strings.Cut(text, "\n")
-		lineNo++
-		line = strings.TrimSuffix(line, "\r")
+		var breaks int
+		line, text, breaks = cutLine(text)
+		lineNo += breaks
 		if strings.HasSuffix(line, "\\") && !hasComment(line) {
 			var logical strings.Builder
 			logical.WriteString(strings.Trim(line, "\\"))
 			for len(text) > 0 {
 				var raw string
-				raw, text, _ = strings.Cut(text, "\n")
-				lineNo++
-				raw = strings.TrimSuffix(raw, "\r")
+				raw, text, breaks = cutLine(text)
+				lineNo += breaks
 				if !strings.HasSuffix(raw, "\\") || hasComment(raw) {
 					if hasComment(raw) {
 						raw = " " + raw // a comment ends the requirement

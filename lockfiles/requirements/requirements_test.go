@@ -2,10 +2,13 @@ package requirements
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
+	"sort"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -429,6 +432,18 @@ func FuzzParseRequirements(f *testing.F) {
 			filepath.Join(dir, "fixtures-osv-scalibr", "requirements", "*"))
 	}
 	lockfilestest.AddSeeds(f, "testdata/*.txt", "testdata/tricky/*.txt")
+	// pip's line separators (TestPipLineSplitting's table).
+	var lineCases map[string]string
+	b, err := os.ReadFile("testdata/pip_lines.json")
+	if err == nil {
+		err = json.Unmarshal(b, &lineCases)
+	}
+	if err != nil {
+		f.Fatal(err)
+	}
+	for _, text := range lineCases {
+		f.Add([]byte(text))
+	}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		fsys := fstest.MapFS{
 			"requirements.txt": {Data: data},
@@ -452,5 +467,67 @@ func BenchmarkParseRequirements(b *testing.B) {
 		if _, err := (Parser{}).Parse(context.Background(), in); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// Lines split exactly where pip splits them (Python's str.splitlines): the
+// table in testdata/pip_lines.json, with what pip 23.2.1's own
+// parse_requirements read from each case (testdata/pip_lines.py writes it).
+// A requirement pip reads, we read with the same name and version; where pip
+// reads one malformed line, we never read two packages out of it.
+func TestPipLineSplitting(t *testing.T) {
+	var cases map[string]string
+	var pip map[string][]string
+	for file, v := range map[string]any{"testdata/pip_lines.json": &cases, "testdata/pip_lines.pip-23.2.1.json": &pip} {
+		b, err := os.ReadFile(file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := json.Unmarshal(b, v); err != nil {
+			t.Fatal(file, err)
+		}
+	}
+	if len(cases) < 15 || len(pip) != len(cases) {
+		t.Fatalf("%d cases, %d pip answers", len(cases), len(pip))
+	}
+	pinned := regexp.MustCompile(`^[A-Za-z0-9._-]+==[0-9.]+$`)
+	for name, text := range cases {
+		t.Run(name, func(t *testing.T) {
+			pkgs, err := lockfilestest.ParseBytes(Parser{}, "requirements.txt", []byte(text))
+			var got []string
+			for _, p := range pkgs {
+				got = append(got, p.Name+"=="+p.Version)
+			}
+			sort.Strings(got)
+			want := pip[name]
+			wellFormed := true
+			for _, r := range want {
+				wellFormed = wellFormed && pinned.MatchString(r)
+			}
+			if !wellFormed {
+				if len(got) > len(want) {
+					t.Errorf("pip reads %q, we read %q", want, got)
+				}
+				return
+			}
+			if err != nil || !slices.Equal(got, want) {
+				t.Errorf("pip reads %q, we read %q (%v)", want, got, err)
+			}
+		})
+	}
+	// Line numbers follow the file's newlines (what GitHub shows): both
+	// packages of "# pinned\freqeusts" are on line 2.
+	pkgs, err := lockfilestest.ParseBytes(Parser{}, "requirements.txt", []byte(cases["form feed after a comment"]))
+	if err != nil || len(pkgs) != 2 {
+		t.Fatal(err, pkgs)
+	}
+	for _, p := range pkgs {
+		if want := map[string]int{"requests": 1, "reqeusts": 2}[p.Name]; p.Line != want {
+			t.Errorf("%s on line %d, want %d", p.Name, p.Line, want)
+		}
+	}
+	pkgs, _ = lockfilestest.ParseBytes(Parser{}, "requirements.txt", []byte(cases["CR only"]))
+	if len(pkgs) != 2 || pkgs[0].Line != 1 || pkgs[1].Line != 2 {
+		t.Errorf("CR-only file: %+v", pkgs)
 	}
 }
