@@ -406,6 +406,41 @@ func TestSymlinkOutOfTreeIsNotRead(t *testing.T) {
 	if strings.Contains(out, "secret-outside") {
 		t.Errorf("a lockfile outside the tree was read through a symlink:\n%s", out)
 	}
+	if !strings.Contains(out, "is a symbolic link to a path outside the repository") {
+		t.Errorf("the symlinked lockfile is not reported:\n%s", out)
+	}
+	// A scan reports it and is incomplete under fail-on-skipped.
+	code, out, _ = run(t, "scan", "--offline", "--fail-on-skipped", dir)
+	if code != pipeline.ExitIncomplete || !strings.Contains(out, "unreadable-lockfile") || !strings.Contains(out, "symbolic link") {
+		t.Errorf("scan of a symlinked lockfile: exit %d\n%s", code, out)
+	}
+}
+
+// In pull-request mode a lockfile replaced by a symbolic link (which git
+// holds as a file of link text) is reported, not parsed as text that holds
+// no packages; a link inside the repository names its target.
+func TestSymlinkedLockfileInPullRequest(t *testing.T) {
+	if _, err := exec.LookPath("git"); err != nil {
+		t.Skip("git not installed")
+	}
+	dir := gitRepo(t)
+	writeFile(t, dir, "requirements.txt", "requests==2.31.0\n")
+	writeFile(t, dir, "pinned/real.txt", "reqeusts==2.31.0\n")
+	gitCmd(t, dir, "add", "-A")
+	gitCmd(t, dir, "commit", "-q", "-m", "base")
+	gitCmd(t, dir, "checkout", "-q", "-b", "feature")
+	if err := os.Remove(filepath.Join(dir, "requirements.txt")); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink("pinned/real.txt", filepath.Join(dir, "requirements.txt")); err != nil {
+		t.Skip(err)
+	}
+	gitCmd(t, dir, "add", "-A")
+	gitCmd(t, dir, "commit", "-q", "-m", "link")
+	code, out, errOut := run(t, "scan", "--offline", "--fail-on-skipped", "--base", "main", "--head", "HEAD", dir)
+	if code != pipeline.ExitIncomplete || !strings.Contains(out, "requirements.txt: is a symbolic link to pinned/real.txt") {
+		t.Errorf("exit %d:\n%s%s", code, out, errOut)
+	}
 }
 
 // TestPlantedSecretsNeverPrinted plants one format-valid secret per rule and

@@ -9,6 +9,7 @@ import (
 	"io"
 	"io/fs"
 	"path"
+	"path/filepath"
 	"runtime"
 	"slices"
 	"sort"
@@ -84,7 +85,9 @@ func Find(ctx context.Context, fsys fs.FS, parsers []Parser, exclude func(string
 			}
 			return nil
 		}
-		if !d.Type().IsRegular() || (exclude != nil && exclude(p)) {
+		// A symbolic link a parser matches is listed, so that ParseFile
+		// reports it instead of the walk passing it by in silence.
+		if !d.Type().IsRegular() && d.Type()&fs.ModeSymlink == 0 || (exclude != nil && exclude(p)) {
 			return nil
 		}
 		for _, pr := range parsers {
@@ -196,6 +199,9 @@ func dedupe(pkgs []Package) []Package {
 // it. It fills Path and PURL where the parser left them empty.
 func ParseFile(ctx context.Context, fsys fs.FS, p string, parser Parser, limits Limits) (pkgs []Package, err error) {
 	limits = limits.WithDefaults()
+	if err := notSymlink(fsys, p); err != nil {
+		return nil, err
+	}
 	content, err := ReadFileLimited(fsys, p, limits.MaxFileSize)
 	if err != nil {
 		return nil, err
@@ -230,6 +236,46 @@ func ParseFile(ctx context.Context, fsys fs.FS, p string, parser Parser, limits 
 		pkgs[i].PURL = redactPURL(pkgs[i].PURL)
 	}
 	return pkgs, nil
+}
+
+// notSymlink fails for a symbolic link: a lockfile must be a regular file of
+// the tree. Followed, a link could make the scan read a file elsewhere (or
+// judge a lockfile other than the one the package manager reads); read as
+// text, as a git tree holds it, it would parse as nothing. The error names
+// the target, relative to the repository when it stays inside it.
+func notSymlink(fsys fs.FS, p string) error {
+	var fi fs.FileInfo
+	var err error
+	if lfs, ok := fsys.(fs.ReadLinkFS); ok {
+		fi, err = lfs.Lstat(p)
+	} else {
+		fi, err = fs.Stat(fsys, p)
+	}
+	if err != nil || fi.Mode()&fs.ModeSymlink == 0 {
+		return nil // a missing file is ReadFileLimited's to report
+	}
+	var target string
+	if lfs, ok := fsys.(fs.ReadLinkFS); ok {
+		target, err = lfs.ReadLink(p)
+	} else {
+		// Trees read from git hold a link as a file whose content is its target.
+		var b []byte
+		b, err = ReadFileLimited(fsys, p, 4096)
+		target = string(b)
+	}
+	switch {
+	case err != nil:
+		target = "an unreadable target"
+	case path.IsAbs(target) || filepath.IsAbs(target):
+		target = "a path outside the repository"
+	default:
+		if t := path.Join(path.Dir(p), filepath.ToSlash(target)); t == ".." || strings.HasPrefix(t, "../") {
+			target = "a path outside the repository"
+		} else {
+			target = t
+		}
+	}
+	return Errorf(p, 0, "is a symbolic link to %s; a lockfile must be a regular file, so it was not read", target)
 }
 
 // ReadFileLimited reads a file of fsys, failing with ErrLimit when it is larger

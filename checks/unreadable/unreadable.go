@@ -7,6 +7,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/tollgate-dev/tollgate/checks"
@@ -56,13 +57,16 @@ func (Check) Rules() []scanner.Rule {
 	}}
 }
 
-// Run implements scanner.Check.
+// Run implements scanner.Check: a finding per unreadable lockfile, and one
+// skipped entry listing them.
 func (Check) Run(_ context.Context, in *scanner.Input) ([]scanner.Finding, []scanner.Skipped, error) {
 	if in.Inventory == nil {
 		return nil, nil, nil
 	}
 	var out []scanner.Finding
+	var paths []string
 	for _, e := range in.Inventory.Errors {
+		paths = append(paths, e.Path)
 		line := 0
 		var pe *lockfiles.ParseError
 		if errors.As(e.Err, &pe) {
@@ -77,5 +81,13 @@ func (Check) Run(_ context.Context, in *scanner.Input) ([]scanner.Finding, []sca
 			Fingerprint: scanner.Fingerprint(RuleUnreadableLockfile, e.Path),
 		})
 	}
-	return out, nil, nil
+	if len(paths) == 0 {
+		return out, nil, nil
+	}
+	// Unreadable is not clean: the packages of these files went unchecked,
+	// so the scan is incomplete (exit 3 under fail-on-skipped), besides the
+	// finding a reviewer sees on the file.
+	skipped := []scanner.Skipped{{Check: ID, Reason: fmt.Sprintf(
+		"%d lockfile(s) could not be read, so their packages were not checked: %s", len(paths), strings.Join(paths, ", "))}}
+	return out, skipped, nil
 }
