@@ -241,7 +241,9 @@ func rule(r scanner.Rule) *gosarif.ReportingDescriptor {
 }
 
 // escapePath makes a repository-relative URI: forward slashes, each segment
-// percent-escaped, never absolute.
+// percent-escaped, never absolute. A colon in the first segment is escaped
+// too (RFC 3986 section 4.2): unescaped, a top-level directory named
+// "https:" would turn the reference into an absolute URI with a scheme.
 func escapePath(p string) string {
 	p = strings.TrimLeft(strings.ReplaceAll(p, "\\", "/"), "/")
 	if p == "" {
@@ -251,6 +253,7 @@ func escapePath(p string) string {
 	for i, s := range segs {
 		segs[i] = url.PathEscape(s)
 	}
+	segs[0] = strings.ReplaceAll(segs[0], ":", "%3A")
 	return strings.Join(segs, "/")
 }
 

@@ -3,6 +3,7 @@ package sarif
 import (
 	"bytes"
 	"encoding/json"
+	"net/url"
 	"os"
 	"strings"
 	"testing"
@@ -256,5 +257,32 @@ func TestEmptyResultIsValidAndSmall(t *testing.T) {
 	validate(t, data)
 	if len(log.Runs) != 2 || len(log.Runs[0].Results) != 0 || len(log.Runs[0].Tool.Driver.Rules) != 0 {
 		t.Errorf("empty report: %d runs, %d results, %d rules", len(log.Runs), len(log.Runs[0].Results), len(log.Runs[0].Tool.Driver.Rules))
+	}
+}
+
+// Every URI is a relative reference that resolves inside the repository: a
+// top-level directory named like a scheme stays a path.
+func TestEscapePathNeverAbsolute(t *testing.T) {
+	base, _ := url.Parse("file:///repo/")
+	for in, want := range map[string]string{
+		"https:/evil.example/x.json": "https%3A/evil.example/x.json",
+		"c:/lock.json":               "c%3A/lock.json",
+		"a/b:c/package-lock.json":    "a/b:c/package-lock.json",
+		"/abs/yarn.lock":             "abs/yarn.lock",
+		"dir with space/x#y?.lock":   "dir%20with%20space/x%23y%3F.lock",
+		`win\path\go.mod`:            "win/path/go.mod",
+	} {
+		got := escapePath(in)
+		if got != want {
+			t.Errorf("escapePath(%q) = %q, want %q", in, got, want)
+		}
+		u, err := url.Parse(got)
+		if err != nil || u.IsAbs() || u.Host != "" {
+			t.Errorf("%q is not a relative reference: %+v %v", got, u, err)
+			continue
+		}
+		if r := base.ResolveReference(u); !strings.HasPrefix(r.String(), "file:///repo/") {
+			t.Errorf("%q resolves to %s, outside the repository", got, r)
+		}
 	}
 }
