@@ -10,8 +10,10 @@ import (
 	"fmt"
 	"io"
 	"sort"
+	"strconv"
 	"strings"
 	"text/tabwriter"
+	"unicode"
 
 	"github.com/tollgate-dev/tollgate/lockfiles"
 	"github.com/tollgate-dev/tollgate/scanner"
@@ -207,5 +209,25 @@ func (e *errWriter) printf(format string, args ...any) {
 	if e.err != nil {
 		return
 	}
+	for i, a := range args {
+		switch v := a.(type) {
+		case string:
+			args[i] = oneLine(v)
+		case error, fmt.Stringer:
+			args[i] = oneLine(fmt.Sprint(v))
+		}
+	}
 	_, e.err = fmt.Fprintf(e.w, format, args...)
+}
+
+// oneLine escapes the control characters of text from a scanned repository
+// (a path holding a newline, a lockfile value holding a carriage return), so
+// that it cannot start a line of its own in a log, where it could pass for
+// a finding or a workflow command.
+func oneLine(s string) string {
+	if !strings.ContainsFunc(s, unicode.IsControl) && !strings.ContainsAny(s, "\u2028\u2029\u0085") {
+		return s
+	}
+	q := strconv.Quote(s)
+	return q[1 : len(q)-1]
 }

@@ -4,9 +4,11 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"strings"
 	"testing"
 
 	"github.com/tollgate-dev/tollgate/lockfiles"
+	"github.com/tollgate-dev/tollgate/scanner"
 )
 
 // TestInventoryJSONMatchesEncoder checks that the streamed writer produces
@@ -41,5 +43,25 @@ func TestInventoryJSONMatchesEncoder(t *testing.T) {
 		if got.String() != exp.String() {
 			t.Errorf("inventory %d:\n%s\nwant:\n%s", i, got.String(), exp.String())
 		}
+	}
+}
+
+// Text from a scanned repository cannot start a line of its own: a path
+// with a newline and a workflow command in it stays on its finding's line.
+func TestTextKeepsUntrustedTextOnOneLine(t *testing.T) {
+	res := &scanner.Result{Mode: scanner.ModeSweep, Findings: []scanner.Finding{{
+		RuleID: "secret/x", Severity: scanner.SeverityHigh, Path: "a\n::error::forged\rb.env", Line: 3,
+		Message: "found\u2028here",
+	}}, Errors: []*lockfiles.FileError{{Path: "x\ny.lock", Err: errors.New("bad\nline")}}}
+	var out bytes.Buffer
+	if err := Text(&out, res); err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSuffix(out.String(), "\n"), "\n")
+	if len(lines) != 4 {
+		t.Fatalf("%d lines:\n%s", len(lines), out.String())
+	}
+	if !strings.Contains(lines[1], `a\n::error::forged\rb.env:3`) || !strings.Contains(lines[1], `found\u2028here`) || strings.HasPrefix(lines[2], "::") {
+		t.Errorf("lines:\n%s", out.String())
 	}
 }
