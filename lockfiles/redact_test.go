@@ -18,6 +18,16 @@ func TestRedactURL(t *testing.T) {
 		{"github:o/r#v1", "github:o/r#v1"},
 		{"name@workspace:packages/x", "name@workspace:packages/x"},
 		{"lodash@https://host/x.tgz", "lodash@https://host/x.tgz"},
+		// Credentials in a query or fragment: signed and token download URLs.
+		{"https://host/x.tgz?token=abc123&v=2", "https://host/x.tgz?token=REDACTED&v=2"},
+		{"https://bucket.s3.example/x.whl?X-Amz-Credential=AKIA%2F1&X-Amz-Signature=deadbeef&X-Amz-Expires=60", "https://bucket.s3.example/x.whl?X-Amz-Credential=REDACTED&X-Amz-Signature=REDACTED&X-Amz-Expires=60"},
+		{"https://gitlab.example/api/v4/x.tgz#private_token=glpat-123", "https://gitlab.example/api/v4/x.tgz#private_token=REDACTED"},
+		{"https://ci:tok@host/x.tgz?access_token=t", "https://ci:REDACTED@host/x.tgz?access_token=REDACTED"},
+		// Hashes in fragments and ordinary parameters stay.
+		{"https://registry.yarnpkg.com/a/-/a-1.0.0.tgz#0123456789abcdef0123456789abcdef01234567", "https://registry.yarnpkg.com/a/-/a-1.0.0.tgz#0123456789abcdef0123456789abcdef01234567"},
+		{"https://files.example/p.whl#sha256=abc", "https://files.example/p.whl#sha256=abc"},
+		{"https://host/x?keyword=1&tokenizer=2", "https://host/x?keyword=1&tokenizer=2"},
+		{"github:o/r?token=x", "github:o/r?token=x"},
 	}
 	for _, tt := range tests {
 		if got := RedactURL(tt.in); got != tt.want {
