@@ -21,9 +21,14 @@ func AddHistory(ctx context.Context, dir string, d checks.Deps, now time.Time, r
 	if err != nil {
 		return Usagef("%v", err)
 	}
-	matches, err := secrets.ScanHistory(ctx, dir, e)
+	hist, err := secrets.ScanHistory(ctx, dir, e)
 	if err != nil {
 		return fmt.Errorf("history: %w", err)
+	}
+	matches := hist.Matches
+	if len(hist.TooBig) > 0 {
+		res.Skipped = append(res.Skipped, scanner.Skipped{Check: secretscheck.ID, Reason: fmt.Sprintf(
+			"history: %d file version(s) over the %d-byte size limit not scanned for secrets: %s", len(hist.TooBig), e.MaxFileSize(), scanner.ListSome(hist.TooBig, 5))})
 	}
 	seen := map[string]bool{}
 	for _, f := range res.Findings {

@@ -76,6 +76,11 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 		in.Changes = changes
 		in.Packages = introduced(changes)
 		in.Added = addedLines(cs, cfg)
+		for _, f := range cs.Files {
+			if f.TooLarge && !f.Lockfile && !cfg.Excluded(f.Path) {
+				in.TooLarge = append(in.TooLarge, f.Path)
+			}
+		}
 	}
 	in.Inventory = inv
 

@@ -126,6 +126,9 @@ type Input struct {
 	Changes []lockfiles.Change
 	// Added are the added lines per file in pull-request mode (nil in a sweep).
 	Added []FileLines
+	// TooLarge are the changed text files whose added lines were not
+	// computed (over the change set's size limit), in pull-request mode.
+	TooLarge []string
 	// Offline forbids network access. Run never starts a check whose Needs
 	// ask for the network when it is set; a check with an optional online
 	// part (secret verification) reads it to skip that part.
@@ -414,4 +417,13 @@ func FailsOn(findings []Finding, failOn string) bool {
 		}
 	}
 	return false
+}
+
+// ListSome joins the first n items for a Skipped reason, saying how many
+// more there are.
+func ListSome(items []string, n int) string {
+	if len(items) <= n {
+		return strings.Join(items, ", ")
+	}
+	return strings.Join(items[:n], ", ") + fmt.Sprintf(" and %d more", len(items)-n)
 }

@@ -13,12 +13,22 @@ import (
 	"github.com/go-git/go-git/v5/plumbing/object"
 )
 
+// HistoryResult is what ScanHistory found and what it could not scan.
+type HistoryResult struct {
+	// Matches are the secrets found, each with the commit it was first seen in.
+	Matches []Match
+	// TooBig are "path@commit" of blobs over the engine's size limit, which
+	// were not read (never silently: the caller reports them as skipped).
+	TooBig []string
+}
+
 // ScanHistory scans every blob reachable from HEAD once (deduplicated by blob
 // hash; trees already walked are not walked again). A match's path is the
 // first path the blob was seen at, walking commits newest first, and Commit
 // is that commit. Memory stays bounded by the number of distinct objects
-// (hashes only), not by history size.
-func ScanHistory(ctx context.Context, repoDir string, e *Engine) ([]Match, error) {
+// (hashes only), not by history size; a blob over the size limit is listed
+// in TooBig by its size alone, never read.
+func ScanHistory(ctx context.Context, repoDir string, e *Engine) (*HistoryResult, error) {
 	repo, err := git.PlainOpenWithOptions(repoDir, &git.PlainOpenOptions{DetectDotGit: true})
 	if err != nil {
 		return nil, fmt.Errorf("history: open %s: %w", repoDir, err)
@@ -43,7 +53,7 @@ func ScanHistory(ctx context.Context, repoDir string, e *Engine) ([]Match, error
 	if err != nil {
 		return nil, fmt.Errorf("history: %w", err)
 	}
-	return h.matches, nil
+	return &HistoryResult{Matches: h.matches, TooBig: h.tooBig}, nil
 }
 
 type historyScan struct {
@@ -53,6 +63,7 @@ type historyScan struct {
 	seenBlobs map[plumbing.Hash]bool
 	seenTrees map[plumbing.Hash]bool
 	matches   []Match
+	tooBig    []string
 }
 
 func (h *historyScan) walkTree(hash plumbing.Hash, dir string) error {
@@ -99,6 +110,7 @@ func (h *historyScan) scanBlob(hash plumbing.Hash, p string) error {
 		return fmt.Errorf("blob %s (%s): %w", hash, p, err)
 	}
 	if blob.Size > h.e.maxSize {
+		h.tooBig = append(h.tooBig, p+"@"+h.commit[:min(12, len(h.commit))])
 		return nil
 	}
 	r, err := blob.Reader()

@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -55,7 +56,11 @@ func TestScanHistory(t *testing.T) {
 	commit("copy config", map[string]string{"backup/app.env": "TOKEN=" + tok + "\n"})
 	commit("remove secrets", map[string]string{"README.md": "hi again\n"}, "config/app.env", "backup/app.env")
 
-	ms, err := ScanHistory(context.Background(), dir, newTestEngine(t))
+	res, err := ScanHistory(context.Background(), dir, newTestEngine(t))
+	var ms []Match
+	if res != nil {
+		ms = res.Matches
+	}
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -66,6 +71,19 @@ func TestScanHistory(t *testing.T) {
 	// Newest commit first: the copy commit sees backup/ before config/.
 	if m.RuleID != "secret/github-pat" || m.Path != "backup/app.env" || m.Line != 1 || len(m.Commit) != 40 {
 		t.Errorf("match = %+v", m)
+	}
+	if len(res.TooBig) != 0 {
+		t.Errorf("too big: %v", res.TooBig)
+	}
+	// A blob over the size limit is listed, not silently passed by.
+	small, err := New(Options{MaxFileSize: 64})
+	if err != nil {
+		t.Fatal(err)
+	}
+	commit("add a dump", map[string]string{"dump.sql": strings.Repeat("x", 100) + "\n"})
+	res, err = ScanHistory(context.Background(), dir, small)
+	if err != nil || len(res.TooBig) != 1 || !strings.HasPrefix(res.TooBig[0], "dump.sql@") {
+		t.Errorf("too big: %+v %v", res, err)
 	}
 	if _, err := ScanHistory(context.Background(), t.TempDir(), newTestEngine(t)); err == nil {
 		t.Error("ScanHistory on a non-repository should fail")

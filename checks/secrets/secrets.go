@@ -8,7 +8,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/tollgate-dev/tollgate/checks"
@@ -106,6 +105,10 @@ func (c *check) Run(ctx context.Context, in *scanner.Input) ([]scanner.Finding, 
 	var stopped error
 	switch in.Mode {
 	case scanner.ModePullRequest:
+		if len(in.TooLarge) > 0 {
+			skipped = append(skipped, scanner.Skipped{Check: ID, Reason: fmt.Sprintf(
+				"%d changed file(s) too large for their added lines to be computed were not scanned for secrets: %s", len(in.TooLarge), scanner.ListSome(in.TooLarge, 5))})
+		}
 		for i, fl := range in.Added {
 			if err := ctx.Err(); err != nil {
 				stopped = fmt.Errorf("added lines of %d of %d files scanned: %w", i, len(in.Added), err)
@@ -125,11 +128,11 @@ func (c *check) Run(ctx context.Context, in *scanner.Input) ([]scanner.Finding, 
 		matches = res.Matches
 		if len(res.TooBig) > 0 {
 			skipped = append(skipped, scanner.Skipped{Check: ID, Reason: fmt.Sprintf(
-				"%d file(s) over the %d-byte size limit not scanned for secrets: %s", len(res.TooBig), c.engine.MaxFileSize(), listSome(res.TooBig, 5))})
+				"%d file(s) over the %d-byte size limit not scanned for secrets: %s", len(res.TooBig), c.engine.MaxFileSize(), scanner.ListSome(res.TooBig, 5))})
 		}
 		if len(res.Unreadable) > 0 {
 			skipped = append(skipped, scanner.Skipped{Check: ID, Reason: fmt.Sprintf(
-				"%d file(s) could not be read for the secret scan: %s", len(res.Unreadable), listSome(res.Unreadable, 5))})
+				"%d file(s) could not be read for the secret scan: %s", len(res.Unreadable), scanner.ListSome(res.Unreadable, 5))})
 		}
 	}
 	if c.verifier != nil && len(matches) > 0 && stopped == nil {
@@ -147,11 +150,4 @@ func (c *check) Run(ctx context.Context, in *scanner.Input) ([]scanner.Finding, 
 		findings = append(findings, c.engine.Finding(m))
 	}
 	return findings, skipped, stopped
-}
-
-func listSome(items []string, n int) string {
-	if len(items) <= n {
-		return strings.Join(items, ", ")
-	}
-	return strings.Join(items[:n], ", ") + fmt.Sprintf(" and %d more", len(items)-n)
 }

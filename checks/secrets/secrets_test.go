@@ -127,3 +127,16 @@ func TestCheckVerification(t *testing.T) {
 		t.Errorf("live verification: %v calls=%d %+v", err, calls.Load(), fs)
 	}
 }
+
+// A changed file too large for its added lines is not scanned, and says so:
+// a skipped entry, never a silent pass.
+func TestTooLargeChangedFileIsSkipped(t *testing.T) {
+	c, err := FromOptions(engine.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, skipped, err := c.Run(context.Background(), &scanner.Input{Mode: scanner.ModePullRequest, TooLarge: []string{"dump.sql", "big.log"}})
+	if err != nil || len(skipped) != 1 || !strings.Contains(skipped[0].Reason, "2 changed file(s) too large") || !strings.Contains(skipped[0].Reason, "dump.sql, big.log") {
+		t.Errorf("skipped %+v, %v", skipped, err)
+	}
+}
