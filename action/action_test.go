@@ -686,28 +686,46 @@ func TestEvents(t *testing.T) {
 			wantInSum: []string{"The SARIF file could not be written to package-lock.json/out.sarif"},
 		},
 		{
-			name: "fail-on-skipped input: a skipped check ends incomplete", eventName: "schedule",
+			name: "a check that could not run ends incomplete by default", eventName: "schedule",
 			payload:   map[string]any{"schedule": "17 4 * * 1"},
-			vars:      map[string]string{"INPUT_FAIL-ON": "none", "INPUT_OSV-DB": "", "INPUT_FAIL-ON-SKIPPED": "true"},
+			vars:      map[string]string{"INPUT_FAIL-ON": "none"},
+			files:     map[string]string{"broken/package-lock.json": "{,}"},
 			wantCode:  pipeline.ExitIncomplete,
 			wantOut:   map[string]string{"result": "incomplete"},
-			wantInSum: []string{"fail-on-skipped: 1 check(s) did not run: osv (offline"},
+			wantInSum: []string{"fail-on-skipped: 1 check(s) did not run: unreadable (1 lockfile(s) could not be read"},
 		},
 		{
-			name: "fail-on-skipped from the config", eventName: "schedule",
+			name: "fail-on-skipped input false passes on what did run", eventName: "schedule",
 			payload:  map[string]any{"schedule": "17 4 * * 1"},
-			vars:     map[string]string{"INPUT_FAIL-ON": "none", "INPUT_OSV-DB": "", "INPUT_CONFIG": "strict.yml"},
-			files:    map[string]string{"strict.yml": "fail-on-skipped: true\n"},
+			vars:     map[string]string{"INPUT_FAIL-ON": "none", "INPUT_FAIL-ON-SKIPPED": "false"},
+			files:    map[string]string{"broken/package-lock.json": "{,}"},
+			wantCode: pipeline.ExitOK,
+			wantOut:  map[string]string{"result": "passed"},
+		},
+		{
+			name: "fail-on-skipped false from the config", eventName: "schedule",
+			payload:  map[string]any{"schedule": "17 4 * * 1"},
+			vars:     map[string]string{"INPUT_FAIL-ON": "none", "INPUT_CONFIG": "lenient.yml"},
+			files:    map[string]string{"lenient.yml": "fail-on-skipped: false\n", "broken/package-lock.json": "{,}"},
+			wantCode: pipeline.ExitOK,
+			wantOut:  map[string]string{"result": "passed"},
+		},
+		{
+			name: "fail-on-skipped input true overrides the config", eventName: "schedule",
+			payload:  map[string]any{"schedule": "17 4 * * 1"},
+			vars:     map[string]string{"INPUT_FAIL-ON": "none", "INPUT_CONFIG": "lenient.yml", "INPUT_FAIL-ON-SKIPPED": "true"},
+			files:    map[string]string{"lenient.yml": "fail-on-skipped: false\n", "broken/package-lock.json": "{,}"},
 			wantCode: pipeline.ExitIncomplete,
 			wantOut:  map[string]string{"result": "incomplete"},
 		},
 		{
-			name: "fail-on-skipped input false overrides the config", eventName: "schedule",
-			payload:  map[string]any{"schedule": "17 4 * * 1"},
-			vars:     map[string]string{"INPUT_FAIL-ON": "none", "INPUT_OSV-DB": "", "INPUT_CONFIG": "strict.yml", "INPUT_FAIL-ON-SKIPPED": "false"},
-			files:    map[string]string{"strict.yml": "fail-on-skipped: true\n"},
-			wantCode: pipeline.ExitOK,
-			wantOut:  map[string]string{"result": "passed"},
+			// Offline by choice is listed, not a fault, even failing closed.
+			name: "offline without a database is not a fault", eventName: "schedule",
+			payload:   map[string]any{"schedule": "17 4 * * 1"},
+			vars:      map[string]string{"INPUT_FAIL-ON": "none", "INPUT_OSV-DB": "", "INPUT_FAIL-ON-SKIPPED": "true"},
+			wantCode:  pipeline.ExitOK,
+			wantOut:   map[string]string{"result": "passed"},
+			wantInSum: []string{"### Checks turned off", "- **osv**: offline: the check needs network access"},
 		},
 		{
 			name: "fail-on-skipped with every check run passes", eventName: "schedule",
@@ -750,6 +768,9 @@ func TestEvents(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			for name, content := range tt.files {
 				p := filepath.Join(repo.dir, name)
+				if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+					t.Fatal(err)
+				}
 				if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
 					t.Fatal(err)
 				}

@@ -142,8 +142,14 @@ func TestExitCodes(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(clean, "yarn.lock"), []byte("# yarn lockfile v1\n\n\nleft-pad@^1.3.0:\n  version \"1.3.0\"\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	strict := filepath.Join(t.TempDir(), "strict.yml")
-	if err := os.WriteFile(strict, []byte("fail-on-skipped: true\n"), 0o644); err != nil {
+	lenient := filepath.Join(t.TempDir(), "lenient.yml")
+	if err := os.WriteFile(lenient, []byte("fail-on-skipped: false\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	// broken holds a lockfile that cannot be read: its packages went
+	// unchecked, a check could not run fully.
+	broken := t.TempDir()
+	if err := os.WriteFile(filepath.Join(broken, "package-lock.json"), []byte("{\"lockfileVersion\": 3, \"packages\": {,}}"), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	tests := []struct {
@@ -155,10 +161,15 @@ func TestExitCodes(t *testing.T) {
 		{"fail-on none", []string{"scan", "--offline", "--osv-db", demoDB, "--fail-on", "none", demo}, pipeline.ExitOK},
 		{"fail-on critical still fails on the malicious package", []string{"scan", "--offline", "--osv-db", demoDB, "--fail-on", "critical", demo}, pipeline.ExitFindings},
 		{"clean tree", []string{"scan", "--offline", "--osv-db", demoDB, clean}, pipeline.ExitOK},
-		{"offline without a database skips OSV", []string{"scan", "--offline", clean}, pipeline.ExitOK},
-		{"fail-on-skipped: the skipped OSV check makes the scan incomplete", []string{"scan", "--offline", "--fail-on-skipped", clean}, pipeline.ExitIncomplete},
+		// Offline is the user's choice: OSV is listed as turned off, not a fault.
+		{"offline without a database leaves OSV out", []string{"scan", "--offline", clean}, pipeline.ExitOK},
+		{"offline without a database, fail-on-skipped", []string{"scan", "--offline", "--fail-on-skipped", clean}, pipeline.ExitOK},
+		// A check that could not run makes the scan incomplete by default.
+		{"an unreadable lockfile makes the scan incomplete", []string{"scan", "--offline", broken}, pipeline.ExitIncomplete},
+		{"fail-on-skipped=false passes on what did run", []string{"scan", "--offline", "--fail-on-skipped=false", broken}, pipeline.ExitOK},
+		{"fail-on-skipped: false in the config", []string{"scan", "--offline", "--config", lenient, broken}, pipeline.ExitOK},
+		{"the flag wins over the config", []string{"scan", "--offline", "--config", lenient, "--fail-on-skipped", broken}, pipeline.ExitIncomplete},
 		{"fail-on-skipped with every check run", []string{"scan", "--offline", "--osv-db", demoDB, "--fail-on-skipped", clean}, pipeline.ExitOK},
-		{"fail-on-skipped from the config", []string{"scan", "--offline", "--config", strict, clean}, pipeline.ExitIncomplete},
 		{"bad fail-on", []string{"scan", "--fail-on", "severe", demo}, pipeline.ExitUsage},
 		{"bad format", []string{"scan", "--format", "xml", demo}, pipeline.ExitUsage},
 		{"missing dir", []string{"scan", "/does/not/exist"}, pipeline.ExitUsage},
@@ -180,9 +191,14 @@ func TestExitCodes(t *testing.T) {
 }
 
 func TestOfflineSkipIsReported(t *testing.T) {
-	_, out, _ := run(t, "scan", "--offline", "--format", "json", demo)
-	if !strings.Contains(out, `"check": "osv"`) || !strings.Contains(out, "offline") {
-		t.Errorf("offline scan without a database must list osv as skipped:\n%s", out)
+	code, out, _ := run(t, "scan", "--offline", "--format", "json", demo)
+	doc := parseScan(t, out)
+	var listed bool
+	for _, d := range doc.Disabled {
+		listed = listed || d.Check == "osv" && strings.Contains(d.Reason, "offline")
+	}
+	if !listed || strings.Contains(out, `"skipped": [{`) || code != pipeline.ExitOK {
+		t.Errorf("offline scan without a database must list osv as turned off (by choice, not a fault), exit %d:\n%s", code, out)
 	}
 }
 
@@ -201,7 +217,12 @@ func TestBadLockfileDoesNotStopTheScan(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, "package-lock.json"), data, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	code, out, _ := run(t, "scan", "--offline", "--osv-db", demoDB, "--format", "json", dir)
+	// Unreadable is not clean: incomplete by default, judged on what was
+	// read with fail-on-skipped off.
+	if code, _, _ := run(t, "scan", "--offline", "--osv-db", demoDB, dir); code != pipeline.ExitIncomplete {
+		t.Errorf("exit %d, want %d", code, pipeline.ExitIncomplete)
+	}
+	code, out, _ := run(t, "scan", "--offline", "--osv-db", demoDB, "--fail-on-skipped=false", "--format", "json", dir)
 	if code != pipeline.ExitFindings {
 		t.Errorf("exit %d", code)
 	}

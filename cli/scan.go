@@ -35,8 +35,9 @@ type ScanOptions struct {
 	Verify     bool
 	// FailOn overrides the config's fail-on ("" keeps it).
 	FailOn string
-	// FailOnSkipped makes any skipped check end the scan as incomplete.
-	FailOnSkipped bool
+	// FailOnSkipped overrides the config's fail-on-skipped: "true", "false"
+	// or "" (keep the config's, on by default).
+	FailOnSkipped string
 	Limits        lockfiles.Limits
 	// Now is the policy clock (ignore expiry); zero means time.Now.
 	Now time.Time
@@ -59,7 +60,7 @@ func runScan(ctx context.Context, args []string, stdout, stderr io.Writer) (int,
 	fs.BoolVar(&o.Verify, "verify-secrets", false, "ask providers whether found secrets are live (sends each secret to its provider)")
 	fs.BoolVar(&o.History, "history", false, "also scan every blob reachable from HEAD for secrets (once each)")
 	fs.StringVar(&o.FailOn, "fail-on", "", "exit 1 when a finding is at or above: critical, high, medium, low or none (default: config fail-on, else high)")
-	fs.BoolVar(&o.FailOnSkipped, "fail-on-skipped", false, "exit 3 when any check was skipped (fail closed; also config fail-on-skipped)")
+	fs.Var((*optionalBool)(&o.FailOnSkipped), "fail-on-skipped", "exit 3 when a check could not run (default: config fail-on-skipped, on unless set false); --fail-on-skipped=false passes on what did run")
 	fs.Int64Var(&o.Limits.MaxFileSize, "max-file-size", lockfiles.DefaultMaxFileSize, "report lockfiles larger than this many bytes instead of reading them")
 	if err := parseFlags(fs, args); err != nil {
 		return pipeline.ExitUsage, err
@@ -108,14 +109,10 @@ func Scan(ctx context.Context, o ScanOptions) (*pipeline.Scan, error) {
 		return nil, err
 	}
 	defer cs.Close()
-	failOnSkipped := ""
-	if o.FailOnSkipped {
-		failOnSkipped = "true"
-	}
 	// In pull-request mode the policy comes from the base revision.
 	policy, err := pipeline.LoadPolicy(pipeline.PolicyRequest{
 		Dir: o.Dir, ChangeSet: cs, ConfigPath: o.Config, BaselinePath: o.Baseline,
-		FailOn: o.FailOn, FailOnSkipped: failOnSkipped,
+		FailOn: o.FailOn, FailOnSkipped: o.FailOnSkipped,
 		OSVDB: o.OSVDB, OSVURL: o.OSVURL,
 	})
 	if err != nil {
@@ -178,4 +175,19 @@ func writeReports(o ScanOptions, res *scanner.Result, stdout io.Writer) error {
 		}
 		return report.Text(w, res)
 	})
+}
+
+// optionalBool is a boolean flag that remembers whether it was given: ""
+// when absent, else "true" or "false" (--flag alone is true).
+type optionalBool string
+
+func (b *optionalBool) String() string   { return string(*b) }
+func (b *optionalBool) IsBoolFlag() bool { return true }
+func (b *optionalBool) Set(s string) error {
+	v, err := pipeline.ParseBool(s, false)
+	if err != nil {
+		return err
+	}
+	*b = optionalBool(fmt.Sprint(v))
+	return nil
 }

@@ -45,9 +45,11 @@ const MaxSize = 1 << 20
 type Config struct {
 	// FailOn is critical, high, medium, low or none.
 	FailOn string `yaml:"fail-on"`
-	// FailOnSkipped makes a scan in which any check was skipped (no network,
-	// no token, a rate limit, an OSV outage) incomplete (exit 3) instead of
-	// passing on what did run: fail closed.
+	// FailOnSkipped makes a scan in which any check, or part of one, could
+	// not run (a network error, a rate limit, an OSV outage, an unreadable
+	// lockfile, a budget run out) incomplete (exit 3) instead of passing on
+	// what did run: fail closed. On by default; false opts out. What the user
+	// left out by choice (--offline, a check turned off) never counts.
 	FailOnSkipped bool `yaml:"fail-on-skipped"`
 	// Checks turns checks on or off by name; absent means on.
 	Checks map[string]bool `yaml:"checks"`
@@ -151,7 +153,7 @@ func (ig Ignore) Describe() string {
 
 // Default returns the config used when a repository has none.
 func Default() *Config {
-	return &Config{FailOn: "high", Checks: map[string]bool{}}
+	return &Config{FailOn: "high", FailOnSkipped: true, Checks: map[string]bool{}}
 }
 
 // Enabled reports whether a check is on (absent means on).

@@ -454,3 +454,26 @@ func TestNewClientURLs(t *testing.T) {
 		t.Error("ftp URL accepted")
 	}
 }
+
+// An incomplete scan never reads as all clear: the header names what was not
+// checked, and the box says how to fix it or opt out.
+func TestIncompleteIsNotAllClear(t *testing.T) {
+	res := &scanner.Result{Mode: scanner.ModePullRequest, Skipped: []scanner.Skipped{
+		{Check: "osv", Reason: "OSV lookup failed, 3 packages not checked: HTTP 504"},
+		{Check: "osv", Reason: "again"},
+		{Check: "unreadable", Reason: "1 lockfile(s) could not be read"},
+	}}
+	v := View{Outcome: scanner.OutcomeIncomplete, Incomplete: "fail-on-skipped: 2 check(s) did not run", FailOn: "high", SHA: "abc"}
+	for name, md := range map[string]string{"summary": Summary(res, v), "comment": CommentBody(res, v)} {
+		first := strings.SplitN(md, "\n", 2)[0]
+		if strings.Contains(first, "all clear") || !strings.Contains(first, "⚠️") || !strings.Contains(first, "not checked: osv, unreadable") {
+			t.Errorf("%s header %q", name, first)
+		}
+		if !strings.Contains(md, "not an all clear") || !strings.Contains(md, "fail-on-skipped: false") {
+			t.Errorf("%s lacks the fix or opt-out:\n%s", name, md)
+		}
+		if name == "comment" && strings.Contains(md, "any findings reported earlier are resolved") {
+			t.Errorf("an incomplete comment says earlier findings are resolved:\n%s", md)
+		}
+	}
+}

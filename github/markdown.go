@@ -71,13 +71,37 @@ func headline(sc *scanner.Result, v View) string {
 		icon = "⚠️"
 	}
 	what := report.CountsLine(sc.Findings)
-	if len(sc.Findings) == 0 {
+	switch {
+	case v.Outcome == scanner.OutcomeIncomplete:
+		// Never "all clear" when something was not checked.
+		what = "scan incomplete, not checked: " + notChecked(sc) + "; " + what
+	case len(sc.Findings) == 0:
 		what = "all clear"
 	}
-	if v.Outcome == scanner.OutcomeIncomplete {
-		what = "scan incomplete; " + what
-	}
 	return fmt.Sprintf("%s tollgate: %s", icon, what)
+}
+
+// notChecked names the checks that could not run fully, once each.
+func notChecked(sc *scanner.Result) string {
+	var ids []string
+	seen := map[string]bool{}
+	for _, s := range sc.Skipped {
+		if !seen[s.Check] {
+			seen[s.Check] = true
+			ids = append(ids, text(s.Check))
+		}
+	}
+	if len(ids) == 0 {
+		return "the scan stopped"
+	}
+	return strings.Join(ids, ", ")
+}
+
+// incompleteBox says that an incomplete scan is not an all clear, why, and
+// how to fix it or opt out.
+func incompleteBox(v View) string {
+	return fmt.Sprintf("> [!WARNING]\n> The scan did not complete (fail closed), so this is not an all clear: %s\n>\n"+
+		"> Fix the cause and re-run, or, to judge only what did run, set `fail-on-skipped: false` in `.github/tollgate.yml` on the base branch (or the `fail-on-skipped` input).\n\n", text(v.Incomplete))
 }
 
 // Summary renders the job summary: outcome, counts, findings grouped by
@@ -96,7 +120,7 @@ func Summary(sc *scanner.Result, v View) string {
 	}
 	fmt.Fprintf(&b, ". Fails on: %s. Result: **%s**.\n\n", code(v.FailOn), text(v.Outcome))
 	if v.Incomplete != "" {
-		fmt.Fprintf(&b, "> [!WARNING]\n> The scan did not complete (fail closed): %s\n\n", text(v.Incomplete))
+		b.WriteString(incompleteBox(v))
 	}
 	if len(sc.Findings) > 0 {
 		counts := report.Counts(sc.Findings)
@@ -198,7 +222,7 @@ func CommentBody(sc *scanner.Result, v View) string {
 		b.WriteString("\n")
 	}
 	if v.Incomplete != "" {
-		fmt.Fprintf(&b, "> [!WARNING]\n> The scan did not complete (fail closed): %s\n\n", text(v.Incomplete))
+		b.WriteString(incompleteBox(v))
 	}
 	if len(sc.Skipped) > 0 {
 		fmt.Fprintf(&b, "<details><summary>%d check(s) could not run fully</summary>\n\n", len(sc.Skipped))

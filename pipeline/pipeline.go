@@ -125,7 +125,7 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 	res.Lockfiles = len(inv.Files)
 	res.Packages = len(inv.Packages)
 	res.Findings = policy.Kept
-	res.Disabled = disabled
+	res.Disabled = append(disabled, res.Disabled...)
 	res.Errors = inv.Errors
 	res.Notes = append(append([]string{}, cs.Notes...), policy.Notes...)
 	if in.Mode == scanner.ModePullRequest {

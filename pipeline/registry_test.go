@@ -85,8 +85,13 @@ func TestRegistryPath(t *testing.T) {
 	for _, s := range res.Skipped {
 		skipped[s.Check] = s.Reason
 	}
-	if r := skipped["online-probe"]; !strings.Contains(r, "offline: the check needs network access: give it a network") {
-		t.Errorf("online-probe skipped for %q", r)
+	disabled := map[string]string{}
+	for _, d := range res.Disabled {
+		disabled[d.Check] = d.Reason
+	}
+	// Offline is the user's choice: the check is listed as turned off.
+	if r := disabled["online-probe"]; !strings.Contains(r, "offline: the check needs network access: give it a network") {
+		t.Errorf("online-probe disabled for %q", r)
 	}
 	if r := skipped["slow-probe"]; !strings.Contains(r, "time budget of 1s ran out") {
 		t.Errorf("slow-probe skipped for %q", r)
@@ -106,16 +111,18 @@ func TestRegistryPath(t *testing.T) {
 	if !slices.Contains(off, "tamper: turned off in tollgate.yml") || !slices.Contains(off, "typosquat: not built in this version") {
 		t.Errorf("disabled %q", off)
 	}
-	if sc.Verdict.Outcome != scanner.OutcomeFailed || sc.Verdict.Exit != ExitFindings {
+	// The budget that ran out makes the scan incomplete (fail-on-skipped is
+	// on by default): fail closed.
+	if sc.Verdict.Outcome != scanner.OutcomeIncomplete || sc.Verdict.Exit != ExitIncomplete || !strings.Contains(sc.Verdict.Incomplete, "slow-probe") {
 		t.Errorf("verdict %+v", sc.Verdict)
 	}
-	// Under fail-on-skipped the skipped parts make the scan incomplete.
-	policy.FailOnSkipped = true
+	// With fail-on-skipped: false it passes judgement on what did run.
+	policy.FailOnSkipped = false
 	cs2, _ := diff.FromDirectory(filepath.Join("..", "testdata", "demo"))
 	defer cs2.Close()
 	started = make(chan string, 4)
 	sc, err = RunScan(t.Context(), ScanRequest{Policy: policy, ChangeSet: cs2, Registry: reg, Deps: checks.Deps{Offline: true}})
-	if err != nil || sc.Verdict.Exit != ExitIncomplete || !strings.Contains(sc.Verdict.Incomplete, "slow-probe") {
-		t.Errorf("fail-on-skipped verdict %+v, %v", sc.Verdict, err)
+	if err != nil || sc.Verdict.Outcome != scanner.OutcomeFailed || sc.Verdict.Exit != ExitFindings {
+		t.Errorf("fail-on-skipped false: verdict %+v, %v", sc.Verdict, err)
 	}
 }

@@ -74,6 +74,10 @@ type Finding struct {
 type Skipped struct {
 	Check  string `json:"check"`
 	Reason string `json:"reason"`
+	// ByChoice marks a part left out by the user's choice (offline, live
+	// verification off on forks), not a failure: Run lists it as Disabled,
+	// so that it never makes a result incomplete.
+	ByChoice bool `json:"-"`
 }
 
 // Rule describes a rule id for reports (SARIF rules, summaries).
@@ -162,14 +166,17 @@ type Environment struct {
 	Registries map[string]string
 }
 
-// Unmet says why env does not meet n, or "" when it does.
-func (n Needs) Unmet(env Environment) string {
+// Unmet says why env does not meet n, or "" when it does. byChoice is true
+// when the only reason is the user's choice to run offline: the check is
+// then listed as turned off, not as a failure.
+func (n Needs) Unmet(env Environment) (reason string, byChoice bool) {
 	var why []string
+	offline := false
 	switch {
 	case n.Network && env.Offline:
-		why = append(why, "offline: the check needs network access")
+		why, offline = append(why, "offline: the check needs network access"), true
 	case len(n.Registries) > 0 && env.Offline:
-		why = append(why, "offline: the check needs the "+strings.Join(n.Registries, ", ")+" registry")
+		why, offline = append(why, "offline: the check needs the "+strings.Join(n.Registries, ", ")+" registry"), true
 	}
 	if !env.Offline {
 		for _, r := range n.Registries {
@@ -182,13 +189,13 @@ func (n Needs) Unmet(env Environment) string {
 		why = append(why, "no GitHub token: the check calls the GitHub API")
 	}
 	if len(why) == 0 {
-		return ""
+		return "", false
 	}
-	reason := strings.Join(why, "; ")
+	reason = strings.Join(why, "; ")
 	if n.Hint != "" {
 		reason += ": " + n.Hint
 	}
-	return reason
+	return reason, offline && len(why) == 1
 }
 
 // Check is one kind of analysis. Checks live under checks/<id>/ and are
@@ -207,9 +214,9 @@ type Check interface {
 	Run(ctx context.Context, in *Input) ([]Finding, []Skipped, error)
 }
 
-// Disabled names a check that did not run by the user's choice (turned off
-// in the config) or because this version does not have it: listed in the
-// report, not a fault.
+// Disabled names a check, or part of one, that did not run by the user's
+// choice (turned off in the config, offline) or because this version does
+// not have it: listed in the report, not a fault.
 type Disabled struct {
 	Check  string `json:"check"`
 	Reason string `json:"reason"`
@@ -264,8 +271,8 @@ func Run(ctx context.Context, checks []Check, in *Input, opts RunOptions) (*Resu
 	outs := make([]checkOutcome, len(checks))
 	var wg sync.WaitGroup
 	for i, c := range checks {
-		if why := c.Needs().Unmet(opts.Env); why != "" {
-			outs[i].skipped = []Skipped{{Check: c.ID(), Reason: why}}
+		if why, byChoice := c.Needs().Unmet(opts.Env); why != "" {
+			outs[i].skipped = []Skipped{{Check: c.ID(), Reason: why, ByChoice: byChoice}}
 			continue
 		}
 		wg.Add(1)
@@ -287,7 +294,13 @@ func Run(ctx context.Context, checks []Check, in *Input, opts RunOptions) (*Resu
 			}
 			res.Findings = append(res.Findings, f)
 		}
-		res.Skipped = append(res.Skipped, o.skipped...)
+		for _, sk := range o.skipped {
+			if sk.ByChoice {
+				res.Disabled = append(res.Disabled, Disabled{Check: sk.Check, Reason: sk.Reason})
+				continue
+			}
+			res.Skipped = append(res.Skipped, sk)
+		}
 		if o.err != nil {
 			errs = append(errs, o.err.Error())
 		}

@@ -89,19 +89,21 @@ func (c needyCheck) Run(context.Context, *Input) ([]Finding, []Skipped, error) {
 // as skipped, saying why and what to do.
 func TestRunEnforcesNeeds(t *testing.T) {
 	tests := []struct {
-		name  string
-		needs Needs
-		env   Environment
-		want  string // "" means it runs
+		name     string
+		needs    Needs
+		env      Environment
+		want     string // "" means it runs
+		byChoice bool   // listed as disabled (the user chose offline), not skipped
 	}{
-		{"network offline", Needs{Network: true, Hint: "pass --osv-db"}, Environment{Offline: true}, "offline: the check needs network access: pass --osv-db"},
-		{"network online", Needs{Network: true}, Environment{}, ""},
-		{"token missing", Needs{GitHubToken: true}, Environment{}, "no GitHub token"},
-		{"token given", Needs{GitHubToken: true}, Environment{GitHubToken: true}, ""},
-		{"registry offline", Needs{Registries: []string{"npm"}}, Environment{Offline: true, Registries: map[string]string{"npm": "https://r"}}, "offline: the check needs the npm registry"},
-		{"registry without URL", Needs{Registries: []string{"npm", "pypi"}}, Environment{Registries: map[string]string{"npm": "https://r"}}, "no base URL for the pypi registry"},
-		{"registry given", Needs{Registries: []string{"npm"}}, Environment{Registries: map[string]string{"npm": "https://r"}}, ""},
-		{"nothing needed offline", Needs{}, Environment{Offline: true}, ""},
+		{"network offline", Needs{Network: true, Hint: "pass --osv-db"}, Environment{Offline: true}, "offline: the check needs network access: pass --osv-db", true},
+		{"network online", Needs{Network: true}, Environment{}, "", false},
+		{"token missing", Needs{GitHubToken: true}, Environment{}, "no GitHub token", false},
+		{"token missing offline", Needs{Network: true, GitHubToken: true}, Environment{Offline: true}, "no GitHub token", false},
+		{"token given", Needs{GitHubToken: true}, Environment{GitHubToken: true}, "", false},
+		{"registry offline", Needs{Registries: []string{"npm"}}, Environment{Offline: true, Registries: map[string]string{"npm": "https://r"}}, "offline: the check needs the npm registry", true},
+		{"registry without URL", Needs{Registries: []string{"npm", "pypi"}}, Environment{Registries: map[string]string{"npm": "https://r"}}, "no base URL for the pypi registry", false},
+		{"registry given", Needs{Registries: []string{"npm"}}, Environment{Registries: map[string]string{"npm": "https://r"}}, "", false},
+		{"nothing needed offline", Needs{}, Environment{Offline: true}, "", false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -119,8 +121,18 @@ func TestRunEnforcesNeeds(t *testing.T) {
 			if started {
 				t.Error("a check whose needs are unmet was started")
 			}
-			if len(res.Skipped) != 1 || res.Skipped[0].Check != "needy" || !strings.Contains(res.Skipped[0].Reason, tt.want) {
-				t.Errorf("skipped %+v, want one entry containing %q", res.Skipped, tt.want)
+			listed := res.Skipped
+			if tt.byChoice {
+				if len(res.Skipped) != 0 {
+					t.Errorf("a check left out by choice made the result incomplete: %+v", res.Skipped)
+				}
+				listed = nil
+				for _, d := range res.Disabled {
+					listed = append(listed, Skipped{Check: d.Check, Reason: d.Reason})
+				}
+			}
+			if len(listed) != 1 || listed[0].Check != "needy" || !strings.Contains(listed[0].Reason, tt.want) {
+				t.Errorf("skipped %+v disabled %+v, want one entry containing %q", res.Skipped, res.Disabled, tt.want)
 			}
 		})
 	}

@@ -111,9 +111,8 @@ func TestCheckSkips(t *testing.T) {
 		t.Error("an API-backed check does not declare that it needs the network")
 	}
 	res, err := scanner.Run(ctx, []scanner.Check{c}, &scanner.Input{Offline: true, Packages: in.Packages}, scanner.RunOptions{Env: scanner.Environment{Offline: true}})
-	sk = res.Skipped
-	if err != nil || len(sk) != 1 || !strings.Contains(sk[0].Reason, "offline") || !strings.Contains(sk[0].Reason, "--osv-db") {
-		t.Errorf("offline: %v %v", sk, err)
+	if d := res.Disabled; err != nil || len(res.Skipped) != 0 || len(d) != 1 || !strings.Contains(d[0].Reason, "offline") || !strings.Contains(d[0].Reason, "--osv-db") {
+		t.Errorf("offline: %+v %v", res, err)
 	}
 	if db := FromSource(failingSource{}, CheckOptions{}); db.Needs().Network {
 		t.Error("an offline source needs the network")

@@ -138,9 +138,9 @@ func (c *check) Run(ctx context.Context, in *scanner.Input) ([]scanner.Finding, 
 	if c.verifier != nil && len(matches) > 0 && stopped == nil {
 		switch {
 		case c.opts.Verify.Fork:
-			skipped = append(skipped, scanner.Skipped{Check: ID, Reason: "live verification of secrets is disabled on fork pull requests"})
+			skipped = append(skipped, scanner.Skipped{Check: ID, Reason: "live verification of secrets is disabled on fork pull requests", ByChoice: true})
 		case in.Offline:
-			skipped = append(skipped, scanner.Skipped{Check: ID, Reason: "live verification of secrets needs network access (offline)"})
+			skipped = append(skipped, scanner.Skipped{Check: ID, Reason: "live verification of secrets needs network access (offline)", ByChoice: true})
 		default:
 			matches = c.verifier.Verify(ctx, c.engine, matches)
 		}
