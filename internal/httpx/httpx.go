@@ -18,10 +18,12 @@ package httpx
 import (
 	"context"
 	"errors"
+	"fmt"
 	"math/rand/v2"
 	"net/http"
 	"net/textproto"
 	"net/url"
+	"sync"
 	"time"
 )
 
@@ -66,7 +68,7 @@ var ErrTimeout = errors.New("no answer within the timeout")
 type Options struct {
 	// HTTPClient is copied and its transport wrapped (nil: a client without
 	// an overall timeout over http.DefaultTransport). Its own Timeout, when
-	// set, bounds a whole call: every attempt and every wait.
+	// set, bounds a whole call: every attempt, every wait and the body.
 	HTTPClient *http.Client
 	// UserAgent is sent when a request sets none (default DefaultUserAgent).
 	UserAgent string
@@ -121,7 +123,12 @@ type Client struct {
 	credHeaders []string // canonical names
 	inFlight    chan struct{}
 	std         *http.Client
-	cache       *diskCache
+	// forDo is std without its Timeout, which Do applies itself: net/http
+	// reports a Client.Timeout through a transport it does not know only
+	// now and then as a timeout (its timer races the context deadline).
+	forDo   *http.Client
+	overall time.Duration
+	cache   *diskCache
 }
 
 // New returns a client for opts, with defaults filled in.
@@ -189,6 +196,9 @@ func New(opts Options) *Client {
 	}
 	std.Transport = &transport{c: c, base: base}
 	c.std = std
+	forDo := *std
+	forDo.Timeout = 0
+	c.forDo, c.overall = &forDo, std.Timeout
 	if opts.CacheDir != "" {
 		c.cache = &diskCache{dir: opts.CacheDir, maxEntry: opts.MaxCacheEntry, now: opts.Now}
 	}
@@ -283,17 +293,32 @@ func (c *Client) Do(req *http.Request, opts ...CallOption) (*http.Response, erro
 	if cl.retryable {
 		ctx = WithRetryable(ctx)
 	}
-	req = req.WithContext(context.WithValue(ctx, callKey{}, cl))
+	ctx = context.WithValue(ctx, callKey{}, cl)
+	cancel := context.CancelFunc(func() {})
+	if c.overall > 0 {
+		ctx, cancel = context.WithTimeout(ctx, c.overall)
+	}
+	outer := req
+	req = req.WithContext(ctx)
 	key, maxAge := c.cacheKey(req, cl)
 	if key != "" {
 		if resp := c.cache.get(key, req, maxAge); resp != nil {
+			cancel()
 			return resp, nil
 		}
 	}
-	resp, err := c.std.Do(req)
+	resp, err := c.forDo.Do(req)
 	if err != nil {
-		return nil, c.doError(req, cl, err)
+		overallTimeout := ctx.Err() == context.DeadlineExceeded && outer.Context().Err() == nil
+		cancel()
+		e := c.doError(req, cl, err)
+		if overallTimeout {
+			e.msg += fmt.Sprintf(" (the HTTP client's Timeout of %s ran out)", c.overall)
+			e.kind, e.timeout = ErrTimeout, true
+		}
+		return nil, e
 	}
+	resp.Body = &attemptBody{rc: resp.Body, done: sync.OnceFunc(cancel)}
 	if cl.tooLong != nil {
 		drain(resp)
 		return nil, cl.tooLong
@@ -306,7 +331,7 @@ func (c *Client) Do(req *http.Request, opts ...CallOption) (*http.Response, erro
 
 // doError turns what http.Client.Do returned into an *Error naming the
 // request without its credentials.
-func (c *Client) doError(req *http.Request, cl *call, err error) error {
+func (c *Client) doError(req *http.Request, cl *call, err error) *Error {
 	var ue *url.Error
 	if errors.As(err, &ue) {
 		// The url.Error holds the URL as sent (query tokens included); the

@@ -546,3 +546,27 @@ func TestDefaults(t *testing.T) {
 		t.Errorf("negative limits: %+v", o)
 	}
 }
+
+func TestOverallTimeout(t *testing.T) {
+	var calls atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		calls.Add(1)
+		<-r.Context().Done()
+	}))
+	defer srv.Close()
+	// The caller's client Timeout bounds the whole call, retries included;
+	// every run says so the same way.
+	c := New(Options{HTTPClient: &http.Client{Timeout: 80 * time.Millisecond}, Timeout: 30 * time.Millisecond, MinBackoff: time.Millisecond})
+	for range 5 {
+		calls.Store(0)
+		req, _ := http.NewRequest(http.MethodGet, srv.URL, nil)
+		_, err := c.Do(req)
+		var he *Error
+		if !errors.Is(err, ErrTimeout) || !errors.As(err, &he) || !he.Timeout() || !strings.Contains(err.Error(), "Timeout of 80ms ran out") {
+			t.Fatalf("error %v", err)
+		}
+		if n := calls.Load(); n < 1 || n > 3 {
+			t.Errorf("%d attempts within 80 ms of 30 ms each", n)
+		}
+	}
+}
