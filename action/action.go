@@ -22,8 +22,9 @@ import (
 	"github.com/tollgate-dev/tollgate/checks"
 	"github.com/tollgate-dev/tollgate/config"
 	"github.com/tollgate-dev/tollgate/diff"
-	"github.com/tollgate-dev/tollgate/event"
 	"github.com/tollgate-dev/tollgate/github"
+	"github.com/tollgate-dev/tollgate/github/api"
+	"github.com/tollgate-dev/tollgate/github/event"
 	"github.com/tollgate-dev/tollgate/lockfiles/all"
 	"github.com/tollgate-dev/tollgate/pipeline"
 	"github.com/tollgate-dev/tollgate/report"
@@ -159,11 +160,13 @@ func (r *run) run(ctx context.Context) (int, error) {
 	}
 
 	apiURL := r.apiURL(cfg)
-	client, err := github.NewClient(github.Options{BaseURL: apiURL, Token: r.in.token, HTTPClient: r.env.HTTPClient, MinBackoff: r.env.MinBackoff})
+	// One GitHub client for the run: the change set reads through it, the
+	// comment and the SARIF upload use it.
+	client, err := api.New(api.Options{BaseURL: apiURL, Token: r.in.token, HTTPClient: r.env.HTTPClient, MinBackoff: r.env.MinBackoff})
 	if err != nil {
 		return pipeline.ExitUsage, pipeline.Usagef("%w", err)
 	}
-	cs, err := r.changeSet(ctx, apiURL)
+	cs, err := r.changeSet(ctx, client)
 	if err != nil {
 		return pipeline.ExitIncomplete, fmt.Errorf("read the change set: %w", err)
 	}
@@ -318,12 +321,12 @@ func (r *run) apiURL(cfg *config.Config) string {
 	case r.env.Getenv("GITHUB_API_URL") != "":
 		return r.env.Getenv("GITHUB_API_URL")
 	}
-	return github.DefaultAPIURL
+	return api.DefaultAPIURL
 }
 
 // changeSet reads what the event asks to scan: local history first, the
 // GitHub API for shallow clones and pull_request_target.
-func (r *run) changeSet(ctx context.Context, apiURL string) (*diff.ChangeSet, error) {
+func (r *run) changeSet(ctx context.Context, client *api.Client) (*diff.ChangeSet, error) {
 	ev := r.ev
 	req := diff.Request{
 		Dir:     r.workspace,
@@ -338,11 +341,7 @@ func (r *run) changeSet(ctx context.Context, apiURL string) (*diff.ChangeSet, er
 	if ev.Kind == event.KindPullRequest {
 		req.PR = ev.PR
 	}
-	api, err := diff.NewGitHubAPI(diff.GitHubOptions{BaseURL: apiURL, Token: r.in.token, HTTPClient: r.env.HTTPClient, MinBackoff: r.env.MinBackoff})
-	if err != nil {
-		return nil, err
-	}
-	req.API = api
+	req.API = diff.NewGitHubAPI(client)
 	return diff.Open(ctx, req)
 }
 
@@ -413,7 +412,7 @@ func (r *run) view(cs *diff.ChangeSet) github.View {
 
 // comment keeps the sticky pull-request comment; what it cannot do becomes a
 // note. It returns the comment's URL ("" if none).
-func (r *run) comment(ctx context.Context, client *github.Client, res *scanner.Result, v github.View) string {
+func (r *run) comment(ctx context.Context, client *api.Client, res *scanner.Result, v github.View) string {
 	ev := r.ev
 	if !r.in.comment || ev.Kind != event.KindPullRequest || ev.PR == 0 {
 		return ""
@@ -426,9 +425,9 @@ func (r *run) comment(ctx context.Context, client *github.Client, res *scanner.R
 	up, err := client.UpsertComment(ctx, ev.Owner, ev.Repo, ev.PR, github.CommentMarker(r.in.category), github.CommentBody(res, v), create)
 	if err != nil {
 		switch {
-		case errors.Is(err, github.ErrForbidden) && ev.Fork:
+		case errors.Is(err, api.ErrForbidden) && ev.Fork:
 			r.notes = append(r.notes, "Pull-request comment skipped: this pull request comes from a fork, whose token is read-only. Findings are in the annotations, this summary and the SARIF file.")
-		case errors.Is(err, github.ErrForbidden):
+		case errors.Is(err, api.ErrForbidden):
 			r.notes = append(r.notes, fmt.Sprintf("Pull-request comment skipped: the token may not write comments (grant `permissions: pull-requests: write`): %v", err))
 		default:
 			r.notes = append(r.notes, fmt.Sprintf("Pull-request comment skipped: %v", err))
@@ -441,7 +440,7 @@ func (r *run) comment(ctx context.Context, client *github.Client, res *scanner.R
 
 // upload sends the SARIF file to code scanning when asked to; what it cannot
 // do becomes a note.
-func (r *run) upload(ctx context.Context, client *github.Client, data []byte, started time.Time) {
+func (r *run) upload(ctx context.Context, client *api.Client, data []byte, started time.Time) {
 	if !r.in.upload {
 		return
 	}
@@ -460,15 +459,15 @@ func (r *run) upload(ctx context.Context, client *github.Client, data []byte, st
 		r.notes = append(r.notes, "SARIF upload skipped: GITHUB_REF or GITHUB_SHA is not set.")
 		return
 	}
-	id, err := client.UploadSARIF(ctx, github.Upload{
+	id, err := client.UploadSARIF(ctx, api.Upload{
 		Owner: ev.Owner, Repo: ev.Repo, CommitSHA: sha, Ref: ref, SARIF: data,
 		StartedAt: started.UTC(), ToolName: "tollgate",
 	})
 	if err != nil {
 		switch {
-		case errors.Is(err, github.ErrForbidden) && ev.Fork:
+		case errors.Is(err, api.ErrForbidden) && ev.Fork:
 			r.notes = append(r.notes, "SARIF upload skipped: this pull request comes from a fork, whose token cannot write code-scanning results. The SARIF file is still written for an upload step.")
-		case errors.Is(err, github.ErrForbidden):
+		case errors.Is(err, api.ErrForbidden):
 			r.notes = append(r.notes, fmt.Sprintf("SARIF upload skipped: the token may not upload (grant `permissions: security-events: write`; private repositories need code scanning enabled): %v", err))
 		default:
 			r.notes = append(r.notes, fmt.Sprintf("SARIF upload failed: %v", err))

@@ -4,13 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/http"
 	"strings"
 	"sync"
-	"time"
 
 	"github.com/google/go-github/v60/github"
-	"github.com/tollgate-dev/tollgate/ghclient"
+
+	"github.com/tollgate-dev/tollgate/github/api"
 )
 
 // GitHub REST API limits that shape the API source.
@@ -26,54 +25,27 @@ const (
 )
 
 // ErrRateLimited is wrapped when the GitHub API's rate limit is exhausted
-// (ghclient.ErrRateLimited).
-var ErrRateLimited = ghclient.ErrRateLimited
-
-// GitHubOptions configure a GitHubAPI client. The zero value talks to
-// api.github.com without a token.
-type GitHubOptions struct {
-	// BaseURL is the REST API root, e.g. https://api.github.com/ or
-	// https://ghes.example.com/api/v3/ (GITHUB_API_URL); empty means the public API.
-	BaseURL string
-	// Token is sent as a bearer token when set.
-	Token string
-	// HTTPClient is the client to use; nil means one with a 60 s timeout. Its
-	// transport is wrapped with bounded retries.
-	HTTPClient *http.Client
-	// MaxRetries bounds retries of one request on 5xx, 429 and secondary rate
-	// limits (default 4).
-	MaxRetries int
-	// MinBackoff is the first retry delay, doubled each retry (default 1 s).
-	MinBackoff time.Duration
-	// MaxWait is the longest single wait accepted, Retry-After included; a
-	// longer demanded wait ends the retries (default 60 s).
-	MaxWait time.Duration
-}
+// (api.ErrRateLimited).
+var ErrRateLimited = api.ErrRateLimited
 
 // GitHubAPI reads pull requests, comparisons, trees and blobs from the GitHub
-// REST API (go-github), with bounded retries and clear rate-limit errors.
+// REST API through the run's one GitHub client (github/api: its retries,
+// rate-limit handling and errors).
 type GitHubAPI struct {
 	client *github.Client
 }
 
-// NewGitHubAPI returns a client for opts.
-func NewGitHubAPI(opts GitHubOptions) (*GitHubAPI, error) {
-	client, err := ghclient.New(ghclient.Options{
-		BaseURL:    opts.BaseURL,
-		Token:      opts.Token,
-		HTTPClient: opts.HTTPClient,
-		MaxRetries: opts.MaxRetries,
-		MinBackoff: opts.MinBackoff,
-		MaxWait:    opts.MaxWait,
-	})
-	if err != nil {
-		return nil, err
+// NewGitHubAPI returns the API source over c, the client the run built once
+// for everything it asks GitHub; nil gives nil (no API source).
+func NewGitHubAPI(c *api.Client) *GitHubAPI {
+	if c == nil {
+		return nil
 	}
-	return &GitHubAPI{client: client}, nil
+	return &GitHubAPI{client: c.REST()}
 }
 
-// apiError names the cause of a failed call (ghclient.Classify).
-func apiError(what string, err error) error { return ghclient.Classify(what, err) }
+// apiError names the cause of a failed call (api.Classify).
+func apiError(what string, err error) error { return api.Classify(what, err) }
 
 // apiFile is one changed file as the API lists it.
 type apiFile struct {

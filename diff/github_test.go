@@ -18,6 +18,8 @@ import (
 	"testing"
 	"testing/fstest"
 	"time"
+
+	"github.com/tollgate-dev/tollgate/github/api"
 )
 
 // fakeGitHub serves the REST endpoints the API source uses, shaped like
@@ -196,11 +198,11 @@ func testAPI(t *testing.T, h http.Handler, mountPrefix string) *GitHubAPI {
 	mux.Handle(mountPrefix+"/", http.StripPrefix(mountPrefix, h))
 	srv := httptest.NewServer(mux)
 	t.Cleanup(srv.Close)
-	api, err := NewGitHubAPI(GitHubOptions{BaseURL: srv.URL + mountPrefix + "/", Token: "t", MinBackoff: time.Millisecond, MaxRetries: 3})
+	client, err := api.New(api.Options{BaseURL: srv.URL + mountPrefix + "/", Token: "t", MinBackoff: time.Millisecond, MaxRetries: 3})
 	if err != nil {
 		t.Fatal(err)
 	}
-	return api
+	return NewGitHubAPI(client)
 }
 
 func TestFromGitHubPullRequest(t *testing.T) {

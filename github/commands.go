@@ -1,3 +1,8 @@
+// Package github is tollgate's reporting side of GitHub: workflow commands
+// (annotations, masks, outputs, the job summary) through go-githubactions, and
+// the markdown of the summary and of the sticky pull-request comment. It
+// renders findings; it never runs a check and makes no API call (those are
+// github/api's; the event that started a run is read by github/event).
 package github
 
 import (

@@ -189,6 +189,19 @@ func Summary(sc *scanner.Result, v View) string {
 	return out
 }
 
+// CommentMarker returns the hidden HTML comment that starts tollgate's sticky
+// comment, one per category (so a matrix of scans keeps one comment each).
+func CommentMarker(category string) string {
+	category = strings.Map(func(r rune) rune {
+		if r == '-' || r == '_' || r == '.' || r == '/' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' {
+			return r
+		}
+		return '_'
+	}, category)
+	category = strings.ReplaceAll(category, "--", "_-") // "--" may not appear inside an HTML comment
+	return "<!-- tollgate:sticky-comment category=" + category + " -->"
+}
+
 // CommentBody renders the sticky pull-request comment: the outcome, the most
 // severe findings, what was skipped, and a link to the run. With no findings
 // it says all is clear (replacing an earlier comment's findings).
@@ -380,4 +393,16 @@ func code(s string) string {
 	}
 	s = strings.NewReplacer("`", "ˋ", "|", "\\|", "\n", " ", "\r", " ").Replace(s)
 	return "`" + s + "`"
+}
+
+// truncateUTF8 cuts s to at most n bytes without splitting a character (the
+// API client has the same four lines for the comment body).
+func truncateUTF8(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && n < len(s) && s[n]&0xC0 == 0x80 {
+		n--
+	}
+	return s[:n]
 }

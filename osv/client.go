@@ -4,19 +4,18 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
-	"math/rand/v2"
 	"net/http"
 	"os"
 	"path/filepath"
 	"regexp"
-	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/tollgate-dev/tollgate/internal/httpx"
 )
 
 // DefaultBaseURL is the public OSV API.
@@ -38,7 +37,9 @@ const (
 type ClientOptions struct {
 	// BaseURL of the OSV API, without a trailing /v1 (tests use httptest).
 	BaseURL string
-	// HTTPClient is used for every request; its Timeout bounds each attempt.
+	// HTTPClient is used for every request (its transport wrapped by
+	// internal/httpx); its own Timeout, if set, bounds a whole call, retries
+	// included. Each attempt is bounded by DefaultTimeout.
 	HTTPClient *http.Client
 	// CacheDir, when set, keeps fetched records as <CacheDir>/vulns/<id>.json,
 	// reused while their "modified" time matches (a directory the Action can
@@ -46,9 +47,12 @@ type ClientOptions struct {
 	CacheDir    string
 	BatchSize   int
 	Concurrency int
-	// MaxRetries bounds retries of one request on 429, 5xx and network errors.
+	// MaxRetries bounds retries of one request on 429, 5xx and network errors
+	// (negative: none).
 	MaxRetries int
-	// Backoff is the first retry delay; it doubles each attempt, with jitter.
+	// Backoff is the first retry delay; it doubles each attempt (up to 20 s),
+	// with jitter. A Retry-After is honoured up to httpx.DefaultMaxWait; a
+	// longer one ends the retries with an error.
 	Backoff   time.Duration
 	UserAgent string
 }
@@ -57,7 +61,7 @@ type ClientOptions struct {
 // concurrent use. Records are cached in memory and, if set, on disk.
 type Client struct {
 	opts       ClientOptions
-	http       *http.Client
+	http       *httpx.Client
 	mu         sync.Mutex
 	mem        map[string]*Vuln
 	batchCalls atomic.Int64
@@ -87,10 +91,19 @@ func NewClient(opts ClientOptions) *Client {
 	if opts.UserAgent == "" {
 		opts.UserAgent = "tollgate"
 	}
-	hc := opts.HTTPClient
-	if hc == nil {
-		hc = &http.Client{Timeout: DefaultTimeout}
+	retries := opts.MaxRetries
+	if retries == 0 {
+		retries = -1 // httpx reads 0 as its default
 	}
+	hc := httpx.New(httpx.Options{
+		HTTPClient:  opts.HTTPClient,
+		UserAgent:   opts.UserAgent,
+		Timeout:     DefaultTimeout,
+		MaxRetries:  retries,
+		MinBackoff:  opts.Backoff,
+		MaxBackoff:  maxBackoff,
+		MaxInFlight: opts.Concurrency,
+	})
 	return &Client{opts: opts, http: hc, mem: map[string]*Vuln{}}
 }
 
@@ -307,6 +320,7 @@ func (c *Client) Lookup(ctx context.Context, queries []Query) ([][]*Vuln, error)
 
 // StatusError is an HTTP answer that was not 200 after retries.
 type StatusError struct {
+	// URL is redacted (httpx.RedactURL).
 	Method, URL string
 	Status      int
 }
@@ -316,72 +330,45 @@ func (e *StatusError) Error() string {
 	return fmt.Sprintf("%s %s: HTTP %d %s", e.Method, e.URL, e.Status, http.StatusText(e.Status))
 }
 
-// do sends one request with bounded retries on 429, 5xx and transport
-// errors, waiting Backoff·2^attempt plus jitter (or Retry-After, capped).
+// do sends one request through httpx: bounded retries on 429, 5xx and
+// network errors (querybatch is a POST that only queries, so it is marked
+// retryable), each attempt counted in calls. A final status other than 200 is
+// a StatusError.
 func (c *Client) do(ctx context.Context, calls *atomic.Int64, method, url string, body []byte) ([]byte, error) {
-	var lastErr error
-	for attempt := 0; ; attempt++ {
-		calls.Add(1)
-		b, retryAfter, err := c.once(ctx, method, url, body)
-		if err == nil {
-			return b, nil
-		}
-		lastErr = err
-		var se *StatusError
-		retryable := ctx.Err() == nil && (!errors.As(err, &se) || se.Status == http.StatusTooManyRequests || se.Status >= 500)
-		if !retryable || attempt >= c.opts.MaxRetries {
-			if attempt > 0 {
-				return nil, fmt.Errorf("%w (after %d attempts)", lastErr, attempt+1)
-			}
-			return nil, lastErr
-		}
-		wait := min(c.opts.Backoff<<attempt, maxBackoff)
-		wait += time.Duration(rand.Int64N(int64(wait)/2 + 1))
-		if retryAfter > 0 {
-			wait = min(retryAfter, maxBackoff)
-		}
-		t := time.NewTimer(wait)
-		select {
-		case <-ctx.Done():
-			t.Stop()
-			return nil, fmt.Errorf("%w (while waiting to retry: %v)", lastErr, ctx.Err())
-		case <-t.C:
-		}
-	}
-}
-
-func (c *Client) once(ctx context.Context, method, url string, body []byte) ([]byte, time.Duration, error) {
 	var rd io.Reader
 	if body != nil {
 		rd = bytes.NewReader(body)
 	}
 	req, err := http.NewRequestWithContext(ctx, method, url, rd)
 	if err != nil {
-		return nil, 0, err
+		return nil, fmt.Errorf("%s %s: %w", method, httpx.RedactURL(url), err)
 	}
-	req.Header.Set("User-Agent", c.opts.UserAgent)
 	req.Header.Set("Accept", "application/json")
 	if body != nil {
 		req.Header.Set("Content-Type", "application/json")
 	}
-	resp, err := c.http.Do(req)
+	attempts := 0
+	resp, err := c.http.Do(req, httpx.Retryable(), httpx.OnAttempt(func(n int) {
+		calls.Add(1)
+		attempts = n
+	}))
 	if err != nil {
-		return nil, 0, err
+		return nil, err
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
 		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 1<<20))
-		var ra time.Duration
-		if s, err := strconv.Atoi(resp.Header.Get("Retry-After")); err == nil && s > 0 {
-			ra = time.Duration(s) * time.Second
+		se := &StatusError{Method: method, URL: httpx.RedactURL(url), Status: resp.StatusCode}
+		if attempts > 1 {
+			return nil, fmt.Errorf("%w (after %d attempts)", se, attempts)
 		}
-		return nil, ra, &StatusError{Method: method, URL: url, Status: resp.StatusCode}
+		return nil, se
 	}
 	b, err := readLimited(resp.Body, maxResponseBytes)
 	if err != nil {
-		return nil, 0, fmt.Errorf("%s %s: %w", method, url, err)
+		return nil, fmt.Errorf("%s %s: %w", method, httpx.RedactURL(url), err)
 	}
-	return b, 0, nil
+	return b, nil
 }
 
 // writeFileAtomic writes b to path through a temporary file and a rename.

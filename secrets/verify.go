@@ -10,6 +10,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/tollgate-dev/tollgate/internal/httpx"
 )
 
 // Verification outcomes in Match.Verified.
@@ -28,19 +30,31 @@ const (
 	DefaultSlackAPI       = "https://slack.com"
 )
 
+// Limits of live verification.
+const (
+	// verifyTimeout bounds each attempt.
+	verifyTimeout = 10 * time.Second
+	// verifyMaxWait is the longest Retry-After a provider gets.
+	verifyMaxWait = 10 * time.Second
+)
+
 // VerifyOptions turn on live verification (off unless Options.Verify is set).
 type VerifyOptions struct {
 	// Fork marks a fork pull request: verification never runs there (the
 	// check reports it as skipped), since fork code must not make the
 	// Action send secrets anywhere.
 	Fork bool
-	// Client is the HTTP client (nil: one with a 10-second timeout).
+	// Client is the HTTP client (nil: the default one; each attempt is
+	// bounded by 10 seconds either way). Its transport is wrapped by
+	// internal/httpx: bounded retries, and the secret, sent as a header, never
+	// follows a redirect to another origin nor appears in an error.
 	Client *http.Client
 	// BaseURLs override provider endpoints by verifier name: "github",
 	// "openai", "anthropic", "huggingface", "slack" (tests use httptest).
 	BaseURLs map[string]string
 	// Retries is how many times a failed request (network error, 429, 5xx)
-	// is retried (default 2).
+	// is retried (default 2; negative: none). A provider asking to wait more
+	// than 10 seconds leaves the secret unverified.
 	Retries int
 	// Backoff is the first retry delay, doubled each time (default 500ms).
 	Backoff time.Duration
@@ -50,22 +64,28 @@ type VerifyOptions struct {
 // outcomes by a hash of the secret and is safe for concurrent use.
 type Verifier struct {
 	opts  VerifyOptions
+	http  *httpx.Client
 	mu    sync.Mutex
 	cache map[string]string
 }
 
 // NewVerifier returns a verifier with defaults filled in.
 func NewVerifier(opts VerifyOptions) *Verifier {
-	if opts.Client == nil {
-		opts.Client = &http.Client{Timeout: 10 * time.Second}
-	}
 	if opts.Retries == 0 {
 		opts.Retries = 2
 	}
-	if opts.Backoff == 0 {
+	if opts.Backoff <= 0 {
 		opts.Backoff = 500 * time.Millisecond
 	}
-	return &Verifier{opts: opts, cache: map[string]string{}}
+	hc := httpx.New(httpx.Options{
+		HTTPClient: opts.Client,
+		UserAgent:  "tollgate-secret-verifier",
+		Timeout:    verifyTimeout,
+		MaxRetries: opts.Retries, // negative: none, as httpx reads it
+		MinBackoff: opts.Backoff,
+		MaxWait:    verifyMaxWait,
+	})
+	return &Verifier{opts: opts, http: hc, cache: map[string]string{}}
 }
 
 // Verify sets Verified on the matches whose rules have a verifier; the
@@ -92,22 +112,11 @@ func (v *Verifier) verifyOne(ctx context.Context, kind, secret string) string {
 		return res
 	}
 	v.mu.Unlock()
+	// Retries (network errors, 429, 5xx) happen in httpx; a status that
+	// still says "try later" classifies as unknown.
 	res := VerifiedUnknown
-	delay := v.opts.Backoff
-	for attempt := 0; attempt <= v.opts.Retries; attempt++ {
-		status, err := v.request(ctx, kind, secret)
-		if err == nil && status != http.StatusTooManyRequests && status < 500 {
-			res = classify(kind, status)
-			break
-		}
-		if attempt == v.opts.Retries || ctx.Err() != nil {
-			break
-		}
-		select {
-		case <-time.After(delay):
-		case <-ctx.Done():
-		}
-		delay *= 2
+	if status, err := v.request(ctx, kind, secret); err == nil {
+		res = classify(kind, status)
 	}
 	v.mu.Lock()
 	v.cache[key] = res
@@ -173,7 +182,9 @@ func (v *Verifier) request(ctx context.Context, kind, secret string) (int, error
 		return 0, fmt.Errorf("verify %s: %w", kind, err)
 	}
 	req.Header.Set("User-Agent", "tollgate-secret-verifier")
-	resp, err := v.opts.Client.Do(req)
+	// Every verification call only reads (Slack's auth.test is a POST), so
+	// each may be sent again.
+	resp, err := v.http.Do(req, httpx.Retryable())
 	if err != nil {
 		return 0, fmt.Errorf("verify %s: %w", kind, err)
 	}

@@ -68,3 +68,29 @@ func TestVerifySlackOKFalse(t *testing.T) {
 		t.Errorf("got %+v", got)
 	}
 }
+
+// A provider that redirects elsewhere never makes the verifier send the
+// secret there (net/http alone would forward x-api-key to any host).
+func TestVerifyNeverSendsTheSecretElsewhere(t *testing.T) {
+	var leaked atomic.Int32
+	elsewhere := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get("X-Api-Key") != "" || r.Header.Get("Authorization") != "" {
+			leaked.Add(1)
+		}
+		w.WriteHeader(http.StatusOK)
+	}))
+	defer elsewhere.Close()
+	provider := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, elsewhere.URL+r.URL.Path, http.StatusTemporaryRedirect)
+	}))
+	defer provider.Close()
+	v := NewVerifier(VerifyOptions{BaseURLs: map[string]string{"anthropic": provider.URL, "github": provider.URL}})
+	for _, kind := range []string{"anthropic", "github"} {
+		if got := v.verifyOne(context.Background(), kind, "sk-secret-value-0123456789"); got == "" {
+			t.Errorf("%s: no outcome", kind)
+		}
+	}
+	if leaked.Load() != 0 {
+		t.Errorf("the secret reached another host %d times", leaked.Load())
+	}
+}

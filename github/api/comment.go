@@ -1,4 +1,4 @@
-package github
+package api
 
 import (
 	"context"
@@ -6,6 +6,8 @@ import (
 	"strings"
 
 	gh "github.com/google/go-github/v60/github"
+
+	"github.com/tollgate-dev/tollgate/internal/httpx"
 )
 
 // MaxCommentChars is GitHub's limit on an issue comment body.
@@ -32,20 +34,8 @@ type CommentResult struct {
 	URL string
 }
 
-// CommentMarker returns the hidden HTML comment that starts tollgate's sticky
-// comment, one per category (so a matrix of scans keeps one comment each).
-func CommentMarker(category string) string {
-	category = strings.Map(func(r rune) rune {
-		if r == '-' || r == '_' || r == '.' || r == '/' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' {
-			return r
-		}
-		return '_'
-	}, category)
-	category = strings.ReplaceAll(category, "--", "_-") // "--" may not appear inside an HTML comment
-	return "<!-- tollgate:sticky-comment category=" + category + " -->"
-}
-
-// UpsertComment keeps one comment per marker on a pull request: it finds the
+// UpsertComment keeps one comment per marker (the reporter's
+// github.CommentMarker) on a pull request: it finds the
 // comment whose body starts with marker (preferring one written by a bot, as
 // the Actions token is) and edits it in place, or creates one. When create is
 // false and no comment exists, nothing is posted (a clean pull request gets no
@@ -69,18 +59,20 @@ func (c *Client) UpsertComment(ctx context.Context, owner, repo string, pr int, 
 		if existing.GetBody() == body {
 			return CommentResult{Action: CommentUnchanged, ID: existing.GetID(), URL: existing.GetHTMLURL()}, nil
 		}
-		updated, _, err := c.api.Issues.EditComment(ctx, owner, repo, existing.GetID(), &gh.IssueComment{Body: &body})
+		// The edit sets the whole body, so sending it again is harmless: it
+		// may be retried after a 5xx or a network error, unlike the create.
+		updated, _, err := c.gh.Issues.EditComment(httpx.WithRetryable(ctx), owner, repo, existing.GetID(), &gh.IssueComment{Body: &body})
 		if err != nil {
-			return CommentResult{}, classify("update pull request comment", err)
+			return CommentResult{}, Classify("update pull request comment", err)
 		}
 		return CommentResult{Action: CommentUpdated, ID: updated.GetID(), URL: updated.GetHTMLURL()}, nil
 	}
 	if !create {
 		return CommentResult{Action: CommentNone}, nil
 	}
-	created, _, err := c.api.Issues.CreateComment(ctx, owner, repo, pr, &gh.IssueComment{Body: &body})
+	created, _, err := c.gh.Issues.CreateComment(ctx, owner, repo, pr, &gh.IssueComment{Body: &body})
 	if err != nil {
-		return CommentResult{}, classify("create pull request comment", err)
+		return CommentResult{}, Classify("create pull request comment", err)
 	}
 	return CommentResult{Action: CommentCreated, ID: created.GetID(), URL: created.GetHTMLURL()}, nil
 }
@@ -89,9 +81,9 @@ func (c *Client) findComment(ctx context.Context, owner, repo string, pr int, ma
 	opts := &gh.IssueListCommentsOptions{ListOptions: gh.ListOptions{PerPage: 100}}
 	var first *gh.IssueComment
 	for page := 0; page < maxCommentPages; page++ {
-		comments, resp, err := c.api.Issues.ListComments(ctx, owner, repo, pr, opts)
+		comments, resp, err := c.gh.Issues.ListComments(ctx, owner, repo, pr, opts)
 		if err != nil {
-			return nil, classify("list pull request comments", err)
+			return nil, Classify("list pull request comments", err)
 		}
 		for _, cm := range comments {
 			if !strings.HasPrefix(cm.GetBody(), marker) {
@@ -112,7 +104,8 @@ func (c *Client) findComment(ctx context.Context, owner, repo string, pr int, ma
 	return first, nil
 }
 
-// truncateUTF8 cuts s to at most n bytes without splitting a character.
+// truncateUTF8 cuts s to at most n bytes without splitting a character (the
+// reporter package has the same four lines for the job summary).
 func truncateUTF8(s string, n int) string {
 	if len(s) <= n {
 		return s

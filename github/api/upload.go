@@ -1,4 +1,4 @@
-package github
+package api
 
 import (
 	"bytes"
@@ -64,9 +64,9 @@ func (c *Client) UploadSARIF(ctx context.Context, u Upload) (string, error) {
 	}
 	ctx, cancel := c.call(ctx)
 	defer cancel()
-	id, _, err := c.api.CodeScanning.UploadSarif(ctx, u.Owner, u.Repo, analysis)
+	id, _, err := c.gh.CodeScanning.UploadSarif(ctx, u.Owner, u.Repo, analysis)
 	if err != nil {
-		return "", classify("SARIF upload", err)
+		return "", Classify("SARIF upload", err)
 	}
 	// go-github decodes the id only from a 202 response; any other success
 	// status leaves it nil.

@@ -1,4 +1,4 @@
-package ghclient
+package api
 
 import (
 	"context"
@@ -41,10 +41,11 @@ func TestRetriesAndClassification(t *testing.T) {
 		}
 	}))
 	defer srv.Close()
-	api, err := New(Options{BaseURL: srv.URL, Token: "t0ken", MinBackoff: time.Millisecond})
+	c, err := New(Options{BaseURL: srv.URL, Token: "t0ken", MinBackoff: time.Millisecond})
 	if err != nil {
 		t.Fatal(err)
 	}
+	api := c.REST()
 	ctx := context.Background()
 	repo, _, err := api.Repositories.Get(ctx, "o", "r")
 	if err != nil || repo.GetName() != "r" || gets.Load() != 3 {
@@ -62,7 +63,8 @@ func TestRetriesAndClassification(t *testing.T) {
 	}
 	// go-github remembers an exhausted limit and refuses further calls
 	// locally, so the permission case needs a client of its own.
-	api, _ = New(Options{BaseURL: srv.URL, Token: "t0ken", MinBackoff: time.Millisecond})
+	c, _ = New(Options{BaseURL: srv.URL, Token: "t0ken", MinBackoff: time.Millisecond})
+	api = c.REST()
 	_, _, err = api.Repositories.Get(ctx, "o", "secret")
 	if err = Classify("get repo", err); !errors.Is(err, ErrForbidden) {
 		t.Errorf("403: %v", err)
