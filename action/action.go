@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -138,12 +139,6 @@ func (r *run) run(ctx context.Context) (int, error) {
 	if err := r.readInputs(); err != nil {
 		return pipeline.ExitUsage, err
 	}
-	policy, err := pipeline.LoadPolicy(r.in.policy)
-	if err != nil {
-		return pipeline.ExitUsage, err
-	}
-	cfg := policy.Config
-	cfg.Path = r.relative(cfg.Path)
 	ev, err := event.FromEnv(r.env.Getenv)
 	if err != nil {
 		return pipeline.ExitUsage, pipeline.Usagef("event: %w", err)
@@ -159,9 +154,11 @@ func (r *run) run(ctx context.Context) (int, error) {
 		return pipeline.ExitOK, nil
 	}
 
-	apiURL := r.apiURL(cfg)
 	// One GitHub client for the run: the change set reads through it, the
-	// comment and the SARIF upload use it.
+	// comment and the SARIF upload use it. Its URL is the runner's own
+	// (GITHUB_API_URL), never one a config names: the token goes only to
+	// the GitHub it belongs to.
+	apiURL := r.apiURL()
 	client, err := api.New(api.Options{BaseURL: apiURL, Token: r.in.token, HTTPClient: r.env.HTTPClient, MinBackoff: r.env.MinBackoff})
 	if err != nil {
 		return pipeline.ExitUsage, pipeline.Usagef("%w", err)
@@ -171,6 +168,20 @@ func (r *run) run(ctx context.Context) (int, error) {
 		return pipeline.ExitIncomplete, fmt.Errorf("read the change set: %w", err)
 	}
 	defer cs.Close()
+
+	// The policy comes from the base revision in pull-request mode: the
+	// change under review never sets its own.
+	preq := r.in.policy
+	preq.ChangeSet = cs
+	policy, err := pipeline.LoadPolicy(preq)
+	if err != nil {
+		return pipeline.ExitUsage, err
+	}
+	cfg := policy.Config
+	cfg.Path = r.relative(cfg.Path)
+	if err := sameAPI(cfg.GitHub.API, apiURL); err != nil {
+		return pipeline.ExitUsage, pipeline.Usagef("config %s: %w", cfg.Path, err)
+	}
 
 	now := time.Time{}
 	if r.env.Now != nil {
@@ -199,9 +210,6 @@ func (r *run) run(ctx context.Context) (int, error) {
 		return pipeline.ExitCode(err), fmt.Errorf("scan: %w", err)
 	}
 	res := sc.Report
-	if cs.Source != diff.SourceDirectory && cs.File(config.DefaultPath) != nil {
-		r.notes = append(r.notes, "This change edits "+config.DefaultPath+", the policy this scan applied: review its ignores and allowlists with the same care as code.")
-	}
 
 	sarifPath, sarifData := r.writeSARIF(res)
 	annotations, hidden := github.SelectAnnotations(res.Findings, 0, 0)
@@ -312,16 +320,41 @@ func (r *run) readInputs() error {
 	return nil
 }
 
-func (r *run) apiURL(cfg *config.Config) string {
+// apiURL is the runner's GitHub API: GITHUB_API_URL (Env.APIURL in tests),
+// else the public API.
+func (r *run) apiURL() string {
 	switch {
 	case r.env.APIURL != "":
 		return r.env.APIURL
-	case cfg.GitHub.API != "":
-		return cfg.GitHub.API
 	case r.env.Getenv("GITHUB_API_URL") != "":
 		return r.env.Getenv("GITHUB_API_URL")
 	}
 	return api.DefaultAPIURL
+}
+
+// sameAPI accepts a config's github.api only when it names the runner's own
+// API host (scheme, host and port): the Action's token is never sent
+// anywhere else, whatever a config says.
+func sameAPI(configured, runner string) error {
+	if configured == "" {
+		return nil
+	}
+	c, err1 := url.Parse(configured)
+	r, err2 := url.Parse(runner)
+	if err1 != nil || err2 != nil || !strings.EqualFold(c.Scheme, r.Scheme) || !strings.EqualFold(c.Host, r.Host) {
+		return fmt.Errorf("github.api names %s, not the runner's GitHub API (%s): refused, the token is sent only to GITHUB_API_URL", hostOf(configured), hostOf(runner))
+	}
+	return nil
+}
+
+// hostOf names a URL's scheme and host for messages (never its user
+// information or query).
+func hostOf(s string) string {
+	u, err := url.Parse(s)
+	if err != nil || u.Host == "" {
+		return "an unparsable URL"
+	}
+	return u.Scheme + "://" + u.Host
 }
 
 // changeSet reads what the event asks to scan: local history first, the

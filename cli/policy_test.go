@@ -2,6 +2,8 @@ package cli
 
 import (
 	"encoding/json"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -183,5 +185,28 @@ func TestSymlinkedConfigIsRefused(t *testing.T) {
 	code, out, errOut := run(t, "scan", "--offline", dir)
 	if code != pipeline.ExitUsage || !strings.Contains(errOut, "symbolic link") || strings.Contains(out+errOut, "root:x") {
 		t.Errorf("exit %d, stdout %q, stderr %q", code, out, errOut)
+	}
+}
+
+// Credentials in an OSV URL are never echoed: not in the skipped reason, the
+// text report, JSON or the error output.
+func TestOSVURLCredentialsNeverEchoed(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Error(w, "bad request", http.StatusBadRequest)
+	}))
+	defer srv.Close()
+	host := strings.TrimPrefix(srv.URL, "http://")
+	for _, u := range []string{"http://ci:s3cr3tT0ken@" + host + "/", "http://t0kenAsUserName1234567890@" + host + "/?key=k3yInQuery"} {
+		for _, format := range []string{"text", "json"} {
+			code, out, errOut := run(t, "scan", "--osv-url", u, "--format", format, "--fail-on-skipped=false", demo)
+			for _, secret := range []string{"s3cr3tT0ken", "t0kenAsUserName1234567890", "k3yInQuery"} {
+				if strings.Contains(out+errOut, secret) {
+					t.Errorf("%s (%s): %q echoed:\n%s%s", u, format, secret, out, errOut)
+				}
+			}
+			if !strings.Contains(out, "400") || code == pipeline.ExitUsage {
+				t.Errorf("%s (%s): exit %d, the failed lookup is not reported:\n%s%s", u, format, code, out, errOut)
+			}
+		}
 	}
 }
