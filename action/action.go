@@ -467,7 +467,8 @@ func (r *run) comment(ctx context.Context, client *api.Client, res *scanner.Resu
 		}
 		return ""
 	}
-	r.cmds.Log("tollgate: pull-request comment %s %s", up.Action, up.URL)
+	// The URL comes from the API's answer: logged with workflow commands off.
+	_ = r.cmds.LogUntrusted(fmt.Sprintf("tollgate: pull-request comment %s %s", up.Action, up.URL))
 	return up.URL
 }
 
@@ -507,5 +508,6 @@ func (r *run) upload(ctx context.Context, client *api.Client, data []byte, start
 		}
 		return
 	}
-	r.cmds.Log("tollgate: SARIF uploaded to code scanning (id %s, ref %s)", id, ref)
+	// The id comes from the API's answer: logged with workflow commands off.
+	_ = r.cmds.LogUntrusted(fmt.Sprintf("tollgate: SARIF uploaded to code scanning (id %s, ref %s)", id, ref))
 }

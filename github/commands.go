@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"sort"
 	"strconv"
 	"strings"
@@ -224,23 +225,62 @@ func (c *Commands) LogUntrusted(text string) error {
 	})
 }
 
-// SetOutputs writes step outputs (GITHUB_OUTPUT), in name order.
+// SetOutputs writes step outputs (GITHUB_OUTPUT), in name order, each as
+// name<<DELIMITER / value / DELIMITER with a random delimiter per output.
+// Written by hand: go-githubactions uses one fixed, public delimiter, so a
+// value holding it (a URL or text from an API response) could end its
+// output early and set others.
 func (c *Commands) SetOutputs(outputs map[string]string) error {
-	if c.getenv("GITHUB_OUTPUT") == "" {
+	file := c.getenv("GITHUB_OUTPUT")
+	if file == "" {
 		return errors.New("step outputs: GITHUB_OUTPUT is not set")
 	}
 	names := make([]string, 0, len(outputs))
 	for n := range outputs {
+		if strings.ContainsAny(n, "\r\n<=") {
+			return fmt.Errorf("step outputs: %q is not an output name", n)
+		}
 		names = append(names, n)
 	}
 	sort.Strings(names)
+	var b strings.Builder
+	for _, n := range names {
+		v := outputs[n]
+		delim, err := outputDelimiter(v)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(&b, "%s<<%s\n%s\n%s\n", n, delim, v, delim)
+	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	return guard("step outputs", func() {
-		for _, n := range names {
-			c.action.SetOutput(n, outputs[n])
+	f, err := os.OpenFile(file, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644)
+	if err != nil {
+		return fmt.Errorf("step outputs: %w", err)
+	}
+	if _, err := f.WriteString(b.String()); err != nil {
+		f.Close()
+		return fmt.Errorf("step outputs: %w", err)
+	}
+	if err := f.Close(); err != nil {
+		return fmt.Errorf("step outputs: %w", err)
+	}
+	return nil
+}
+
+// outputDelimiter returns a random delimiter that does not occur in value.
+func outputDelimiter(value string) (string, error) {
+	for range 4 {
+		var raw [16]byte
+		if _, err := rand.Read(raw[:]); err != nil {
+			return "", fmt.Errorf("step outputs: delimiter: %w", err)
 		}
-	})
+		d := "ghadelimiter_" + hex.EncodeToString(raw[:])
+		if !strings.Contains(value, d) {
+			return d, nil
+		}
+	}
+	return "", errors.New("step outputs: no delimiter that the value does not hold")
 }
 
 // AddSummary appends markdown to the job summary (GITHUB_STEP_SUMMARY).

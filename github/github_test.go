@@ -220,3 +220,47 @@ func TestIncompleteIsNotAllClear(t *testing.T) {
 		}
 	}
 }
+
+// An output value holding newlines and the library's fixed delimiter (a URL
+// from an API answer, say) cannot end its output early or set another.
+func TestSetOutputsCannotBeInjected(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "output")
+	var log bytes.Buffer
+	c := NewCommands(&log, func(k string) string {
+		if k == "GITHUB_OUTPUT" {
+			return file
+		}
+		return ""
+	})
+	hostile := "https://x\n_GitHubActionsFileCommandDelimeter_\nresult<<EOF\npassed\nEOF\nresult=passed"
+	if err := c.SetOutputs(map[string]string{"comment-url": hostile, "result": "failed"}); err != nil {
+		t.Fatal(err)
+	}
+	data, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Parse as the runner does: name<<delim, lines, delim.
+	got := map[string]string{}
+	lines := strings.Split(strings.TrimSuffix(string(data), "\n"), "\n")
+	for i := 0; i < len(lines); i++ {
+		name, delim, ok := strings.Cut(lines[i], "<<")
+		if !ok {
+			t.Fatalf("line %d is not an output header: %q", i, lines[i])
+		}
+		var val []string
+		for i++; i < len(lines) && lines[i] != delim; i++ {
+			val = append(val, lines[i])
+		}
+		if _, dup := got[name]; dup {
+			t.Errorf("output %s set twice", name)
+		}
+		got[name] = strings.Join(val, "\n")
+	}
+	if len(got) != 2 || got["result"] != "failed" || got["comment-url"] != hostile {
+		t.Errorf("outputs %q", got)
+	}
+	if err := c.SetOutputs(map[string]string{"bad\nname": "x"}); err == nil {
+		t.Error("an output name with a newline was written")
+	}
+}
