@@ -191,6 +191,9 @@ func (f *fakeGitHub) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		_ = json.NewEncoder(w).Encode(v)
 	}
 	switch {
+	case r.Method == http.MethodGet && r.URL.Path == "/api/v3/user":
+		// The Actions token is an installation token: it may not read /user.
+		writeJSON(http.StatusForbidden, map[string]string{"message": "Resource not accessible by integration"})
 	case r.Method == http.MethodGet && r.URL.Path == "/api/v3/repos/acme/app/issues/7/comments":
 		writeJSON(http.StatusOK, f.comments)
 	case r.Method == http.MethodPost && r.URL.Path == "/api/v3/repos/acme/app/issues/7/comments":

@@ -11,6 +11,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"path"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -146,7 +147,7 @@ func TestRetries(t *testing.T) {
 
 var errAny = errors.New("any error")
 
-func TestUpsertCommentPaginatesAndPrefersBot(t *testing.T) {
+func TestUpsertCommentPaginatesAndEditsOnlyItsOwn(t *testing.T) {
 	marker := "<!-- tollgate:sticky-comment category=tollgate -->" // github.CommentMarker("tollgate")
 	var patched string
 	var srvURL string
@@ -155,6 +156,8 @@ func TestUpsertCommentPaginatesAndPrefersBot(t *testing.T) {
 			t.Errorf("authorization header %q", r.Header.Get("Authorization"))
 		}
 		switch {
+		case r.Method == http.MethodGet && r.URL.Path == "/api/v3/user":
+			http.Error(w, `{"message":"Resource not accessible by integration"}`, http.StatusForbidden)
 		case r.Method == http.MethodGet && r.URL.Path == "/api/v3/repos/o/r/issues/5/comments":
 			w.Header().Set("Content-Type", "application/json")
 			if r.URL.Query().Get("page") == "2" {
@@ -380,10 +383,12 @@ func TestCommentEditRetried(t *testing.T) {
 	marker := "<!-- tollgate:sticky-comment category=x -->"
 	var patches atomic.Int32
 	c := newTestClient(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		switch r.Method {
-		case http.MethodGet:
-			fmt.Fprintf(w, `[{"id":9,"body":%q,"user":{"type":"Bot"}}]`, marker+"\nold")
-		case http.MethodPatch:
+		switch {
+		case r.Method == http.MethodGet && r.URL.Path == "/api/v3/user":
+			http.Error(w, `{"message":"Resource not accessible by integration"}`, http.StatusForbidden)
+		case r.Method == http.MethodGet:
+			fmt.Fprintf(w, `[{"id":9,"body":%q,"user":{"login":"github-actions[bot]","type":"Bot"}}]`, marker+"\nold")
+		case r.Method == http.MethodPatch:
 			if patches.Add(1) == 1 {
 				w.WriteHeader(http.StatusBadGateway)
 				return
@@ -402,5 +407,51 @@ func TestCommentEditRetried(t *testing.T) {
 func TestTruncateUTF8(t *testing.T) {
 	if got := truncateUTF8("aé", 2); got != "a" {
 		t.Errorf("truncateUTF8 split a character: %q", got)
+	}
+}
+
+// Only a comment the token's own identity wrote is ever edited: a user's
+// comment that starts with the marker is left alone (a new comment is
+// created), and a personal token's identity comes from GET /user.
+func TestUpsertCommentNeverEditsAnotherAuthor(t *testing.T) {
+	marker := "<!-- tollgate:sticky-comment category=tollgate -->"
+	for _, tt := range []struct {
+		name, user string // GET /user answer ("" for the Actions token's 403)
+		wantEdit   int64
+	}{
+		{"actions token", "", 3},
+		{"personal token", "ci-bot", 4},
+		{"someone else's token", "stranger", 0},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			var edited, created int64
+			c := newTestClient(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				w.Header().Set("Content-Type", "application/json")
+				switch {
+				case r.Method == http.MethodGet && r.URL.Path == "/api/v3/user":
+					if tt.user == "" {
+						http.Error(w, `{"message":"Resource not accessible by integration"}`, http.StatusForbidden)
+						return
+					}
+					fmt.Fprintf(w, `{"login":%q}`, tt.user)
+				case r.Method == http.MethodGet:
+					fmt.Fprintf(w, `[{"id":2,"body":%q,"user":{"login":"mallory","type":"User"}},`+
+						`{"id":3,"body":%q,"user":{"login":"github-actions[bot]","type":"Bot"}},`+
+						`{"id":4,"body":%q,"user":{"login":"CI-Bot","type":"User"}}]`, marker+"\nfake", marker+"\nold", marker+"\nmine")
+				case r.Method == http.MethodPatch:
+					fmt.Sscanf(path.Base(r.URL.Path), "%d", &edited)
+					fmt.Fprintf(w, `{"id":%d}`, edited)
+				case r.Method == http.MethodPost:
+					created++
+					io.WriteString(w, `{"id":9}`)
+				}
+			}), "tok")
+			if _, err := c.UpsertComment(context.Background(), "o", "r", 5, marker, "body", true); err != nil {
+				t.Fatal(err)
+			}
+			if edited != tt.wantEdit || (tt.wantEdit == 0) != (created == 1) {
+				t.Errorf("edited %d (want %d), created %d", edited, tt.wantEdit, created)
+			}
+		})
 	}
 }

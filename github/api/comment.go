@@ -2,7 +2,9 @@ package api
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"net/http"
 	"strings"
 
 	gh "github.com/google/go-github/v60/github"
@@ -34,10 +36,15 @@ type CommentResult struct {
 	URL string
 }
 
+// ActionsBot is the login of the comments the Actions GITHUB_TOKEN writes.
+const ActionsBot = "github-actions[bot]"
+
 // UpsertComment keeps one comment per marker (the reporter's
-// github.CommentMarker) on a pull request: it finds the
-// comment whose body starts with marker (preferring one written by a bot, as
-// the Actions token is) and edits it in place, or creates one. When create is
+// github.CommentMarker) on a pull request: it finds the comment whose body
+// starts with marker and that the token's own identity wrote (GET /user, or
+// github-actions[bot] for the Actions token, which may not read /user), and
+// edits it in place, or creates one. A comment anybody else wrote is never
+// edited, whatever it starts with. When create is
 // false and no comment exists, nothing is posted (a clean pull request gets no
 // new comment; an earlier one is still edited to say all is clear). body is
 // prefixed with marker and cut to GitHub's size limit.
@@ -77,31 +84,56 @@ func (c *Client) UpsertComment(ctx context.Context, owner, repo string, pr int, 
 	return CommentResult{Action: CommentCreated, ID: created.GetID(), URL: created.GetHTMLURL()}, nil
 }
 
+// identity is the login the token writes comments as: GET /user for a
+// personal or app-user token; the Actions token (an installation token) may
+// not read /user, and writes as github-actions[bot].
+func (c *Client) identity(ctx context.Context) (string, error) {
+	u, _, err := c.gh.Users.Get(ctx, "")
+	if err == nil && u.GetLogin() != "" {
+		return u.GetLogin(), nil
+	}
+	var er *gh.ErrorResponse
+	if errors.As(err, &er) && er.Response != nil && (er.Response.StatusCode == http.StatusForbidden || er.Response.StatusCode == http.StatusNotFound) {
+		return ActionsBot, nil
+	}
+	return "", Classify("who the token is (GET /user)", err)
+}
+
+// findComment returns the first comment on the pull request that starts
+// with marker and that the token's own identity wrote; the identity is only
+// asked for when some comment starts with the marker.
 func (c *Client) findComment(ctx context.Context, owner, repo string, pr int, marker string) (*gh.IssueComment, error) {
 	opts := &gh.IssueListCommentsOptions{ListOptions: gh.ListOptions{PerPage: 100}}
-	var first *gh.IssueComment
+	var candidates []*gh.IssueComment
 	for page := 0; page < maxCommentPages; page++ {
 		comments, resp, err := c.gh.Issues.ListComments(ctx, owner, repo, pr, opts)
 		if err != nil {
 			return nil, Classify("list pull request comments", err)
 		}
 		for _, cm := range comments {
-			if !strings.HasPrefix(cm.GetBody(), marker) {
-				continue
-			}
-			if cm.GetUser().GetType() == "Bot" {
-				return cm, nil
-			}
-			if first == nil {
-				first = cm
+			if strings.HasPrefix(cm.GetBody(), marker) {
+				candidates = append(candidates, cm)
 			}
 		}
-		if resp.NextPage == 0 {
+		// An empty page ends the walk whatever its Link header says.
+		if resp.NextPage == 0 || len(comments) == 0 {
 			break
 		}
 		opts.Page = resp.NextPage
 	}
-	return first, nil
+	if len(candidates) == 0 {
+		return nil, nil
+	}
+	self, err := c.identity(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for _, cm := range candidates {
+		if strings.EqualFold(cm.GetUser().GetLogin(), self) {
+			return cm, nil
+		}
+	}
+	return nil, nil
 }
 
 // truncateUTF8 cuts s to at most n bytes without splitting a character (the
