@@ -20,6 +20,9 @@ const (
 	compareFilesCap = 300
 	// filesPerPage is the largest page the files endpoints serve.
 	filesPerPage = 100
+	// maxFilePages bounds the pages of the files endpoint: what it can list,
+	// plus one.
+	maxFilePages = prFilesCap/filesPerPage + 1
 	// apiWorkers bounds concurrent content requests.
 	apiWorkers = 4
 )
@@ -79,7 +82,9 @@ func FromGitHub(ctx context.Context, api *GitHubAPI, owner, repo string, pr int,
 
 	var files []apiFile
 	listOpts := &github.ListOptions{PerPage: filesPerPage}
-	for {
+	// The endpoint lists at most prFilesCap files: a page beyond those (a
+	// server that keeps sending "next") or an empty page ends the walk.
+	for pageNo := 0; pageNo < maxFilePages; pageNo++ {
 		page, resp, err := api.client.PullRequests.ListFiles(ctx, owner, repo, pr, listOpts)
 		if err != nil {
 			return nil, apiError(fmt.Sprintf("list files of %s (page %d)", what, listOpts.Page), err)
@@ -90,7 +95,7 @@ func FromGitHub(ctx context.Context, api *GitHubAPI, owner, repo string, pr int,
 		if len(files) > opts.MaxFiles {
 			return nil, fmt.Errorf("%s: more than %d files: %w", what, opts.MaxFiles, ErrTooManyFiles)
 		}
-		if resp.NextPage == 0 {
+		if resp.NextPage == 0 || len(page) == 0 {
 			break
 		}
 		listOpts.Page = resp.NextPage

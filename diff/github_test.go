@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"path"
@@ -458,5 +459,56 @@ func TestFromGitHubCompare(t *testing.T) {
 	}
 	if !reflect.DeepEqual(fc.Added, []Line{{2, "b v2 h1:y="}}) {
 		t.Errorf("added %+v", fc.Added)
+	}
+}
+
+// A files listing that never ends (empty pages that keep a "next" link, or
+// full pages past what GitHub can list) stops: an empty page ends the walk,
+// and the page count is bounded by the endpoint's 3,000-file cap.
+func TestFromGitHubPaginationIsBounded(t *testing.T) {
+	for _, tc := range []struct {
+		name      string
+		empty     bool
+		wantPages int
+	}{
+		{"empty pages with a next link", true, 2},
+		{"full pages forever", false, maxFilePages},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			f := newFake(t, map[string]string{"README": "r\n"}, map[string]string{"README": "r\n", "a.txt": "a\n"})
+			f.changedFiles = 1
+			f.fail = func(w http.ResponseWriter, r *http.Request) bool {
+				if !strings.HasSuffix(r.URL.Path, "/pulls/7/files") {
+					return false
+				}
+				page, _ := strconv.Atoi(r.URL.Query().Get("page"))
+				u := fmt.Sprintf("http://%s%s?per_page=100&page=%d", r.Host, r.URL.Path, page+1)
+				w.Header().Set("Link", fmt.Sprintf(`<%s>; rel="next"`, u))
+				w.Header().Set("Content-Type", "application/json")
+				if tc.empty && page > 0 {
+					io.WriteString(w, `[]`)
+					return true
+				}
+				var files []map[string]any
+				for i := range filesPerPage {
+					files = append(files, map[string]any{"filename": fmt.Sprintf("p%d/f%d.txt", page, i), "status": "added", "patch": "@@ -0,0 +1 @@\n+x"})
+				}
+				writeJSON(w, files)
+				return true
+			}
+			done := make(chan struct{})
+			go func() {
+				defer close(done)
+				_, _ = FromGitHub(context.Background(), testAPI(t, f, ""), "o", "r", 7, Options{})
+			}()
+			select {
+			case <-done:
+			case <-time.After(30 * time.Second):
+				t.Fatal("the files listing did not stop")
+			}
+			if got := f.count("/repos/o/r/pulls/7/files"); got != tc.wantPages {
+				t.Errorf("%d pages fetched, want %d", got, tc.wantPages)
+			}
+		})
 	}
 }
