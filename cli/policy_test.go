@@ -210,3 +210,36 @@ func TestOSVURLCredentialsNeverEchoed(t *testing.T) {
 		}
 	}
 }
+
+// A secret in a file's name is reported, and printed nowhere: not in the
+// finding's path, the text or JSON report, or SARIF.
+func TestSecretInFileNameNeverPrinted(t *testing.T) {
+	p, err := secretstest.Secret("github-pat", 11)
+	if err != nil {
+		t.Fatal(err)
+	}
+	name := "backup-" + p.Secret + ".txt"
+	other, err := secretstest.Secret("stripe-secret-key", 12)
+	if err != nil {
+		t.Fatal(err)
+	}
+	planted := []secretstest.Planted{p, other}
+	dir := prRepo(t, nil, map[string]string{name: other.Text + "\n"})
+	for _, args := range [][]string{
+		{"scan", "--offline", "--format", "json", dir},
+		{"scan", "--offline", "--format", "text", dir},
+		{"scan", "--offline", "--format", "sarif", dir},
+		{"scan", "--offline", "--format", "json", "--base", "main", dir},
+		{"scan", "--offline", "--format", "json", "--history", dir},
+	} {
+		_, out, errOut := run(t, args...)
+		secretstest.AssertNoLeak(t, []byte(out+errOut), planted)
+		if !strings.Contains(out, "file") || !strings.Contains(out, "ghp_") || !strings.Contains(out, other.RuleID) {
+			t.Errorf("%v: the secrets in the name and the content are not both reported:\n%s", args, out)
+		}
+	}
+	_, out, _ := run(t, "scan", "--offline", "--format", "json", dir)
+	if !strings.Contains(out, "found in the file's name") {
+		t.Errorf("no file-name finding:\n%s", out)
+	}
+}

@@ -77,7 +77,11 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 		in.Packages = introduced(changes)
 		in.Added = addedLines(cs, cfg)
 		for _, f := range cs.Files {
-			if f.TooLarge && !f.Lockfile && !cfg.Excluded(f.Path) {
+			if f.Status == diff.StatusDeleted || cfg.Excluded(f.Path) {
+				continue
+			}
+			in.Changed = append(in.Changed, f.Path)
+			if f.TooLarge && !f.Lockfile {
 				in.TooLarge = append(in.TooLarge, f.Path)
 			}
 		}

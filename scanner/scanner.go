@@ -130,6 +130,9 @@ type Input struct {
 	Changes []lockfiles.Change
 	// Added are the added lines per file in pull-request mode (nil in a sweep).
 	Added []FileLines
+	// Changed are the paths a pull request adds or changes (not those it
+	// deletes), for what judges names rather than lines.
+	Changed []string
 	// TooLarge are the changed text files whose added lines were not
 	// computed (over the change set's size limit), in pull-request mode.
 	TooLarge []string

@@ -92,6 +92,8 @@ type Match struct {
 	Commit string `json:"commit,omitempty"`
 	// Verified is "valid", "invalid" or "unknown" after live verification; "" if not verified.
 	Verified string `json:"verified,omitempty"`
+	// InName is true for a secret found in the file's name, not its content.
+	InName bool `json:"in_name,omitempty"`
 
 	secret string
 }
@@ -221,7 +223,47 @@ func (e *Engine) ScanFile(path string, content []byte) []Match {
 		return nil
 	}
 	raws := e.scan(content, isLockfile(path))
-	return e.finish(path, content, raws, nil)
+	return e.withName(path, e.finish(path, content, raws, nil))
+}
+
+// ScanName scans a file's path itself for secrets (a token in a file name):
+// matches are marked InName, and their Path has the secrets redacted, as
+// every report prints paths.
+func (e *Engine) ScanName(path string) []Match {
+	if e.pathAllowed(path) {
+		return nil
+	}
+	name := []byte(path)
+	named := e.finish(path, name, e.scan(name, false), nil)
+	redacted := redactIn(path, named)
+	for i := range named {
+		named[i].InName = true
+		named[i].Path = redacted
+	}
+	return named
+}
+
+// redactIn replaces every secret of ms in s by its redacted form.
+func redactIn(s string, ms []Match) string {
+	for _, m := range ms {
+		s = strings.ReplaceAll(s, m.secret, m.Redacted)
+	}
+	return s
+}
+
+// withName writes path with the secrets of its own name redacted in every
+// match of its content (checked only when there are matches, so files
+// without secrets cost nothing more).
+func (e *Engine) withName(path string, ms []Match) []Match {
+	if len(ms) == 0 {
+		return ms
+	}
+	name := []byte(path)
+	redacted := redactIn(path, e.finish(path, name, e.scan(name, false), nil))
+	for i := range ms {
+		ms[i].Path = redacted
+	}
+	return ms
 }
 
 // ScanLines scans the given lines of one file (a pull request's added lines);
@@ -248,7 +290,7 @@ func (e *Engine) ScanLines(path string, lines []scanner.Line) []Match {
 		return nil
 	}
 	raws := e.scan(content, isLockfile(path))
-	return e.finish(path, content, raws, numbers)
+	return e.withName(path, e.finish(path, content, raws, numbers))
 }
 
 // rawMatch is a match inside one buffer, before line numbers and suppression.

@@ -59,6 +59,9 @@ func (e *Engine) Finding(m Match) scanner.Finding {
 	case VerifiedInvalid:
 		msg = fmt.Sprintf("%s found (%s); %s rejected it as invalid, remove it anyway.", desc, m.Redacted, m.Provider)
 	}
+	if m.InName {
+		msg = fmt.Sprintf("%s found in the file's name (%s): revoke it, then rename the file.", desc, m.Redacted)
+	}
 	if m.Commit != "" {
 		msg += fmt.Sprintf(" It is in the git history (first seen in commit %s): rewriting history does not un-leak it.", m.Commit)
 	}
@@ -110,6 +113,7 @@ func (e *Engine) ScanFS(ctx context.Context, fsys fs.FS) (*SweepResult, error) {
 			defer wg.Done()
 			for j := range jobs {
 				ms, big, err := e.scanFSFile(fsys, j.path)
+				ms = append(ms, e.ScanName(j.path)...)
 				mu.Lock()
 				scanned++
 				switch {

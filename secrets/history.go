@@ -102,6 +102,10 @@ func (h *historyScan) scanBlob(hash plumbing.Hash, p string) error {
 	if h.e.pathAllowed(p) {
 		return nil
 	}
+	for _, m := range h.e.ScanName(p) {
+		m.Commit = h.commit
+		h.matches = append(h.matches, m)
+	}
 	blob, err := h.repo.BlobObject(hash)
 	if err != nil {
 		if errors.Is(err, plumbing.ErrObjectNotFound) {

@@ -116,6 +116,9 @@ func (c *check) Run(ctx context.Context, in *scanner.Input) ([]scanner.Finding, 
 			}
 			matches = append(matches, c.engine.ScanLines(fl.Path, fl.Lines)...)
 		}
+		for _, p := range in.Changed {
+			matches = append(matches, c.engine.ScanName(p)...)
+		}
 	default:
 		if in.FS == nil {
 			return nil, nil, errors.New("sweep without a file tree")
