@@ -15,6 +15,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/tollgate-dev/tollgate/internal/atomicfile"
+
 	"github.com/tollgate-dev/tollgate/internal/httpx"
 )
 
@@ -237,7 +239,7 @@ func (c *Client) GetVuln(ctx context.Context, id, modified string) (*Vuln, error
 	c.remember(&nv)
 	if cachePath != "" {
 		// A cache write failure only costs a later download.
-		_ = writeFileAtomic(cachePath, raw)
+		_ = atomicfile.Write(cachePath, raw)
 	}
 	return &nv, nil
 }
@@ -369,24 +371,4 @@ func (c *Client) do(ctx context.Context, calls *atomic.Int64, method, url string
 		return nil, fmt.Errorf("%s %s: %w", method, httpx.RedactURL(url), err)
 	}
 	return b, nil
-}
-
-// writeFileAtomic writes b to path through a temporary file and a rename.
-func writeFileAtomic(path string, b []byte) error {
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		return err
-	}
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".tmp-*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(b); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), path)
 }

@@ -17,6 +17,8 @@ import (
 	"sort"
 	"strings"
 	"time"
+
+	"github.com/tollgate-dev/tollgate/internal/atomicfile"
 )
 
 // DefaultExportURL is where OSV publishes <Ecosystem>/all.zip exports.
@@ -199,7 +201,7 @@ func download(ctx context.Context, u, zipPath string, meta exportMeta, opts Upda
 		return res, false, err
 	}
 	newMeta, _ := json.Marshal(exportMeta{ETag: resp.Header.Get("ETag"), LastModified: resp.Header.Get("Last-Modified"), URL: u})
-	if err := writeFileAtomic(zipPath+".meta", newMeta); err != nil {
+	if err := atomicfile.Write(zipPath+".meta", newMeta); err != nil {
 		return res, false, err
 	}
 	res.Status = "updated"

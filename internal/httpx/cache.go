@@ -12,6 +12,8 @@ import (
 	"path/filepath"
 	"strconv"
 	"time"
+
+	"github.com/tollgate-dev/tollgate/internal/atomicfile"
 )
 
 // maxCacheMeta bounds the metadata line of a cache entry.
@@ -180,31 +182,10 @@ func (d *diskCache) put(key string, req *http.Request, resp *http.Response) *htt
 	if err != nil || len(line) > maxCacheMeta {
 		return resp
 	}
-	_ = writeFileAtomic(d.path(key), append(append(line, '\n'), buf...))
+	_ = atomicfile.Write(d.path(key), append(append(line, '\n'), buf...))
 	return resp
 }
 
 type errReader struct{ err error }
 
 func (r errReader) Read([]byte) (int, error) { return 0, r.err }
-
-// writeFileAtomic writes b to path through a temporary file in the same
-// directory and a rename; the file is readable by its owner only.
-func writeFileAtomic(path string, b []byte) error {
-	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
-		return err
-	}
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".tmp-*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(b); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), path)
-}

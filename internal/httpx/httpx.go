@@ -340,18 +340,10 @@ func (c *Client) doError(req *http.Request, cl *call, err error) *Error {
 	}
 	e := &Error{Method: req.Method, URL: RedactURL(req.URL.String()), Attempts: cl.attempts}
 	var ae *attemptError
-	switch {
-	case errors.As(err, &ae):
-		e.Status, e.kind, e.timeout = ae.status, ae.kind, ae.timeout
-	case errors.Is(err, context.Canceled):
-		e.kind = context.Canceled
-	case errors.Is(err, context.DeadlineExceeded):
-		e.kind, e.timeout = context.DeadlineExceeded, true
+	if errors.As(err, &ae) {
+		e.Status = ae.status
 	}
-	var te interface{ Timeout() bool }
-	if errors.As(err, &te) && te.Timeout() {
-		e.timeout = true
-	}
+	e.kind, e.timeout = cause(err)
 	e.msg = c.scrub(req, err.Error())
 	return e
 }

@@ -165,19 +165,7 @@ func (t *transport) once(req *http.Request, attempt int) (*http.Response, error)
 // without a usable response.
 func (c *Client) attemptFailure(req *http.Request, err error, attempt, lastStatus int, why string) error {
 	e := &attemptError{status: lastStatus, attempts: attempt}
-	var ae *attemptError
-	switch {
-	case errors.As(err, &ae):
-		e.kind, e.timeout = ae.kind, ae.timeout
-	case errors.Is(err, context.Canceled):
-		e.kind = context.Canceled
-	case errors.Is(err, context.DeadlineExceeded):
-		e.kind, e.timeout = context.DeadlineExceeded, true
-	}
-	var te interface{ Timeout() bool }
-	if errors.As(err, &te) && te.Timeout() {
-		e.timeout = true
-	}
+	e.kind, e.timeout = cause(err)
 	msg := err.Error()
 	if why != "" {
 		msg += " (" + why + ")"
@@ -191,6 +179,25 @@ func (c *Client) attemptFailure(req *http.Request, err error, attempt, lastStatu
 	}
 	e.msg = c.scrub(req, msg)
 	return e
+}
+
+// cause names what ended a request: an attempt's own kind, else the
+// context's; timeout is true for any deadline or timeout along the way.
+func cause(err error) (kind error, timeout bool) {
+	var ae *attemptError
+	switch {
+	case errors.As(err, &ae):
+		kind, timeout = ae.kind, ae.timeout
+	case errors.Is(err, context.Canceled):
+		kind = context.Canceled
+	case errors.Is(err, context.DeadlineExceeded):
+		kind, timeout = context.DeadlineExceeded, true
+	}
+	var te interface{ Timeout() bool }
+	if errors.As(err, &te) && te.Timeout() {
+		timeout = true
+	}
+	return kind, timeout
 }
 
 func plural(n int, what string) string {
