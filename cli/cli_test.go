@@ -177,6 +177,7 @@ func TestExitCodes(t *testing.T) {
 		{"unknown command", []string{"frobnicate"}, pipeline.ExitUsage},
 		{"no command", nil, pipeline.ExitUsage},
 		{"head without base", []string{"scan", "--head", "HEAD", demo}, pipeline.ExitUsage},
+		{"base outside a git repository", []string{"scan", "--offline", "--base", "main", clean}, pipeline.ExitUsage},
 		{"inventory bad format", []string{"inventory", "--format", "xml", demo}, pipeline.ExitUsage},
 		{"inventory unknown file", []string{"inventory", "README.md"}, pipeline.ExitUsage},
 	}
@@ -646,5 +647,18 @@ func TestFailOnFlagAnyCase(t *testing.T) {
 	writeFile(t, dir, "tollgate.yml", "fail-on: NONE\n")
 	if code, _, errOut := run(t, "scan", "--offline", "--osv-db", demoDB, "--config", filepath.Join(dir, "tollgate.yml"), demo); code != pipeline.ExitOK {
 		t.Errorf("config fail-on: NONE: exit %d (%s)", code, errOut)
+	}
+}
+
+// A directory outside any git repository given --base says so.
+func TestBaseOutsideGitSaysSo(t *testing.T) {
+	dir := t.TempDir()
+	writeFile(t, dir, "requirements.txt", "requests==2.31.0\n")
+	for _, head := range [][]string{nil, {"--head", "HEAD"}} {
+		args := append([]string{"scan", "--offline", "--base", "main"}, head...)
+		code, _, errOut := run(t, append(args, dir)...)
+		if code != pipeline.ExitUsage || !strings.Contains(errOut, "not a git repository") || strings.Contains(errOut, "not in the local git history") {
+			t.Errorf("%v: exit %d, %s", head, code, errOut)
+		}
 	}
 }

@@ -149,6 +149,9 @@ func openChangeSet(ctx context.Context, o ScanOptions, parsers []lockfiles.Parse
 	} else {
 		cs, err = diff.FromGit(ctx, o.Dir, o.Base, o.Head, gitOpts)
 	}
+	if errors.Is(err, diff.ErrNotRepository) {
+		return nil, pipeline.Usagef("%v", err)
+	}
 	if errors.Is(err, diff.ErrBaseMissing) {
 		return nil, fmt.Errorf("%w (fetch more history, e.g. git fetch --deepen=100, or run in GitHub Actions where the API is used)", err)
 	}

@@ -109,6 +109,23 @@ func FromGit(ctx context.Context, repoDir, base, head string, opts Options) (*Ch
 	return cs, nil
 }
 
+// ErrNotRepository is wrapped when a directory given a base revision is not
+// inside a git repository.
+var ErrNotRepository = errors.New("not a git repository")
+
+// plainOpen opens the repository at or above dir, naming a directory outside
+// any repository as such.
+func plainOpen(dir string) (*git.Repository, error) {
+	found, err := git.PlainOpenWithOptions(dir, &git.PlainOpenOptions{DetectDotGit: true, EnableDotGitCommonDir: true})
+	switch {
+	case errors.Is(err, git.ErrRepositoryNotExists):
+		return nil, fmt.Errorf("%s: %w (pull-request mode compares git revisions; sweep it without --base)", dir, ErrNotRepository)
+	case err != nil:
+		return nil, fmt.Errorf("open git repository %s: %w", dir, err)
+	}
+	return found, nil
+}
+
 // openRepo opens the repository at or above dir for reading only. Its
 // storage assumes nobody writes the repository meanwhile (no re-listing of
 // loose objects per lookup) and keeps packfiles open: measured on a
@@ -117,9 +134,9 @@ func FromGit(ctx context.Context, repoDir, base, head string, opts Options) (*Ch
 // 96 MB default: same CPU time on that benchmark, half the peak heap. The
 // returned func closes the packfiles.
 func openRepo(dir string) (*git.Repository, func(), error) {
-	found, err := git.PlainOpenWithOptions(dir, &git.PlainOpenOptions{DetectDotGit: true, EnableDotGitCommonDir: true})
+	found, err := plainOpen(dir)
 	if err != nil {
-		return nil, nil, fmt.Errorf("open git repository %s: %w", dir, err)
+		return nil, nil, err
 	}
 	fsStorage, isFS := found.Storer.(*filesystem.Storage)
 	if !isFS {

@@ -35,9 +35,9 @@ func FromWorkTree(ctx context.Context, repoDir, base string, opts Options) (*Cha
 			cs.Close()
 		}
 	}()
-	found, err := git.PlainOpenWithOptions(repoDir, &git.PlainOpenOptions{DetectDotGit: true, EnableDotGitCommonDir: true})
+	found, err := plainOpen(repoDir)
 	if err != nil {
-		return nil, fmt.Errorf("open git repository %s: %w", repoDir, err)
+		return nil, err
 	}
 	wt, err := found.Worktree()
 	if err != nil {
