@@ -59,7 +59,7 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 	default:
-		err = usagef("unknown command %q", args[0])
+		err = usagef("unknown command %q%s (run \"tollgate help\" for the commands)", args[0], suggest(args[0], commands))
 	}
 	if err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -71,10 +71,65 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	return code
 }
 
-// newFlagSet returns a flag set that reports errors as usage errors.
+// commands are the sub-commands, for suggestions.
+var commands = []string{"scan", "inventory", "baseline", "db", "version", "help"}
+
+// suggest returns ` (did you mean "x"?)` for the candidate nearest to word
+// (at most two edits away), or "".
+func suggest(word string, candidates []string) string {
+	best, bestDist := "", 3
+	for _, c := range candidates {
+		if d := editDistance(strings.ToLower(word), c); d < bestDist {
+			best, bestDist = c, d
+		}
+	}
+	if best == "" {
+		return ""
+	}
+	return fmt.Sprintf(" (did you mean %q?)", best)
+}
+
+// editDistance is the Levenshtein distance of a and b, by bytes (command
+// and flag names are ASCII).
+func editDistance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
+}
+
+// newFlagSet returns a flag set that reports errors as usage errors, once:
+// the flag package's own message and defaults are not printed; -h prints
+// the flags (written with two dashes) to stderr.
 func newFlagSet(name string, stderr io.Writer) *flag.FlagSet {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs.SetOutput(io.Discard)
+	fs.Usage = func() {
+		fmt.Fprintf(stderr, "Flags of tollgate %s:\n", name)
+		fs.VisitAll(func(f *flag.Flag) {
+			kind, help := flag.UnquoteUsage(f)
+			if kind != "" {
+				kind = " " + kind
+			}
+			if f.DefValue != "" && f.DefValue != "false" && f.DefValue != "0" {
+				help += " (default " + f.DefValue + ")"
+			}
+			fmt.Fprintf(stderr, "  --%s%s\n        %s\n", f.Name, kind, help)
+		})
+	}
 	return fs
 }
 
@@ -105,11 +160,22 @@ func parseFlags(fs *flag.FlagSet, args []string) error {
 		}
 		positional = append(positional, a)
 	}
+	// The flag package prints the usage on every parse error; only -h
+	// should (an error is said once, by Main).
+	printHelp := fs.Usage
+	fs.Usage = func() {}
 	if err := fs.Parse(append(flagArgs, append([]string{"--"}, positional...)...)); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
+			printHelp()
 			return err
 		}
-		return usagef("%v", err)
+		msg := err.Error()
+		if name, ok := strings.CutPrefix(msg, "flag provided but not defined: -"); ok {
+			var names []string
+			fs.VisitAll(func(f *flag.Flag) { names = append(names, f.Name) })
+			msg = fmt.Sprintf("unknown flag --%s%s", name, suggest(name, names))
+		}
+		return usagef("%s (run \"tollgate %s -h\" for the flags)", msg, fs.Name())
 	}
 	return nil
 }

@@ -662,3 +662,20 @@ func TestBaseOutsideGitSaysSo(t *testing.T) {
 		}
 	}
 }
+
+// Errors are said once, with the nearest command or flag; -h lists the
+// flags with two dashes, examples and exit codes.
+func TestUsageMessages(t *testing.T) {
+	code, out, errOut := run(t, "scna", ".")
+	if code != pipeline.ExitUsage || !strings.Contains(errOut, `did you mean "scan"?`) || out != "" {
+		t.Errorf("unknown command: %d %q %q", code, out, errOut)
+	}
+	code, _, errOut = run(t, "scan", "--fial-on", "high", demo)
+	if code != pipeline.ExitUsage || !strings.Contains(errOut, `unknown flag --fial-on (did you mean "fail-on"?)`) || strings.Count(errOut, "\n") != 1 {
+		t.Errorf("unknown flag: %d %q", code, errOut)
+	}
+	code, _, errOut = run(t, "scan", "-h")
+	if code != pipeline.ExitOK || !strings.Contains(errOut, "  --fail-on string") || !strings.Contains(errOut, "Exit codes:") || !strings.Contains(errOut, "Examples:") || strings.Contains(errOut, "\n  -base") {
+		t.Errorf("scan -h: %d\n%s", code, errOut)
+	}
+}

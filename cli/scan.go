@@ -18,6 +18,20 @@ import (
 	"github.com/tollgate-dev/tollgate/scanner"
 )
 
+// scanHelp follows the flags in `tollgate scan -h`.
+const scanHelp = `
+Examples:
+  tollgate scan --offline --osv-db DB .       sweep the work tree against an offline OSV database
+  tollgate scan --base origin/main .          judge what this branch (and the work tree) changes
+  tollgate scan --base main --head HEAD --format sarif --output tollgate.sarif .
+
+Exit codes:
+  0  nothing at or above --fail-on
+  1  findings at or above --fail-on
+  2  bad usage or bad config
+  3  the scan could not complete: a check could not run (unless --fail-on-skipped=false)
+`
+
 // ScanOptions are the scan command's settings.
 type ScanOptions struct {
 	Dir        string
@@ -62,6 +76,12 @@ func runScan(ctx context.Context, args []string, stdout, stderr io.Writer) (int,
 	fs.StringVar(&o.FailOn, "fail-on", "", "exit 1 when a finding is at or above: critical, high, medium, low or none (default: config fail-on, else high)")
 	fs.Var((*optionalBool)(&o.FailOnSkipped), "fail-on-skipped", "exit 3 when a check could not run (default: config fail-on-skipped, on unless set false); --fail-on-skipped=false passes on what did run")
 	fs.Int64Var(&o.Limits.MaxFileSize, "max-file-size", lockfiles.DefaultMaxFileSize, "report lockfiles larger than this many bytes instead of reading them")
+	flagsHelp := fs.Usage
+	fs.Usage = func() {
+		fmt.Fprint(stderr, "Usage: tollgate scan [flags] [DIR]\n\n")
+		flagsHelp()
+		fmt.Fprint(stderr, scanHelp)
+	}
 	if err := parseFlags(fs, args); err != nil {
 		return pipeline.ExitUsage, err
 	}
