@@ -16,6 +16,7 @@ import (
 	"github.com/BurntSushi/toml"
 
 	"github.com/tollgate-dev/tollgate/lockfiles"
+	"github.com/tollgate-dev/tollgate/lockfiles/tomltree"
 )
 
 // Parser reads requirements files. The zero value is ready to use.
@@ -674,7 +675,7 @@ func projectName(fsys fs.FS, dir string, maxSize int64) string {
 				Poetry struct{ Name string } `toml:"poetry"`
 			} `toml:"tool"`
 		}
-		if toml.Unmarshal(b, &meta) == nil {
+		if tomltree.CheckDepth(b, lockfiles.DefaultMaxDepth) == nil && toml.Unmarshal(b, &meta) == nil {
 			for _, n := range []string{meta.Project.Name, meta.Tool.Poetry.Name} {
 				if n, _ := cutName(strings.TrimSpace(n)); n != "" {
 					return n

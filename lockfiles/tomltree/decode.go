@@ -26,6 +26,10 @@ func Decode[T any](in *lockfiles.Input, table string, fromTree func(*Value) (T, 
 // does not give for the elements of an array of tables.
 func Full[T any](in *lockfiles.Input, table string, count func(*T) int) (T, []int, error) {
 	var v T
+	// The full decoder has no depth limit: hostile nesting is refused first.
+	if err := checkDepth(in); err != nil {
+		return v, nil, err
+	}
 	if _, err := toml.Decode(string(in.Content), &v); err != nil {
 		return v, nil, DecodeError(in.Path, err)
 	}
@@ -34,6 +38,20 @@ func Full[T any](in *lockfiles.Input, table string, count func(*T) int) (T, []in
 		return v, nil, lockfiles.Errorf(in.Path, 0, "found %d [[%s]] headers for %d %ss; cannot place entries on lines", len(headers), table, n, table)
 	}
 	return v, headers, nil
+}
+
+// checkDepth applies CheckDepth with the input's depth limit, as a limit
+// error naming the file, the line and the limit.
+func checkDepth(in *lockfiles.Input) error {
+	limit := in.Limits.MaxDepth
+	if limit <= 0 {
+		limit = lockfiles.DefaultMaxDepth
+	}
+	var de *DepthError
+	if err := CheckDepth(in.Content, limit); errors.As(err, &de) {
+		return lockfiles.LimitErrorf(in.Path, de.Line, "arrays and inline tables nested deeper than %d levels", de.Max)
+	}
+	return nil
 }
 
 // DecodeError turns a BurntSushi/toml error into a *lockfiles.ParseError
