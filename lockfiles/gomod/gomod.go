@@ -7,10 +7,7 @@
 // a replacement by a directory reports the required module as local code.
 // exclude directives do not remove packages (see Parser.Parse).
 //
-// Files are read with golang.org/x/mod/modfile, except that the common shape
-// of go.mod is first tried by a much faster line scanner (fast.go) which
-// applies modfile's checks and hands anything unusual, including every
-// error, to modfile.Parse.
+// Files are read with golang.org/x/mod/modfile.
 package gomod
 
 import (
@@ -69,15 +66,11 @@ func (Parser) Parse(ctx context.Context, in *lockfiles.Input) ([]lockfiles.Packa
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	f, ok := scanFast(in.Content)
-	if !ok {
-		mf, err := parseWith(in.Path, in.Content, modfile.Parse)
-		if err != nil {
-			return nil, err
-		}
-		f = fromModfile(mf)
+	f, err := parseWith(in.Path, in.Content, modfile.Parse)
+	if err != nil {
+		return nil, err
 	}
-	if len(f.require) > in.Limits.WithDefaults().MaxPackages {
+	if len(f.Require) > in.Limits.WithDefaults().MaxPackages {
 		return nil, lockfiles.LimitErrorf(in.Path, 0, "more than %d requirements", in.Limits.WithDefaults().MaxPackages)
 	}
 
@@ -89,35 +82,35 @@ func (Parser) Parse(ctx context.Context, in *lockfiles.Input) ([]lockfiles.Packa
 	// Replacements: exact module@version first, then module (any version).
 	exact := map[module.Version]module.Version{}
 	anyVersion := map[string]module.Version{}
-	for _, r := range f.replace {
-		if r.old.Version == "" {
-			anyVersion[r.old.Path] = r.new
+	for _, r := range f.Replace {
+		if r.Old.Version == "" {
+			anyVersion[r.Old.Path] = r.New
 		} else {
-			exact[r.old] = r.new
+			exact[r.Old] = r.New
 		}
 	}
 	excluded := map[module.Version]int{}
-	for _, x := range f.exclude {
-		excluded[x.mod] = x.line
+	for _, x := range f.Exclude {
+		excluded[x.Mod] = lineOf(x.Syntax)
 	}
 
-	pkgs := make([]lockfiles.Package, 0, len(f.require))
-	for _, req := range f.require {
+	pkgs := make([]lockfiles.Package, 0, len(f.Require))
+	for _, req := range f.Require {
 		p := lockfiles.Package{
 			Ecosystem: lockfiles.EcosystemGo,
-			Name:      req.mod.Path,
-			Version:   req.mod.Version,
+			Name:      req.Mod.Path,
+			Version:   req.Mod.Version,
 			Path:      in.Path,
-			Line:      req.line,
-			Direct:    !req.indirect,
+			Line:      lineOf(req.Syntax),
+			Direct:    !req.Indirect,
 		}
 		var notes []string
-		if xl, ok := excluded[req.mod]; ok {
+		if xl, ok := excluded[req.Mod]; ok {
 			notes = append(notes, fmt.Sprintf("excluded by go.mod line %d", xl))
 		}
-		t, ok := exact[req.mod]
+		t, ok := exact[req.Mod]
 		if !ok {
-			t, ok = anyVersion[req.mod.Path]
+			t, ok = anyVersion[req.Mod.Path]
 		}
 		switch {
 		case ok && t.Version == "":
@@ -127,7 +120,7 @@ func (Parser) Parse(ctx context.Context, in *lockfiles.Input) ([]lockfiles.Packa
 			notes = append([]string{t.Path}, notes...)
 		case ok:
 			p.Name, p.Version = t.Path, t.Version
-			notes = append([]string{"replaces " + req.mod.Path + "@" + req.mod.Version}, notes...)
+			notes = append([]string{"replaces " + req.Mod.Path + "@" + req.Mod.Version}, notes...)
 		}
 		if p.Source != lockfiles.SourceLocal {
 			p.Integrity = sums[p.Name+" "+p.Version]
