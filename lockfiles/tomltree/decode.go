@@ -2,6 +2,8 @@ package tomltree
 
 import (
 	"errors"
+	"fmt"
+	"strings"
 
 	"github.com/BurntSushi/toml"
 
@@ -24,6 +26,11 @@ func Decode[T any](in *lockfiles.Input, table string, fromTree func(*Value) (T, 
 // Full is the complete-TOML path: BurntSushi/toml decodes T, and
 // TableHeaderLines finds the [[table]] header lines, which toml.MetaData
 // does not give for the elements of an array of tables.
+//
+// When the headers do not pair one to one with the decoded entries (the
+// entries were written as an inline array of tables), the error wraps a
+// *HeaderCountError and the decoded T is returned with it, for a format
+// that would rather report such entries without a line.
 func Full[T any](in *lockfiles.Input, table string, count func(*T) int) (T, []int, error) {
 	var v T
 	// The full decoder has no depth limit: hostile nesting is refused first.
@@ -35,7 +42,7 @@ func Full[T any](in *lockfiles.Input, table string, count func(*T) int) (T, []in
 	}
 	headers := TableHeaderLines(in.Content, table)
 	if n := count(&v); len(headers) != n {
-		return v, nil, lockfiles.Errorf(in.Path, 0, "found %d [[%s]] headers for %d %ss; cannot place entries on lines", len(headers), table, n, table)
+		return v, nil, &lockfiles.ParseError{Path: in.Path, Err: &HeaderCountError{Table: table, Headers: len(headers), Entries: n}}
 	}
 	return v, headers, nil
 }
@@ -54,8 +61,22 @@ func checkDepth(in *lockfiles.Input) error {
 	return nil
 }
 
+// HeaderCountError says that a decoded file holds Entries elements of its
+// [[Table]] array but Headers "[[Table]]" header lines, so the entries
+// cannot be placed on lines.
+type HeaderCountError struct {
+	Table            string
+	Headers, Entries int
+}
+
+func (e *HeaderCountError) Error() string {
+	return fmt.Sprintf("found %d [[%s]] headers for %d %ss; cannot place entries on lines", e.Headers, e.Table, e.Entries, e.Table)
+}
+
 // DecodeError turns a BurntSushi/toml error into a *lockfiles.ParseError
-// with its line.
+// with its line: a syntax error's position, or the line a type mismatch
+// names in its text ("toml: line 2 (last key ...): incompatible types"),
+// since BurntSushi/toml returns those as plain errors.
 func DecodeError(path string, err error) error {
 	var pe toml.ParseError
 	if errors.As(err, &pe) {
@@ -65,5 +86,18 @@ func DecodeError(path string, err error) error {
 		}
 		return lockfiles.Errorf(path, pe.Position.Line, "%s", msg)
 	}
-	return lockfiles.Errorf(path, 0, "%v", err)
+	return lockfiles.Errorf(path, lineInMessage(err.Error()), "%v", err)
+}
+
+// lineInMessage returns N from a message starting "toml: line N", or 0.
+func lineInMessage(msg string) int {
+	after, ok := strings.CutPrefix(msg, "toml: line ")
+	if !ok {
+		return 0
+	}
+	n := 0
+	for i := 0; i < len(after) && after[i] >= '0' && after[i] <= '9' && n < 1<<30; i++ {
+		n = n*10 + int(after[i]-'0')
+	}
+	return n
 }

@@ -8,6 +8,23 @@ package tomltree
 // header-looking line inside a string is not counted. Callers zip the i-th
 // header with the i-th decoded element and fail when the counts differ.
 func TableHeaderLines(data []byte, name string) []int {
+	return headerLines(data, name, true, false)
+}
+
+// TableHeaderLine returns the 1-based line of the "[name]" table header of
+// a TOML document (the first; a valid document has at most one), or 0 when
+// there is none: the table is inline, implied by a "[name.sub]" header, or
+// absent. Strings and comments are skipped as in TableHeaderLines.
+func TableHeaderLine(data []byte, name string) int {
+	if lines := headerLines(data, name, false, true); len(lines) > 0 {
+		return lines[0]
+	}
+	return 0
+}
+
+// headerLines returns the lines of the headers of table name: "[[name]]"
+// when array is set, else "[name]"; only the first when first is set.
+func headerLines(data []byte, name string, array, first bool) []int {
 	var lines []int
 	const (
 		none = iota
@@ -19,6 +36,10 @@ func TableHeaderLines(data []byte, name string) []int {
 	state := none
 	line := 1
 	atLineStart := true // only whitespace seen on this line so far (outside strings)
+	// Brackets and braces of values: a "[" that starts a line inside a
+	// multi-line array ([["package"]] is an array of arrays) opens no table.
+	valueDepth := 0
+	inHeader := false // on a header line, whose brackets are not values
 	for i := 0; i < len(data); i++ {
 		c := data[i]
 		if c == '\n' {
@@ -27,6 +48,7 @@ func TableHeaderLines(data []byte, name string) []int {
 				state = none // unterminated single-line string; the decoder reports it
 			}
 			atLineStart = state == none
+			inHeader = false
 			continue
 		}
 		switch state {
@@ -90,8 +112,26 @@ func TableHeaderLines(data []byte, name string) []int {
 				state = literal
 			}
 		case '[':
-			if atLineStart && isHeader(data[i:], name) {
-				lines = append(lines, line)
+			switch {
+			case inHeader:
+			case atLineStart && valueDepth == 0:
+				inHeader = true
+				if isHeader(data[i:], name, array) {
+					lines = append(lines, line)
+					if first {
+						return lines
+					}
+				}
+			default:
+				valueDepth++
+			}
+		case '{':
+			if !inHeader {
+				valueDepth++
+			}
+		case ']', '}':
+			if !inHeader && valueDepth > 0 {
+				valueDepth--
 			}
 		}
 		atLineStart = false
@@ -103,13 +143,20 @@ func hasAt(data []byte, i int, s string) bool {
 	return len(data)-i >= len(s) && string(data[i:i+len(s)]) == s
 }
 
-// isHeader reports whether rest starts with "[[ name ]]" (spaces optional,
-// name possibly quoted).
-func isHeader(rest []byte, name string) bool {
-	if !hasAt(rest, 0, "[[") {
+// isHeader reports whether rest starts with "[[ name ]]" (array) or
+// "[ name ]" (spaces optional, name possibly quoted).
+func isHeader(rest []byte, name string, array bool) bool {
+	open, end := "[[", "]]"
+	if !array {
+		open, end = "[", "]"
+		if hasAt(rest, 0, "[[") {
+			return false
+		}
+	}
+	if !hasAt(rest, 0, open) {
 		return false
 	}
-	j := 2
+	j := len(open)
 	for j < len(rest) && (rest[j] == ' ' || rest[j] == '\t') {
 		j++
 	}
@@ -124,5 +171,5 @@ func isHeader(rest []byte, name string) bool {
 	for j < len(rest) && (rest[j] == ' ' || rest[j] == '\t') {
 		j++
 	}
-	return hasAt(rest, j, "]]")
+	return hasAt(rest, j, end)
 }

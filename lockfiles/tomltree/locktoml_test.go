@@ -1,11 +1,15 @@
 package tomltree
 
 import (
+	"bytes"
+	"errors"
 	"reflect"
 	"strconv"
 	"testing"
 
 	"github.com/BurntSushi/toml"
+
+	"github.com/tollgate-dev/tollgate/lockfiles"
 )
 
 func TestParse(t *testing.T) {
@@ -184,15 +188,161 @@ func FuzzLocktoml(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		root, ok := Parse(data, 0)
-		if !ok {
+		var want map[string]any
+		md, err := toml.Decode(string(data), &want)
+		if err != nil {
+			if ok {
+				t.Fatalf("subset reader accepted what BurntSushi/toml rejects: %v", err)
+			}
 			return
 		}
-		var want map[string]any
-		if _, err := toml.Decode(string(data), &want); err != nil {
-			t.Fatalf("subset reader accepted what BurntSushi/toml rejects: %v", err)
+		checkHeaderCounts(t, data, md, want)
+		if !ok {
+			return
 		}
 		if got := plain(root); !reflect.DeepEqual(got, normalize(want)) {
 			t.Fatalf("values differ:\n got %#v\nwant %#v", got, normalize(want))
 		}
+		checkHeaderLines(t, data, root)
 	})
+}
+
+// bareKey reports whether k can be written as a bare key, the form the
+// header scans look for (besides plain quotes).
+func bareKey(k string) bool {
+	for i := 0; i < len(k); i++ {
+		c := k[i]
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '-') {
+			return false
+		}
+	}
+	return k != ""
+}
+
+// checkHeaderCounts asserts that TableHeaderLines finds one header per
+// element of every top-level array of tables BurntSushi/toml decoded from
+// [[...]] headers. Keys written with escapes are out of the scan's reach.
+func checkHeaderCounts(t *testing.T, data []byte, md toml.MetaData, doc map[string]any) {
+	t.Helper()
+	if bytes.IndexByte(data, '\\') >= 0 {
+		return
+	}
+	for k, v := range doc {
+		if !bareKey(k) || md.Type(k) != "ArrayHash" {
+			continue
+		}
+		tables, _ := v.([]map[string]any)
+		if got := TableHeaderLines(data, k); len(got) != len(tables) {
+			t.Fatalf("%d [[%s]] headers found, %d tables decoded", len(got), k, len(tables))
+		}
+	}
+}
+
+// checkHeaderLines asserts that the header scans place every top-level
+// table and array-of-tables element on the line Parse gives it.
+func checkHeaderLines(t *testing.T, data []byte, root *Value) {
+	t.Helper()
+	if bytes.IndexByte(data, '\\') >= 0 {
+		return
+	}
+	for k, v := range root.Fields {
+		if !bareKey(k) {
+			continue
+		}
+		switch {
+		case v.FromHeaders():
+			want := make([]int, len(v.Items))
+			for i, it := range v.Items {
+				want[i] = it.Line
+			}
+			if got := TableHeaderLines(data, k); !reflect.DeepEqual(got, want) && (len(got) > 0 || len(want) > 0) {
+				t.Fatalf("[[%s]] header lines %v, want %v", k, got, want)
+			}
+		case v.Kind == Table:
+			want := 0
+			if v.defined && !v.inline {
+				want = v.Line
+			}
+			if got := TableHeaderLine(data, k); got != want {
+				t.Fatalf("[%s] header line %d, want %d", k, got, want)
+			}
+		}
+	}
+}
+
+func TestTableHeaderLines(t *testing.T) {
+	src := `[[package]]
+name = "a"
+notes = """
+[[package]]
+[root]
+"""
+nested = [
+[["package"]],
+["root"],
+{ x = [
+[[ 'package' ]] ] },
+]
+[ "root" ]
+name = 'r'
+[[ "package" ]] # quoted
+lit = '[[package]]'
+[root.sub]
+[[package.deps]]
+`
+	if got, want := TableHeaderLines([]byte(src), "package"), []int{1, 15}; !reflect.DeepEqual(got, want) {
+		t.Errorf("TableHeaderLines = %v, want %v", got, want)
+	}
+	if got := TableHeaderLine([]byte(src), "root"); got != 13 {
+		t.Errorf("TableHeaderLine(root) = %d, want 13", got)
+	}
+	for _, src := range []string{"root = { name = \"x\" }\n", "[root.sub]\n", "[[root]]\n", "x = 1\n"} {
+		if got := TableHeaderLine([]byte(src), "root"); got != 0 {
+			t.Errorf("TableHeaderLine(%q) = %d, want 0", src, got)
+		}
+	}
+}
+
+func TestDecodeError(t *testing.T) {
+	var v struct {
+		Package []struct {
+			Name string `toml:"name"`
+		} `toml:"package"`
+	}
+	for _, c := range []struct {
+		src  string
+		line int
+	}{
+		{"[[package]]\nname = \"a\"\nname = \"b\"\n", 3}, // syntax: duplicate key
+		{"\n[[package]]\nname = 1\n", 3},                 // type mismatch, a plain error naming the line
+	} {
+		_, err := toml.Decode(c.src, &v)
+		if err == nil {
+			t.Fatalf("%q decoded", c.src)
+		}
+		var pe *lockfiles.ParseError
+		if !errors.As(DecodeError("x.lock", err), &pe) || pe.Line != c.line || pe.Path != "x.lock" {
+			t.Errorf("%q: DecodeError = %v, want a ParseError at line %d", c.src, pe, c.line)
+		}
+	}
+}
+
+func TestFullHeaderCount(t *testing.T) {
+	type lock struct {
+		Package []struct {
+			Name string `toml:"name"`
+		} `toml:"package"`
+	}
+	in := &lockfiles.Input{Path: "x.lock", Content: []byte("package = [{ name = \"a\" }, { name = \"b\" }]\n")}
+	v, lines, err := Full(in, "package", func(l *lock) int { return len(l.Package) })
+	var hc *HeaderCountError
+	if !errors.As(err, &hc) || hc.Headers != 0 || hc.Entries != 2 || lines != nil {
+		t.Fatalf("Full = %v, %v; want a HeaderCountError for 0 headers, 2 entries", lines, err)
+	}
+	if len(v.Package) != 2 || v.Package[1].Name != "b" {
+		t.Errorf("decoded value not returned with the error: %+v", v)
+	}
+	if want := "parse x.lock: found 0 [[package]] headers for 2 packages; cannot place entries on lines"; err.Error() != want {
+		t.Errorf("error %q, want %q", err, want)
+	}
 }
