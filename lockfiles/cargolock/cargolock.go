@@ -3,14 +3,13 @@
 package cargolock
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"strings"
 
-	"github.com/BurntSushi/toml"
 	"github.com/tollgate-dev/tollgate/lockfiles"
+	"github.com/tollgate-dev/tollgate/lockfiles/tomltree"
 )
 
 // Parser reads Cargo.lock. The zero value is ready to use.
@@ -56,62 +55,40 @@ func (Parser) Parse(ctx context.Context, in *lockfiles.Input) ([]lockfiles.Packa
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("parse %s: %w", in.Path, err)
 	}
-	lock, ok := fastParse(in.Content)
-	if !ok {
-		var err error
-		if lock, err = decode(in.Path, in.Content); err != nil {
-			return nil, err
-		}
+	lock, err := decode(in)
+	if err != nil {
+		return nil, err
 	}
 	return build(in.Path, lock, in.Limits.WithDefaults())
 }
 
-// decode reads the file with the full TOML decoder, then finds the header
-// lines by scanning: toml.MetaData has no positions for the elements of an
-// array of tables.
-func decode(path string, data []byte) (rawLock, error) {
-	var lock rawLock
-	if _, err := toml.Decode(string(data), &lock); err != nil {
-		var pe toml.ParseError
-		if errors.As(err, &pe) {
-			return lock, lockfiles.Errorf(path, pe.Position.Line, "%s", pe.Message)
-		}
-		// Type mismatches are plain errors whose text names the line.
-		return lock, lockfiles.Errorf(path, lineInMessage(err.Error()), "%v", err)
+// decode reads the file through tomltree (its subset reader for the layout
+// Cargo writes, BurntSushi/toml for any other TOML) and places the tables
+// on their header lines.
+func decode(in *lockfiles.Input) (rawLock, error) {
+	lock, lines, err := tomltree.Decode(in, "package", fromTree, packageCount)
+	var unpaired *tomltree.HeaderCountError
+	if errors.As(err, &unpaired) {
+		// Packages written as an inline array of tables (Cargo reads them
+		// too) have no header lines: they are kept, at line 0 (unknown).
+		lines, err = nil, nil
 	}
-	var pkgLines []int
-	rootLine := 0
-	line := 0
-	for rest := data; len(rest) > 0; {
-		line++
-		var l []byte
-		if i := bytes.IndexByte(rest, '\n'); i >= 0 {
-			l, rest = rest[:i], rest[i+1:]
-		} else {
-			l, rest = rest, nil
-		}
-		if i := bytes.IndexByte(l, '#'); i >= 0 {
-			l = l[:i]
-		}
-		switch string(bytes.Join(bytes.Fields(l), nil)) {
-		case "[[package]]":
-			pkgLines = append(pkgLines, line)
-		case "[root]":
-			rootLine = line
-		}
+	if err != nil {
+		return lock, err
 	}
-	// Headers hidden in multi-line strings, or packages written as inline
-	// tables, make the count differ: the lines are then unknown (0).
-	if len(pkgLines) == len(lock.Package) {
+	if lines != nil {
 		for i := range lock.Package {
-			lock.Package[i].line = pkgLines[i]
+			lock.Package[i].line = lines[i]
 		}
 	}
 	if lock.Root != nil {
-		lock.Root.line = rootLine
+		lock.Root.line = tomltree.TableHeaderLine(in.Content, "root")
 	}
 	return lock, nil
 }
+
+// packageCount is the number of [[package]] entries of a decoded file.
+func packageCount(lock *rawLock) int { return len(lock.Package) }
 
 func build(path string, lock rawLock, limits lockfiles.Limits) ([]lockfiles.Package, error) {
 	raws := lock.Package
@@ -210,17 +187,4 @@ func isFullSHA(s string) bool {
 		}
 	}
 	return true
-}
-
-// lineInMessage returns N from "... line N ..." in an error message, or 0.
-func lineInMessage(msg string) int {
-	_, after, ok := strings.Cut(msg, "line ")
-	if !ok {
-		return 0
-	}
-	n := 0
-	for i := 0; i < len(after) && after[i] >= '0' && after[i] <= '9' && n < 1<<30; i++ {
-		n = n*10 + int(after[i]-'0')
-	}
-	return n
 }

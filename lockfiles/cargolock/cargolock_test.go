@@ -4,12 +4,12 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
-	"reflect"
 	"testing"
 
 	"github.com/tollgate-dev/tollgate/internal/shareddata"
 	"github.com/tollgate-dev/tollgate/lockfiles"
 	"github.com/tollgate-dev/tollgate/lockfiles/lockfilestest"
+	"github.com/tollgate-dev/tollgate/lockfiles/tomltree"
 )
 
 var (
@@ -117,35 +117,25 @@ func TestRealFiles(t *testing.T) {
 	}
 }
 
-// assertFastMatchesDecoder checks that the hand-written reader took the file
-// and agrees with the full TOML decoder on it.
+// assertFastMatchesDecoder checks that tomltree's subset reader took the
+// file and agrees with the full TOML decoder on it.
 func assertFastMatchesDecoder(t *testing.T, path string) {
 	t.Helper()
 	data, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	fast, ok := fastParse(data)
-	if !ok {
+	if !sameReadings(t, data) {
 		t.Fatalf("fast reader refused %s", path)
 	}
-	full, err := decode(path, data)
-	if err != nil {
-		t.Fatal(err)
-	}
-	compareLocks(t, fast, full)
 }
 
-func compareLocks(t *testing.T, fast, full rawLock) {
+// sameReadings asserts that, when the subset reader and fromTree accept
+// data, they yield what BurntSushi/toml and the header scan yield. It
+// reports whether the subset reader accepted.
+func sameReadings(t *testing.T, data []byte) bool {
 	t.Helper()
-	a, errA := build("x", fast, lockfiles.Limits{}.WithDefaults())
-	b, errB := build("x", full, lockfiles.Limits{}.WithDefaults())
-	if (errA == nil) != (errB == nil) {
-		t.Fatalf("fast error %v, decoder error %v", errA, errB)
-	}
-	if !reflect.DeepEqual(a, b) {
-		t.Fatalf("fast reader and decoder disagree:\nfast %+v\nfull %+v", a, b)
-	}
+	return lockfilestest.SameTOMLReadings(t, "Cargo.lock", data, "package", fromTree, packageCount)
 }
 
 // TestScalibrFixtures runs every osv-scalibr cargolock fixture; counts are
@@ -206,18 +196,41 @@ func TestOwnFixture(t *testing.T) {
 	}
 	assertFastMatchesDecoder(t, filepath.Join("testdata", "Cargo.lock"))
 
-	// TOML beyond Cargo's own layout goes through the full decoder.
-	data, err := os.ReadFile(filepath.Join("testdata", "escapes.lock"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, ok := fastParse(data); ok {
-		t.Error("fast reader accepted a literal string and an escape")
-	}
-	esc := lockfilestest.ParseFile(t, Parser{}, filepath.Join("testdata", "escapes.lock"))
+	// TOML beyond the layout Cargo writes: a literal string and an escape,
+	// which the subset reader takes, then a multi-line string, which goes
+	// through the full decoder.
+	escapes := filepath.Join("testdata", "escapes.lock")
+	assertFastMatchesDecoder(t, escapes)
+	esc := lockfilestest.ParseFile(t, Parser{}, escapes)
 	lockfilestest.Check(t, esc, []lockfilestest.Want{
 		{Name: "quoted", Version: "1.0.0", Line: 3, Integrity: "abc"},
 		{Name: "plain", Version: "2.0.0", Line: 9, Source: local},
+	})
+	ml := []byte("version = 3\n\n[[package]]\nname = \"a\"\nversion = \"1.0.0\"\nnote = \"\"\"\n[[package]]\n\"\"\"\n\n[[package]]\nname = \"b\"\nversion = \"2.0.0\"\n")
+	if sameReadings(t, ml) {
+		t.Error("subset reader accepted a multi-line string")
+	}
+	pkgs, err := lockfilestest.ParseBytes(Parser{}, "Cargo.lock", ml)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lockfilestest.Check(t, pkgs, []lockfilestest.Want{{Name: "a", Version: "1.0.0", Line: 3}, {Name: "b", Version: "2.0.0", Line: 10}})
+}
+
+// TestInlinePackages: packages written as an inline array of tables, which
+// Cargo reads too, have no header lines; they are kept at line 0.
+func TestInlinePackages(t *testing.T) {
+	pkgs, err := lockfilestest.ParseBytes(Parser{}, "Cargo.lock",
+		[]byte("version = 3\npackage = [{ name = \"a\", version = \"1.0.0\", dependencies = [\"b\"] }, { name = \"b\", version = \"2.0.0\", source = \"registry+https://github.com/rust-lang/crates.io-index\" }]\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(pkgs) != 2 {
+		t.Fatalf("got %d packages, want 2: %+v", len(pkgs), pkgs)
+	}
+	lockfilestest.Check(t, pkgs, []lockfilestest.Want{
+		{Name: "a", Version: "1.0.0", Line: 0, Source: local},
+		{Name: "b", Version: "2.0.0", Line: 0, Source: reg, Direct: yes},
 	})
 }
 
@@ -247,8 +260,8 @@ func TestMalformed(t *testing.T) {
 }
 
 // FuzzParseCargoLock checks that parsing never panics, that packages are
-// well formed, and that whenever the fast reader accepts an input, the full
-// TOML decoder accepts it too and both give the same packages.
+// well formed, and that whenever the subset reader accepts an input, the
+// full TOML decoder accepts it too and both give the same reading.
 func FuzzParseCargoLock(f *testing.F) {
 	if dir, ok := shareddata.Optional(f, "lockfiles"); ok {
 		// The ripgrep files (v1 to v4, 13-26 KB) cover every layout; the
@@ -264,15 +277,7 @@ func FuzzParseCargoLock(f *testing.F) {
 				t.Fatalf("bad package %+v", p)
 			}
 		}
-		fast, ok := fastParse(data)
-		if !ok {
-			return
-		}
-		full, err := decode("Cargo.lock", data)
-		if err != nil {
-			t.Fatalf("fast reader accepted what the decoder rejects: %v", err)
-		}
-		compareLocks(t, fast, full)
+		sameReadings(t, data)
 	})
 }
 
@@ -281,16 +286,17 @@ func BenchmarkParseCargoLock(b *testing.B) {
 }
 
 // BenchmarkDecodeCargoLock is the full TOML decoder alone on the same file,
-// to show what the fast reader saves.
+// to show what the subset reader saves.
 func BenchmarkDecodeCargoLock(b *testing.B) {
 	path := filepath.Join(shareddata.Path(b, "lockfiles", "cargo-lock", "localsend-localsend"), "Cargo.lock")
 	data, err := os.ReadFile(path)
 	if err != nil {
 		b.Fatal(err)
 	}
+	in := &lockfiles.Input{Path: "Cargo.lock", Content: data, Limits: lockfiles.Limits{}.WithDefaults()}
 	b.SetBytes(int64(len(data)))
 	for b.Loop() {
-		if _, err := decode("Cargo.lock", data); err != nil {
+		if _, _, err := tomltree.Full(in, "package", packageCount); err != nil {
 			b.Fatal(err)
 		}
 	}
