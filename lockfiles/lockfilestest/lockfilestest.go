@@ -5,6 +5,7 @@ package lockfilestest
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -13,6 +14,7 @@ import (
 	"github.com/tollgate-dev/tollgate/internal/shareddata"
 	"github.com/tollgate-dev/tollgate/lockfiles"
 	"github.com/tollgate-dev/tollgate/lockfiles/tomltree"
+	yaml "go.yaml.in/yaml/v3"
 )
 
 // ParseFile parses the file at path on disk with p, with the file's directory
@@ -232,4 +234,33 @@ func SameTOMLReadings[T any](tb testing.TB, name string, data []byte, table stri
 		tb.Fatalf("header lines differ: fast %v, slow %v", fastLines, slowLines)
 	}
 	return true
+}
+
+// DiffYAML compares two YAML trees as the lockfile parsers read them (kind,
+// value, line, number of children, null or not) and describes the first
+// difference, or returns "" when they agree.
+func DiffYAML(a, b *yaml.Node) string {
+	return diffYAML(a, b, "$")
+}
+
+func diffYAML(a, b *yaml.Node, at string) string {
+	if a == nil || b == nil {
+		if a != b {
+			return fmt.Sprintf("%s: %v vs %v", at, a, b)
+		}
+		return ""
+	}
+	if a.Kind != b.Kind || a.Value != b.Value || a.Line != b.Line || len(a.Content) != len(b.Content) {
+		return fmt.Sprintf("%s: kind %v/%v value %q/%q line %d/%d children %d/%d",
+			at, a.Kind, b.Kind, a.Value, b.Value, a.Line, b.Line, len(a.Content), len(b.Content))
+	}
+	if a.Kind == yaml.ScalarNode && (a.Tag == "!!null") != (b.Tag == "!!null") {
+		return fmt.Sprintf("%s: tag %s/%s", at, a.Tag, b.Tag)
+	}
+	for i := range a.Content {
+		if msg := diffYAML(a.Content[i], b.Content[i], fmt.Sprintf("%s/%d", at, i)); msg != "" {
+			return msg
+		}
+	}
+	return ""
 }

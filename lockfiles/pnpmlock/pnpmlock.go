@@ -47,12 +47,9 @@ type usage struct{ dev, nonDev bool }
 // it lists it as a devDependency.
 func (p Parser) Parse(ctx context.Context, in *lockfiles.Input) ([]lockfiles.Package, error) {
 	limits := in.Limits.WithDefaults()
-	docs, ok := fastParse(in.Content, limits)
-	if !ok {
-		var err error
-		if docs, err = yamltree.Parse(in.Path, in.Content, limits); err != nil {
-			return nil, err
-		}
+	docs, err := yamltree.Decode(in.Path, in.Content, limits, keep)
+	if err != nil {
+		return nil, err
 	}
 	return fromDocs(ctx, in.Path, docs, limits)
 }

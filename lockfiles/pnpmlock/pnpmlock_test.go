@@ -495,7 +495,7 @@ func TestFastPathAgreesWithYAML(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if _, ok := fastParse(data, lockfiles.Limits{}.WithDefaults()); !ok {
+			if _, ok := yamltree.FastParse(data, lockfiles.Limits{}.WithDefaults(), keep); !ok {
 				t.Errorf("%s: the fast path rejects a real lockfile", f)
 			}
 		}
@@ -523,7 +523,7 @@ func TestFastPathAgreesWithYAML(t *testing.T) {
 func agree(t *testing.T, name string, data []byte) bool {
 	t.Helper()
 	limits := lockfiles.Limits{}.WithDefaults()
-	fast, ok := fastParse(data, limits)
+	fast, ok := yamltree.FastParse(data, limits, keep)
 	if !ok {
 		return false
 	}
@@ -563,32 +563,6 @@ func keyLine(doc *yaml.Node, key string) int {
 		}
 	})
 	return line
-}
-
-// TestSimpleText checks the word-at-a-time scan of simpleText against a
-// byte-by-byte reading, with every control character at every offset of a
-// text longer than a few words.
-func TestSimpleText(t *testing.T) {
-	slow := func(data []byte) bool {
-		for i, c := range data {
-			if c < ' ' && c != '\n' && (c != '\r' || i+1 >= len(data) || data[i+1] != '\n') {
-				return false
-			}
-		}
-		return true
-	}
-	base := []byte("lockfileVersion: '9.0'\r\nsnapshots:\n  é@1.0.0: {}\n")
-	for c := 0; c < 0x100; c++ {
-		for pos := range base {
-			data := append([]byte(nil), base...)
-			data[pos] = byte(c)
-			for _, d := range [][]byte{data, data[:pos+1], data[pos:]} {
-				if got, want := simpleText(d), slow(d); got != want {
-					t.Fatalf("simpleText(%q) = %v, want %v", d, got, want)
-				}
-			}
-		}
-	}
 }
 
 // TestSnapshotsCorners reads snapshots written in unusual ways through both

@@ -1,6 +1,8 @@
 // Package yamltree decodes YAML lockfiles (pnpm-lock.yaml, pubspec.lock,
 // workflow files) into yaml.Node trees, with explicit limits on documents,
 // nesting depth and alias expansion, and small helpers to walk mappings.
+// FastParse (and Decode, which falls back to Parse) reads the block-style
+// subset that pnpm and pub write much faster than the YAML library.
 package yamltree
 
 import (

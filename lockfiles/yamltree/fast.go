@@ -1,46 +1,82 @@
-package pnpmlock
+package yamltree
 
 import (
-	"bytes"
 	"encoding/binary"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/tollgate-dev/tollgate/lockfiles"
 	yaml "go.yaml.in/yaml/v3"
 )
 
-// fastParse builds yaml.Node documents for the block-style YAML subset pnpm
-// writes: two-space indented mappings with plain or single-quoted keys,
-// scalar values, one-line flow mappings and sequences of scalars, block
-// sequences of scalars, comments and "---" document separators.
+// Decode reads every document of a YAML stream like Parse, through
+// FastParse when the stream is in its subset (the values keep skips are
+// then not built), else through Parse.
+func Decode(path string, data []byte, limits lockfiles.Limits, keep Keep) ([]*yaml.Node, error) {
+	limits = limits.WithDefaults()
+	if docs, ok := FastParse(data, limits, keep); ok {
+		return docs, nil
+	}
+	return Parse(path, data, limits)
+}
+
+// Place is where a mapping sits in a document, in the numbering of a Keep
+// function; the reader starts each document's top mapping at Top, and
+// reads everything below a value placed at All without asking.
+type Place uint8
+
+// The two places FastParse itself knows; a Keep function numbers its own
+// from Top+1.
+const (
+	All Place = iota
+	Top
+)
+
+// Keep tells FastParse which values to build: for key in a mapping at place
+// at, whether the value is read, and the place of that value. A nil Keep
+// reads everything.
+type Keep func(at Place, key string) (keep bool, child Place)
+
+// FastParse builds yaml.Node documents for the block-style YAML subset
+// lockfile generators write (pnpm, pub): indented mappings with plain or
+// single-quoted keys, scalar values, one-line flow mappings and sequences
+// of scalars, block sequences of scalars, comments and "---" document
+// separators.
 //
-// It is written by hand because go.yaml.in/yaml/v3 decodes a 1.6 MB lockfile
-// in ~120 ms, most of the cost of a scan; this scanner takes a few ms. It
-// returns ok=false on anything outside the subset (anchors, aliases, tags,
-// block scalars, multi-line scalars, double-quoted escapes, tabs, odd
-// indentation...), and the caller then decodes with yamltree, which also
-// enforces the alias limits: no input is read differently, only faster.
+// It is written by hand because go.yaml.in/yaml/v3 decodes a 1.6 MB pnpm
+// lockfile in ~120 ms, most of the cost of a scan; this scanner takes a few
+// ms. It returns ok=false on anything outside the subset (anchors, aliases,
+// tags, block scalars, multi-line scalars, double-quoted escapes, tabs,
+// characters the library rejects, keys too long to be implicit, trees near
+// limits.MaxDepth...), and the caller then decodes with Parse, which also
+// enforces the alias limits: what it builds is what Parse builds
+// (FuzzFastParse checks kinds, values, lines and nulls), only faster.
 //
-// Only the parts of a lockfile the parser reads are built (see child); the
-// blocks under other keys (settings, each package's engines, each snapshot's
-// transitivePeerDependencies...) are skipped by indentation without being
-// decoded. The
-// nodes come from a slab, a few allocations for thousands of nodes.
-func fastParse(data []byte, limits lockfiles.Limits) (docs []*yaml.Node, ok bool) {
+// Only the values keep asks for are built; the blocks under other keys
+// (pnpm's settings, each package's engines...) are skipped by indentation
+// without being decoded, so what they hold is not checked beyond its
+// characters and a scalar left open on a skipped key's line. The nodes come
+// from a slab, a few allocations for thousands of nodes.
+func FastParse(data []byte, limits lockfiles.Limits, keep Keep) (docs []*yaml.Node, ok bool) {
+	limits = limits.WithDefaults()
+	topPlace := Top
+	if keep == nil {
+		topPlace = All
+	}
 	type frame struct {
 		indent int
 		node   *yaml.Node
-		role   role
+		place  Place
 	}
 	var (
-		a           alloc
-		doc         *yaml.Node
-		stack       []frame
-		pendingKey  *yaml.Node // a key whose value starts on a later line
-		pendingMap  *yaml.Node // the mapping pendingKey belongs to
-		pendingInd  int        // indentation of pendingKey's line
-		pendingRole role
-		skipIndent  = -1 // lines indented deeper than this belong to a skipped value
+		a            alloc
+		doc          *yaml.Node
+		stack        []frame
+		pendingKey   *yaml.Node // a key whose value starts on a later line
+		pendingMap   *yaml.Node // the mapping pendingKey belongs to
+		pendingInd   int        // indentation of pendingKey's line
+		pendingPlace Place
+		skipIndent   = -1 // lines indented deeper than this belong to a skipped value
 	)
 	// closePending gives a key with no block value below it a null value.
 	closePending := func() {
@@ -50,16 +86,29 @@ func fastParse(data []byte, limits lockfiles.Limits) (docs []*yaml.Node, ok bool
 			pendingKey, pendingMap = nil, nil
 		}
 	}
-	newDoc := func() bool {
+	// endDoc gives an explicit document without content the null the YAML
+	// library reads there, placed where the next document or the stream
+	// ends.
+	endDoc := func(line int) {
 		closePending()
+		if doc != nil && len(doc.Content) == 0 {
+			doc.Content = append(doc.Content, a.node(yaml.ScalarNode, "!!null", "", line, 1))
+		}
+	}
+	// newDoc starts a document at line: its "---", or its first content.
+	newDoc := func(line int) bool {
+		endDoc(line)
 		skipIndent = -1
 		if len(docs) >= limits.MaxDocuments {
 			return false
 		}
-		doc = a.node(yaml.DocumentNode, "", "", 1, 1)
+		doc = a.node(yaml.DocumentNode, "", "", line, 1)
 		docs = append(docs, doc)
 		stack = stack[:0]
 		return true
+	}
+	if limits.MaxDepth < 4 { // see the depth check below
+		return nil, false
 	}
 	if !simpleText(data) {
 		return nil, false
@@ -91,13 +140,16 @@ func fastParse(data []byte, limits lockfiles.Limits) (docs []*yaml.Node, ok bool
 			skipIndent = -1
 		}
 		text := line[indent:]
+		if indent == 0 && strings.HasPrefix(text, "...") {
+			return nil, false // a document end marker (or a key that starts like one)
+		}
 		if indent == 0 && strings.HasPrefix(text, "---") {
-			if text != "---" || !newDoc() {
+			if text != "---" || !newDoc(lineNo) {
 				return nil, false
 			}
 			continue
 		}
-		if doc == nil && !newDoc() {
+		if doc == nil && !newDoc(lineNo) {
 			return nil, false
 		}
 		isItem := text == "-" || strings.HasPrefix(text, "- ")
@@ -110,10 +162,13 @@ func fastParse(data []byte, limits lockfiles.Limits) (docs []*yaml.Node, ok bool
 				n := a.collection(kind, lineNo, indent+1)
 				pendingMap.Content = append(pendingMap.Content, pendingKey, n)
 				pendingKey, pendingMap = nil, nil
-				if len(stack) >= limits.MaxDepth {
+				// Parse counts the document, this collection, a one-line flow
+				// collection and its scalars in the depth it limits: leave
+				// files that near the limit to it.
+				if len(stack)+4 > limits.MaxDepth {
 					return nil, false
 				}
-				stack = append(stack, frame{indent, n, pendingRole})
+				stack = append(stack, frame{indent, n, pendingPlace})
 			} else {
 				closePending()
 			}
@@ -124,7 +179,7 @@ func fastParse(data []byte, limits lockfiles.Limits) (docs []*yaml.Node, ok bool
 			}
 			root := a.collection(yaml.MappingNode, lineNo, 1)
 			doc.Content = append(doc.Content, root)
-			stack = append(stack, frame{0, root, roleRoot})
+			stack = append(stack, frame{0, root, topPlace})
 		}
 		for len(stack) > 1 && stack[len(stack)-1].indent > indent {
 			stack = stack[:len(stack)-1]
@@ -151,8 +206,11 @@ func fastParse(data []byte, limits lockfiles.Limits) (docs []*yaml.Node, ok bool
 		if !ok {
 			return nil, false
 		}
-		keep, childRole := child(top.role, key)
-		if !keep {
+		read, childPlace := true, All
+		if top.place != All {
+			read, childPlace = keep(top.place, key)
+		}
+		if !read {
 			// A value on the key's line must end there even when skipped: a
 			// quoted or flow scalar left open continues on the next lines,
 			// even at column 0 under a top-level key.
@@ -164,9 +222,13 @@ func fastParse(data []byte, limits lockfiles.Limits) (docs []*yaml.Node, ok bool
 			skipIndent = indent
 			continue
 		}
-		keyNode := a.node(yaml.ScalarNode, "!!str", key, lineNo, indent+1)
+		keyTag := "!!str"
+		if text[0] != '\'' {
+			keyTag = plainTag(key) // "~:" is a null key
+		}
+		keyNode := a.node(yaml.ScalarNode, keyTag, key, lineNo, indent+1)
 		if rest == "" {
-			pendingKey, pendingMap, pendingInd, pendingRole = keyNode, top.node, indent, childRole
+			pendingKey, pendingMap, pendingInd, pendingPlace = keyNode, top.node, indent, childPlace
 			continue
 		}
 		val, ok := a.blockScalar(rest, lineNo, indent+len(text)-len(rest)+1)
@@ -175,71 +237,8 @@ func fastParse(data []byte, limits lockfiles.Limits) (docs []*yaml.Node, ok bool
 		}
 		top.node.Content = append(top.node.Content, keyNode, val)
 	}
-	closePending()
+	endDoc(lineNo + 1) // the YAML library ends the stream after a last line break, added if missing
 	return docs, true
-}
-
-// role says which part of a lockfile a mapping is, for child.
-type role uint8
-
-const (
-	roleAll       role = iota // read everything below
-	roleRoot                  // the document's top mapping
-	rolePackages              // packages:
-	rolePackage               // one entry of packages:
-	roleImporters             // importers:
-	roleImporter              // one importer
-	roleGroup                 // dependencies:, devDependencies:, optionalDependencies:
-	roleDep                   // one dependency of a group (6.x/9.x {specifier, version})
-	roleSnapshots             // snapshots: (9.x)
-	roleSnapshot              // one entry of snapshots:
-)
-
-// child reports whether the value of key in a mapping of role r is read by
-// the parser (fromDocs), and the role of that value.
-func child(r role, key string) (bool, role) {
-	switch r {
-	case roleRoot:
-		switch key {
-		case "lockfileVersion":
-			return true, roleAll
-		case "packages":
-			return true, rolePackages
-		case "importers":
-			return true, roleImporters
-		case "snapshots":
-			return true, roleSnapshots
-		case "dependencies", "devDependencies", "optionalDependencies":
-			return true, roleGroup
-		}
-		return false, roleAll
-	case rolePackages:
-		return true, rolePackage
-	case rolePackage:
-		switch key {
-		case "name", "version", "dev", "resolution":
-			return true, roleAll
-		}
-		return false, roleAll
-	case roleImporters:
-		return true, roleImporter
-	case roleImporter:
-		switch key {
-		case "dependencies", "devDependencies", "optionalDependencies":
-			return true, roleGroup
-		}
-		return false, roleAll
-	case roleGroup:
-		return true, roleDep
-	case roleSnapshots:
-		return true, roleSnapshot
-	case roleSnapshot:
-		// the edges of the dependency graph that tells dev-only packages
-		return key == "dependencies" || key == "optionalDependencies", roleAll
-	case roleDep:
-		return key == "version", roleAll
-	}
-	return true, roleAll
 }
 
 // alloc hands out yaml.Nodes from slabs: pointers stay valid, and a
@@ -278,37 +277,57 @@ func (a *alloc) node(kind yaml.Kind, tag, value string, line, col int) *yaml.Nod
 	return n
 }
 
-// simpleText reports whether data has only "\n" and "\r\n" line breaks, no
-// tabs or other control characters (YAML reads tabs as whitespace in some
-// places only), no byte-order mark and none of the Unicode line breaks YAML
-// also honours (NEL, LS, PS).
+// simpleText reports whether data is valid UTF-8 whose characters the YAML
+// library reads as this scanner does: only "\n" and "\r\n" line breaks, no
+// tabs (YAML reads them as whitespace in some places only), none of the
+// control characters and non-characters the library rejects (C0 but line
+// feed, DEL, C1, U+FFFE, U+FFFF), no byte-order mark, and none of the
+// Unicode line breaks YAML also honours (NEL, LS, PS).
 func simpleText(data []byte) bool {
-	bad := func(i int) bool {
-		c := data[i]
-		return c < ' ' && c != '\n' && (c != '\r' || i+1 >= len(data) || data[i+1] != '\n')
-	}
 	i := 0
 	for ; i+8 <= len(data); i += 8 {
-		// Eight bytes at a time: skip words whose only bytes below 0x20 are
-		// '\n' (those with no bit of 0xe0 set, less the '\n's), look closer
-		// at the rest.
+		// Eight bytes at a time: skip words of printable ASCII and '\n'
+		// (no byte below 0x20 but '\n', none at 0x7f or above; the sum
+		// carries only out of a byte already at 0x80 or above), look
+		// closer at the rest.
 		x := binary.LittleEndian.Uint64(data[i:])
-		if zeroBytes(x&0xe0e0e0e0e0e0e0e0)&^zeroBytes(x^0x0a0a0a0a0a0a0a0a) == 0 {
+		if zeroBytes(x&0xe0e0e0e0e0e0e0e0)&^zeroBytes(x^0x0a0a0a0a0a0a0a0a) == 0 &&
+			(x|(x+0x0101010101010101))&0x8080808080808080 == 0 {
 			continue
 		}
 		for j := i; j < i+8; j++ {
-			if bad(j) {
+			if badChar(data, j) {
 				return false
 			}
 		}
 	}
 	for ; i < len(data); i++ {
-		if bad(i) {
+		if badChar(data, i) {
 			return false
 		}
 	}
-	return !bytes.Contains(data, []byte("\xc2\x85")) && !bytes.Contains(data, []byte("\xe2\x80\xa8")) &&
-		!bytes.Contains(data, []byte("\xe2\x80\xa9")) && !bytes.HasPrefix(data, []byte("\xef\xbb\xbf"))
+	return utf8.Valid(data)
+}
+
+// badChar reports whether the byte at data[i] is, or starts, a character
+// simpleText refuses.
+func badChar(data []byte, i int) bool {
+	c := data[i]
+	switch {
+	case c < ' ':
+		return c != '\n' && (c != '\r' || i+1 >= len(data) || data[i+1] != '\n')
+	case c < 0x7f:
+		return false
+	case c == 0x7f:
+		return true
+	case c == 0xc2: // U+0080 to U+009F: C1 controls, NEL among them
+		return i+1 < len(data) && data[i+1] < 0xa0
+	case c == 0xe2: // U+2028 and U+2029: LS and PS
+		return i+2 < len(data) && data[i+1] == 0x80 && (data[i+2] == 0xa8 || data[i+2] == 0xa9)
+	case c == 0xef: // U+FEFF (byte-order mark), U+FFFE, U+FFFF
+		return i+2 < len(data) && (data[i+1] == 0xbb && data[i+2] == 0xbf || data[i+1] == 0xbf && data[i+2] >= 0xbe)
+	}
+	return false
 }
 
 // zeroBytes returns the high bit of every zero byte of x, exactly (no
@@ -419,16 +438,27 @@ func (a *alloc) flow(s string, line, col int) (*yaml.Node, bool) {
 			i += m
 			return a.node(yaml.ScalarNode, "!!str", v, line, c), true
 		}
-		if strings.IndexByte("{}[]&*!|>\"%@`,#?", s[i]) >= 0 {
+		// In a flow collection ':' never starts a plain scalar, nor '-'
+		// before a space (the YAML library reads them as indicators).
+		if strings.IndexByte("{}[]&*!|>\"%@`,#?:", s[i]) >= 0 || s[i] == '-' && (i+1 == len(s) || s[i+1] == ' ') {
 			return nil, false
 		}
 		start := i
 		for i < len(s) {
 			ch := s[i]
-			if ch == ',' || ch == closeCh || ch == ':' && key && (i+1 == len(s) || s[i+1] == ' ') {
+			if ch == ',' || ch == closeCh {
 				break
 			}
-			if ch == '{' || ch == '[' || ch == '#' && s[i-1] == ' ' {
+			if ch == ':' && (i+1 == len(s) || strings.IndexByte(" ,[]{}", s[i+1]) >= 0) {
+				// A value indicator: it ends a key ("k: v"); anywhere else
+				// the YAML library reads it as one too.
+				if key && (i+1 == len(s) || s[i+1] == ' ') {
+					break
+				}
+				return nil, false
+			}
+			// The other flow indicators end a plain scalar there.
+			if strings.IndexByte("?[]{}", ch) >= 0 || ch == '#' && s[i-1] == ' ' {
 				return nil, false
 			}
 			i++
@@ -446,12 +476,16 @@ func (a *alloc) flow(s string, line, col int) (*yaml.Node, bool) {
 	}
 	for {
 		if open == '{' {
+			skip()
+			keyStart := i
 			k, ok := scalar(true)
 			if !ok {
 				return nil, false
 			}
 			skip()
-			if i >= len(s) || s[i] != ':' {
+			// As in block mappings, the YAML library reads no implicit key
+			// this long.
+			if i >= len(s) || s[i] != ':' || i-keyStart > maxSimpleKey {
 				return nil, false
 			}
 			i++
@@ -482,16 +516,21 @@ func (a *alloc) flow(s string, line, col int) (*yaml.Node, bool) {
 	}
 }
 
-// plain makes a plain scalar node, tagging null and booleans as YAML 1.2 core does.
+// plain makes a plain scalar node.
 func (a *alloc) plain(v string, line, col int) *yaml.Node {
-	tag := "!!str"
+	return a.node(yaml.ScalarNode, plainTag(v), v, line, col)
+}
+
+// plainTag tags a plain scalar: null and booleans as YAML 1.2 core does,
+// anything else as a string (the parsers read numbers as their text).
+func plainTag(v string) string {
 	switch v {
 	case "~", "null", "Null", "NULL":
-		tag = "!!null"
+		return "!!null"
 	case "true", "True", "TRUE", "false", "False", "FALSE":
-		tag = "!!bool"
+		return "!!bool"
 	}
-	return a.node(yaml.ScalarNode, tag, v, line, col)
+	return "!!str"
 }
 
 // singleQuoted reads a single-quoted scalar at the start of s, returning its
