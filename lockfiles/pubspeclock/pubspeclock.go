@@ -34,18 +34,14 @@ func (Parser) Parse(ctx context.Context, in *lockfiles.Input) ([]lockfiles.Packa
 		return nil, fmt.Errorf("parse %s: %w", in.Path, err)
 	}
 	limits := in.Limits.WithDefaults()
-	doc, ok := fastParse(in.Content)
-	if !ok {
-		docs, err := yamltree.Parse(in.Path, in.Content, limits)
-		if err != nil {
-			return nil, err
-		}
-		if len(docs) == 0 {
-			return nil, nil
-		}
-		doc = docs[0]
+	docs, err := yamltree.Decode(in.Path, in.Content, limits, nil)
+	if err != nil {
+		return nil, err
 	}
-	return packagesOf(in.Path, doc, limits)
+	if len(docs) == 0 {
+		return nil, nil
+	}
+	return packagesOf(in.Path, docs[0], limits)
 }
 
 // packagesOf reads the packages of a decoded pubspec.lock document.
