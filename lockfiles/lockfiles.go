@@ -184,13 +184,22 @@ func LimitErrorf(path string, line int, format string, args ...any) error {
 	return &ParseError{Path: path, Line: line, Err: fmt.Errorf("%w: %s", ErrLimit, fmt.Sprintf(format, args...))}
 }
 
-// IsCommitSHA reports whether ref is a full 40-hex-digit git commit id.
+// IsCommitSHA reports whether ref is a full 40-hex-digit git commit id
+// (SHA-1), in either letter case.
 func IsCommitSHA(ref string) bool {
-	if len(ref) != 40 {
-		return false
-	}
-	for i := 0; i < len(ref); i++ {
-		c := ref[i]
+	return len(ref) == 40 && isHex(ref)
+}
+
+// IsCommitSHAOrSHA256 is IsCommitSHA that also accepts a 64-hex-digit
+// commit id, as repositories in git's SHA-256 object format have (a GitHub
+// Actions "uses:" may pin one).
+func IsCommitSHAOrSHA256(ref string) bool {
+	return (len(ref) == 40 || len(ref) == 64) && isHex(ref)
+}
+
+func isHex(s string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
 		if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F') {
 			return false
 		}

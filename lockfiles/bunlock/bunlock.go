@@ -259,7 +259,7 @@ func (r *reader) entry(key string, line int) (lockfiles.Package, error) {
 		// The purl of a git dependency carries the commit as its version and
 		// the repository in vcs_url (purl spec, "Known qualifiers").
 		if _, ref, ok := strings.Cut(version, "#"); ok && ref != "" {
-			p.PinnedSHA = isFullSHA(ref)
+			p.PinnedSHA = lockfiles.IsCommitSHA(ref)
 			purlVersion = ref
 		}
 		q = map[string]string{"vcs_url": version}
@@ -325,18 +325,4 @@ func hasAnyPrefix(s string, prefixes ...string) bool {
 		}
 	}
 	return false
-}
-
-// isFullSHA reports whether s is a 40-hex-digit git commit id.
-func isFullSHA(s string) bool {
-	if len(s) != 40 {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F') {
-			return false
-		}
-	}
-	return true
 }

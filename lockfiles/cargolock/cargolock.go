@@ -128,7 +128,7 @@ func build(path string, lock rawLock, limits lockfiles.Limits) ([]lockfiles.Pack
 			p.Source = lockfiles.SourceGit
 			p.Resolved = r.Source
 			if _, frag, ok := strings.Cut(r.Source, "#"); ok {
-				p.PinnedSHA = isFullSHA(frag)
+				p.PinnedSHA = lockfiles.IsCommitSHA(frag)
 			}
 		case kind == "registry" || kind == "sparse":
 			p.Resolved = r.Source
@@ -173,18 +173,4 @@ func resolveDep(dep string, raws []rawPackage, byName map[string][]int) int {
 		found = j
 	}
 	return found
-}
-
-// isFullSHA reports whether s is a 40-character hexadecimal commit id.
-func isFullSHA(s string) bool {
-	if len(s) != 40 {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F') {
-			return false
-		}
-	}
-	return true
 }

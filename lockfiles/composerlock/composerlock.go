@@ -107,7 +107,7 @@ func newPackage(file string, obj *jsontree.Value, name string, dev bool, direct 
 		p.Resolved = source.GetString("url")
 		if ref := source.GetString("reference"); ref != "" {
 			p.Resolved += "@" + ref
-			p.PinnedSHA = isFullSHA(ref)
+			p.PinnedSHA = lockfiles.IsCommitSHA(ref)
 		}
 	case source != nil && source.GetString("type") == "path":
 		p.Source = lockfiles.SourceLocal
@@ -162,18 +162,4 @@ func parseJSON(file string, data []byte, limits lockfiles.Limits) (*jsontree.Val
 		return nil, lockfiles.Errorf(file, 0, "%v", err)
 	}
 	return root, nil
-}
-
-// isFullSHA reports whether s is a 40-character hexadecimal commit id.
-func isFullSHA(s string) bool {
-	if len(s) != 40 {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F') {
-			return false
-		}
-	}
-	return true
 }

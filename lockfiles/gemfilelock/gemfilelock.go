@@ -206,7 +206,7 @@ func specPackage(path string, line int, name, version, platform string, src sour
 		p.Source = lockfiles.SourceGit
 		if src.revision != "" {
 			p.Resolved = src.remote + "@" + src.revision
-			p.PinnedSHA = isFullSHA(src.revision)
+			p.PinnedSHA = lockfiles.IsCommitSHA(src.revision)
 		}
 	case secPath:
 		p.Source = lockfiles.SourceLocal
@@ -215,18 +215,4 @@ func specPackage(path string, line int, name, version, platform string, src sour
 		p.Source = lockfiles.SourceURL
 	}
 	return p
-}
-
-// isFullSHA reports whether s is a 40-character hexadecimal commit id.
-func isFullSHA(s string) bool {
-	if len(s) != 40 {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F') {
-			return false
-		}
-	}
-	return true
 }

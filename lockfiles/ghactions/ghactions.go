@@ -190,7 +190,7 @@ func (c *collector) add(v *yaml.Node) {
 			Ecosystem: lockfiles.EcosystemGitHubActions,
 			Name:      name,
 			Version:   version,
-			PinnedSHA: isCommitSHA(version),
+			PinnedSHA: lockfiles.IsCommitSHAOrSHA256(version),
 		}
 		if !hasRef || version == "" {
 			p.Source = lockfiles.SourceUnpinned
@@ -217,22 +217,6 @@ func refComment(comment string) string {
 		comment = comment[:i]
 	}
 	return comment
-}
-
-// isCommitSHA reports whether ref is a full SHA-1 (40) or SHA-256 (64) commit
-// id in hex.
-func isCommitSHA(ref string) bool {
-	if len(ref) != 40 && len(ref) != 64 {
-		return false
-	}
-	for i := 0; i < len(ref); i++ {
-		switch c := ref[i]; {
-		case c >= '0' && c <= '9', c >= 'a' && c <= 'f', c >= 'A' && c <= 'F':
-		default:
-			return false
-		}
-	}
-	return true
 }
 
 // isDockerHub reports whether host names Docker Hub's registry.

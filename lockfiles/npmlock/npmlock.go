@@ -421,7 +421,7 @@ func finish(p *lockfiles.Package) {
 		// The purl of a git dependency carries the commit as its version and
 		// the repository in vcs_url (purl spec, "Known qualifiers").
 		if _, ref, ok := strings.Cut(p.Resolved, "#"); ok && ref != "" {
-			p.PinnedSHA = isFullSHA(ref)
+			p.PinnedSHA = lockfiles.IsCommitSHA(ref)
 			version = ref
 		}
 		q = map[string]string{"vcs_url": p.Resolved}
@@ -526,18 +526,4 @@ func hasAnyPrefix(s string, prefixes ...string) bool {
 		}
 	}
 	return false
-}
-
-// isFullSHA reports whether s is a 40-hex-digit git commit id.
-func isFullSHA(s string) bool {
-	if len(s) != 40 {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F') {
-			return false
-		}
-	}
-	return true
 }

@@ -115,7 +115,7 @@ func newPackage(file string, key, entry *yaml.Node) lockfiles.Package {
 		p.Resolved = yamltree.String(desc, "url")
 		if ref := yamltree.String(desc, "resolved-ref"); ref != "" {
 			p.Resolved += "@" + ref
-			p.PinnedSHA = isFullSHA(ref)
+			p.PinnedSHA = lockfiles.IsCommitSHA(ref)
 		}
 	case "path":
 		p.Source = lockfiles.SourceLocal
@@ -127,18 +127,4 @@ func newPackage(file string, key, entry *yaml.Node) lockfiles.Package {
 		p.Source = lockfiles.SourceURL
 	}
 	return p
-}
-
-// isFullSHA reports whether s is a 40-character hexadecimal commit id.
-func isFullSHA(s string) bool {
-	if len(s) != 40 {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F') {
-			return false
-		}
-	}
-	return true
 }
