@@ -220,7 +220,7 @@ func (b *builder) addPackage(keyNode, v *yaml.Node) error {
 		if commit != "" {
 			pkg.Resolved += "#" + commit
 		}
-		pkg.PinnedSHA = isFullSHA(commit)
+		pkg.PinnedSHA = lockfiles.IsCommitSHA(commit)
 	case yamltree.String(res, "type") == "directory" || yamltree.String(res, "directory") != "":
 		pkg.Source, pkg.Resolved = lockfiles.SourceLocal, "file:"+yamltree.String(res, "directory")
 	case strings.HasPrefix(tarball, "file:") || hasAnyPrefix(trimmed, "file:", "link:", "workspace:") ||
@@ -233,7 +233,7 @@ func (b *builder) addPackage(keyNode, v *yaml.Node) error {
 		if tarball == "" {
 			pkg.Resolved = ref
 		}
-		pkg.PinnedSHA = isFullSHA(lastSegment(pkg.Resolved))
+		pkg.PinnedSHA = lockfiles.IsCommitSHA(lastSegment(pkg.Resolved))
 	default:
 		pkg.Source, pkg.Resolved = lockfiles.SourceURL, tarball
 		if tarball == "" {
@@ -461,19 +461,6 @@ func lastSegment(s string) string {
 		return s[i+1:]
 	}
 	return s
-}
-
-func isFullSHA(s string) bool {
-	if len(s) != 40 {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if (c < '0' || c > '9') && (c < 'a' || c > 'f') {
-			return false
-		}
-	}
-	return true
 }
 
 func truncate(s string) string {

@@ -417,16 +417,7 @@ func hasFullSHA(ref string) bool {
 	if i := strings.LastIndexAny(ref, "#=/:"); i >= 0 {
 		ref = ref[i+1:]
 	}
-	if len(ref) != 40 {
-		return false
-	}
-	for i := 0; i < len(ref); i++ {
-		c := ref[i]
-		if (c < '0' || c > '9') && (c < 'a' || c > 'f') {
-			return false
-		}
-	}
-	return true
+	return lockfiles.IsCommitSHA(ref)
 }
 
 func truncate(b []byte) string { return truncateString(string(b)) }

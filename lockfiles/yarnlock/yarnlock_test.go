@@ -369,3 +369,17 @@ func TestBerryAgreesWithYAML(t *testing.T) {
 		}
 	}
 }
+
+func TestHasFullSHA(t *testing.T) {
+	for ref, want := range map[string]bool{
+		"https://github.com/a/b.git#0123456789abcdef0123456789abcdef01234567":             true,
+		"https://github.com/a/b.git#commit=0123456789ABCDEF0123456789ABCDEF01234567":      true, // git reads either case
+		"https://codeload.github.com/a/b/tar.gz/0123456789abcdef0123456789abcdef01234567": true,
+		"https://github.com/a/b.git#v1.0.0":                                               false,
+		"https://github.com/a/b.git#0123456789abcdef":                                     false,
+	} {
+		if got := hasFullSHA(ref); got != want {
+			t.Errorf("hasFullSHA(%q) = %v, want %v", ref, got, want)
+		}
+	}
+}
