@@ -207,6 +207,17 @@ func isHex(s string) bool {
 	return true
 }
 
+// HasAnyPrefix reports whether s starts with one of prefixes: the parsers
+// tell sources apart by their scheme or host ("git+", "file:", "github.com/").
+func HasAnyPrefix(s string, prefixes ...string) bool {
+	for _, p := range prefixes {
+		if strings.HasPrefix(s, p) {
+			return true
+		}
+	}
+	return false
+}
+
 // DownloadHost returns the scheme and the host of a Resolved URL: the scheme
 // in lower case without a "registry+"/"sparse+" prefix (Cargo's index URLs),
 // the host in lower case without a trailing dot. Both are "" when resolved

@@ -29,3 +29,19 @@ func TestCommitSHA(t *testing.T) {
 		}
 	}
 }
+
+func TestHasAnyPrefix(t *testing.T) {
+	for _, c := range []struct {
+		s    string
+		want bool
+	}{
+		{"git+https://x", true}, {"file:../a", true}, {"https://x", false}, {"", false},
+	} {
+		if got := HasAnyPrefix(c.s, "git+", "file:"); got != c.want {
+			t.Errorf("HasAnyPrefix(%q) = %v, want %v", c.s, got, c.want)
+		}
+	}
+	if HasAnyPrefix("x") {
+		t.Error("HasAnyPrefix with no prefixes is true")
+	}
+}

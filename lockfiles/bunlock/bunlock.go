@@ -250,10 +250,10 @@ func (r *reader) entry(key string, line int) (lockfiles.Package, error) {
 	var q map[string]string
 	purlVersion := version
 	switch {
-	case hasAnyPrefix(version, "workspace:", "file:", "link:"):
+	case lockfiles.HasAnyPrefix(version, "workspace:", "file:", "link:"):
 		p.Source = lockfiles.SourceLocal
 		p.Resolved = version
-	case hasAnyPrefix(version, "git+", "git:", "git@", "github:", "gitlab:", "bitbucket:"):
+	case lockfiles.HasAnyPrefix(version, "git+", "git:", "git@", "github:", "gitlab:", "bitbucket:"):
 		p.Source = lockfiles.SourceGit
 		p.Resolved = version
 		// The purl of a git dependency carries the commit as its version and
@@ -263,7 +263,7 @@ func (r *reader) entry(key string, line int) (lockfiles.Package, error) {
 			purlVersion = ref
 		}
 		q = map[string]string{"vcs_url": version}
-	case hasAnyPrefix(version, "http://", "https://"):
+	case lockfiles.HasAnyPrefix(version, "http://", "https://"):
 		p.Source = lockfiles.SourceURL
 		p.Resolved = version
 		q = map[string]string{"download_url": version}
@@ -315,14 +315,5 @@ func splitSpec(spec string) (name, version string, ok bool) {
 
 // isIntegrity reports whether s looks like a Subresource Integrity value.
 func isIntegrity(s string) bool {
-	return hasAnyPrefix(s, "sha512-", "sha384-", "sha256-", "sha1-")
-}
-
-func hasAnyPrefix(s string, prefixes ...string) bool {
-	for _, p := range prefixes {
-		if strings.HasPrefix(s, p) {
-			return true
-		}
-	}
-	return false
+	return lockfiles.HasAnyPrefix(s, "sha512-", "sha384-", "sha256-", "sha1-")
 }

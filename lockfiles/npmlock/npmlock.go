@@ -491,11 +491,11 @@ func sourceOf(ref string) string {
 	switch {
 	case ref == "":
 		return lockfiles.SourceRegistry
-	case hasAnyPrefix(ref, "file:", "link:", "workspace:"):
+	case lockfiles.HasAnyPrefix(ref, "file:", "link:", "workspace:"):
 		return lockfiles.SourceLocal
-	case hasAnyPrefix(ref, "git+", "git:", "git@", "github:", "gitlab:", "bitbucket:", "gist:"):
+	case lockfiles.HasAnyPrefix(ref, "git+", "git:", "git@", "github:", "gitlab:", "bitbucket:", "gist:"):
 		return lockfiles.SourceGit
-	case hasAnyPrefix(ref, "http://", "https://"):
+	case lockfiles.HasAnyPrefix(ref, "http://", "https://"):
 		if isRegistryTarball(ref) {
 			return lockfiles.SourceRegistry
 		}
@@ -517,13 +517,4 @@ func isRegistryTarball(raw string) bool {
 		return true
 	}
 	return strings.Contains(u.Path, "/-/") && strings.HasSuffix(u.Path, ".tgz")
-}
-
-func hasAnyPrefix(s string, prefixes ...string) bool {
-	for _, p := range prefixes {
-		if strings.HasPrefix(s, p) {
-			return true
-		}
-	}
-	return false
 }

@@ -191,7 +191,7 @@ func (b *builder) addPackage(keyNode, v *yaml.Node) error {
 	}
 	res := yamltree.Get(v, "resolution")
 	isLocal := yamltree.String(res, "type") == "directory" || yamltree.String(res, "directory") != "" ||
-		hasAnyPrefix(strings.TrimPrefix(key, "/"), "file:", "link:", "workspace:") || hasAnyPrefix(ref, "file:", "link:", "workspace:")
+		lockfiles.HasAnyPrefix(strings.TrimPrefix(key, "/"), "file:", "link:", "workspace:") || lockfiles.HasAnyPrefix(ref, "file:", "link:", "workspace:")
 	if name == "" || version == "" && !isLocal {
 		// Keys of no known shape without name/version fields (osv-scalibr's
 		// "invalidpath" fixtures) name no package that could be looked up;
@@ -223,8 +223,8 @@ func (b *builder) addPackage(keyNode, v *yaml.Node) error {
 		pkg.PinnedSHA = lockfiles.IsCommitSHA(commit)
 	case yamltree.String(res, "type") == "directory" || yamltree.String(res, "directory") != "":
 		pkg.Source, pkg.Resolved = lockfiles.SourceLocal, "file:"+yamltree.String(res, "directory")
-	case strings.HasPrefix(tarball, "file:") || hasAnyPrefix(trimmed, "file:", "link:", "workspace:") ||
-		hasAnyPrefix(ref, "file:", "link:", "workspace:"):
+	case strings.HasPrefix(tarball, "file:") || lockfiles.HasAnyPrefix(trimmed, "file:", "link:", "workspace:") ||
+		lockfiles.HasAnyPrefix(ref, "file:", "link:", "workspace:"):
 		pkg.Source, pkg.Resolved = lockfiles.SourceLocal, tarball
 	case fromKey:
 		pkg.Resolved = tarball // a registry package; a tarball names a non-default registry
@@ -275,7 +275,7 @@ func (b *builder) addImporter(importer string, n *yaml.Node, uses map[int]*usage
 			}
 			i, ok := b.lookup(importer, name, version)
 			if !ok {
-				if !hasAnyPrefix(version, "link:", "workspace:", "file:") {
+				if !lockfiles.HasAnyPrefix(version, "link:", "workspace:", "file:") {
 					continue // not in packages (a malformed or partial lockfile)
 				}
 				target := version[strings.IndexByte(version, ':')+1:]
@@ -386,7 +386,7 @@ func lockfileMajor(v string) int {
 func splitKey(key string, major int) (name, ref string) {
 	k := strings.TrimPrefix(key, "/")
 	if major < 6 {
-		if hasAnyPrefix(k, "file:", "link:") {
+		if lockfiles.HasAnyPrefix(k, "file:", "link:") {
 			return "", k
 		}
 		if !strings.HasPrefix(key, "/") {
@@ -439,21 +439,12 @@ func isVersion(s string) bool {
 }
 
 func isGitRef(s string) bool {
-	return hasAnyPrefix(s, "github.com/", "gitlab.com/", "bitbucket.org/", "git+", "git://", "git@", "ssh://") ||
+	return lockfiles.HasAnyPrefix(s, "github.com/", "gitlab.com/", "bitbucket.org/", "git+", "git://", "git@", "ssh://") ||
 		strings.Contains(s, "codeload.github.com/")
 }
 
 func isNull(n *yaml.Node) bool {
 	return n != nil && n.Kind == yaml.ScalarNode && n.Tag == "!!null"
-}
-
-func hasAnyPrefix(s string, prefixes ...string) bool {
-	for _, p := range prefixes {
-		if strings.HasPrefix(s, p) {
-			return true
-		}
-	}
-	return false
 }
 
 func lastSegment(s string) string {

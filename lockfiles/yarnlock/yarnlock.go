@@ -243,7 +243,7 @@ func classicPackage(e *entry) lockfiles.Package {
 	}
 	if pkg.Source == lockfiles.SourceRegistry {
 		switch {
-		case hasAnyPrefix(e.resolved, "git+", "git:", "ssh:"):
+		case lockfiles.HasAnyPrefix(e.resolved, "git+", "git:", "ssh:"):
 			pkg.Source = lockfiles.SourceGit
 		case strings.HasPrefix(e.resolved, "file:"):
 			pkg.Source = lockfiles.SourceLocal
@@ -257,13 +257,13 @@ func classicSource(rng, resolved string) string {
 	switch {
 	case rng == "":
 		return lockfiles.SourceRegistry
-	case hasAnyPrefix(rng, "file:", "link:", "portal:", "workspace:"):
+	case lockfiles.HasAnyPrefix(rng, "file:", "link:", "portal:", "workspace:"):
 		return lockfiles.SourceLocal
-	case hasAnyPrefix(rng, "git+", "git:", "git@", "ssh:", "github:", "gitlab:", "bitbucket:"):
+	case lockfiles.HasAnyPrefix(rng, "git+", "git:", "git@", "ssh:", "github:", "gitlab:", "bitbucket:"):
 		return lockfiles.SourceGit
-	case hasAnyPrefix(rng, "http:", "https:"):
+	case lockfiles.HasAnyPrefix(rng, "http:", "https:"):
 		u, _, _ := strings.Cut(rng, "#")
-		if hasAnyPrefix(resolved, "git+", "git:", "ssh:") || strings.HasSuffix(u, ".git") ||
+		if lockfiles.HasAnyPrefix(resolved, "git+", "git:", "ssh:") || strings.HasSuffix(u, ".git") ||
 			(!strings.HasSuffix(u, ".tgz") && !strings.HasSuffix(u, ".tar.gz") &&
 				(strings.Contains(u, "github.com/") || strings.Contains(u, "gitlab.com/") || strings.Contains(u, "bitbucket.org/"))) {
 			return lockfiles.SourceGit
@@ -400,15 +400,6 @@ func field(line []byte) (key, value string, err error) {
 		return key, strings.ReplaceAll(s[1:len(s)-1], "''", "'"), nil
 	}
 	return key, s, nil
-}
-
-func hasAnyPrefix(s string, prefixes ...string) bool {
-	for _, p := range prefixes {
-		if strings.HasPrefix(s, p) {
-			return true
-		}
-	}
-	return false
 }
 
 // hasFullSHA reports whether a git reference ends in a full 40-hex commit:
