@@ -74,7 +74,7 @@ func sameAsParse(t *testing.T, data []byte) bool {
 // FuzzFastParse checks the subset reader against the YAML library, every
 // value built: whatever it accepts, Parse reads the same way.
 func FuzzFastParse(f *testing.F) {
-	if dir, ok := shareddata.Find("lockfiles"); ok {
+	if dir, ok := shareddata.Optional(f, "lockfiles"); ok {
 		lockfilestest.AddSeeds(f, filepath.Join(dir, "pubspec-lock", "*", "pubspec.lock"),
 			filepath.Join(dir, "fixtures-osv-scalibr", "pubspec", "*"),
 			filepath.Join(dir, "fixtures-osv-scalibr", "pnpmlock", "*"))
