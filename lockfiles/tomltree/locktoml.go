@@ -61,6 +61,36 @@ type parser struct {
 	line     int
 	depth    int
 	maxDepth int
+
+	// Values and array items come from slabs: a lockfile's thousands of
+	// values cost a few allocations (the per-table maps remain).
+	slab  []Value
+	ptrs  []*Value
+	items []*Value // the items of the arrays being read, innermost last
+	keys  []string // the key path of the header being read
+}
+
+// newValue returns a pointer to a copy of v from the slab.
+func (p *parser) newValue(v Value) *Value {
+	if len(p.slab) == cap(p.slab) {
+		p.slab = make([]Value, 0, 256)
+	}
+	p.slab = append(p.slab, v)
+	return &p.slab[len(p.slab)-1]
+}
+
+// itemSlice returns a slice of n pointers for an array's items, carved from
+// a slab when small (its capacity stops an append at its end).
+func (p *parser) itemSlice(n int) []*Value {
+	if n > 64 {
+		return make([]*Value, n)
+	}
+	if len(p.ptrs)+n > cap(p.ptrs) {
+		p.ptrs = make([]*Value, 0, 1024)
+	}
+	k := len(p.ptrs)
+	p.ptrs = p.ptrs[:k+n]
+	return p.ptrs[k : k+n : k+n]
 }
 
 // Parse reads data. ok is false when data is not in the subset (or is not
@@ -73,7 +103,7 @@ func Parse(data []byte, maxDepth int) (root *Value, ok bool) {
 	if !utf8.ValidString(p.data) || hasControl(p.data) {
 		return nil, false
 	}
-	root = &Value{Kind: Table, Line: 1, Fields: map[string]*Value{}}
+	root = p.newValue(Value{Kind: Table, Line: 1, Fields: map[string]*Value{}})
 	current := root
 	for {
 		p.skipBlank()
@@ -101,19 +131,44 @@ func Parse(data []byte, maxDepth int) (root *Value, ok bool) {
 // hasControl reports control characters TOML forbids anywhere (all but tab
 // and newlines), and a carriage return not followed by a newline.
 func hasControl(s string) bool {
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		switch {
+	bad := func(i int) bool {
+		switch c := s[i]; {
 		case c == '\t' || c == '\n':
 		case c == '\r':
-			if i+1 >= len(s) || s[i+1] != '\n' {
+			return i+1 >= len(s) || s[i+1] != '\n'
+		case c < 0x20 || c == 0x7f:
+			return true
+		}
+		return false
+	}
+	i := 0
+	for ; i+8 <= len(s); i += 8 {
+		// Eight bytes at a time: skip words with no byte below 0x20 but
+		// '\n' and no DEL, look closer at the rest.
+		x := uint64(s[i]) | uint64(s[i+1])<<8 | uint64(s[i+2])<<16 | uint64(s[i+3])<<24 |
+			uint64(s[i+4])<<32 | uint64(s[i+5])<<40 | uint64(s[i+6])<<48 | uint64(s[i+7])<<56
+		if zeroBytes(x&0xe0e0e0e0e0e0e0e0)&^zeroBytes(x^0x0a0a0a0a0a0a0a0a)|zeroBytes(x^0x7f7f7f7f7f7f7f7f) == 0 {
+			continue
+		}
+		for j := i; j < i+8; j++ {
+			if bad(j) {
 				return true
 			}
-		case c < 0x20 || c == 0x7f:
+		}
+	}
+	for ; i < len(s); i++ {
+		if bad(i) {
 			return true
 		}
 	}
 	return false
+}
+
+// zeroBytes returns the high bit of every zero byte of x, exactly (no
+// carry crosses from one byte to the next).
+func zeroBytes(x uint64) uint64 {
+	const low7 = 0x7f7f7f7f7f7f7f7f
+	return ^((x&low7 + low7) | x | low7)
 }
 
 // skipBlank skips whitespace, newlines and comments.
@@ -189,7 +244,7 @@ func (p *parser) header(root *Value) (*Value, bool) {
 	p.pos += len(closing)
 	t := root
 	for _, k := range keys[:len(keys)-1] {
-		next, ok := descend(t, k, line)
+		next, ok := p.descend(t, k, line)
 		if !ok {
 			return nil, false
 		}
@@ -199,17 +254,17 @@ func (p *parser) header(root *Value) (*Value, bool) {
 	existing := t.Fields[last]
 	if aot {
 		if existing == nil {
-			existing = &Value{Kind: Array, Line: line, arrayOfTables: true}
+			existing = p.newValue(Value{Kind: Array, Line: line, arrayOfTables: true})
 			t.Fields[last] = existing
 		} else if existing.Kind != Array || !existing.arrayOfTables {
 			return nil, false
 		}
-		nt := &Value{Kind: Table, Line: line, Fields: map[string]*Value{}, defined: true}
+		nt := p.newValue(Value{Kind: Table, Line: line, Fields: map[string]*Value{}, defined: true})
 		existing.Items = append(existing.Items, nt)
 		return nt, true
 	}
 	if existing == nil {
-		nt := &Value{Kind: Table, Line: line, Fields: map[string]*Value{}, defined: true}
+		nt := p.newValue(Value{Kind: Table, Line: line, Fields: map[string]*Value{}, defined: true})
 		t.Fields[last] = nt
 		return nt, true
 	}
@@ -223,11 +278,11 @@ func (p *parser) header(root *Value) (*Value, bool) {
 
 // descend returns the table at key in t for a header or a dotted key,
 // creating an implicit table; for an array of tables, its last element.
-func descend(t *Value, key string, line int) (*Value, bool) {
+func (p *parser) descend(t *Value, key string, line int) (*Value, bool) {
 	v := t.Fields[key]
 	switch {
 	case v == nil:
-		v = &Value{Kind: Table, Line: line, Fields: map[string]*Value{}}
+		v = p.newValue(Value{Kind: Table, Line: line, Fields: map[string]*Value{}})
 		t.Fields[key] = v
 		return v, true
 	case v.Kind == Table && !v.inline:
@@ -238,9 +293,11 @@ func descend(t *Value, key string, line int) (*Value, bool) {
 	return nil, false
 }
 
-// keyPath reads a possibly dotted key.
+// keyPath reads a possibly dotted key, into p.keys (valid until the next
+// call).
 func (p *parser) keyPath() ([]string, bool) {
-	var keys []string
+	keys := p.keys[:0]
+	defer func() { p.keys = keys[:0] }()
 	for {
 		p.skipSpace()
 		k, ok := p.key()
@@ -319,23 +376,23 @@ func (p *parser) value() (*Value, bool) {
 			return nil, false
 		}
 		s, ok := p.basicString()
-		return &Value{Kind: String, Line: line, Str: s}, ok
+		return p.newValue(Value{Kind: String, Line: line, Str: s}), ok
 	case c == '\'':
 		if strings.HasPrefix(p.data[p.pos:], `'''`) {
 			return nil, false
 		}
 		s, ok := p.literalString()
-		return &Value{Kind: String, Line: line, Str: s}, ok
+		return p.newValue(Value{Kind: String, Line: line, Str: s}), ok
 	case c == '[':
 		return p.array()
 	case c == '{':
 		return p.inlineTable()
 	case c == 't' && strings.HasPrefix(p.data[p.pos:], "true"):
 		p.pos += 4
-		return &Value{Kind: Bool, Line: line, Str: "true"}, p.scalarEnds()
+		return p.newValue(Value{Kind: Bool, Line: line, Str: "true"}), p.scalarEnds()
 	case c == 'f' && strings.HasPrefix(p.data[p.pos:], "false"):
 		p.pos += 5
-		return &Value{Kind: Bool, Line: line, Str: "false"}, p.scalarEnds()
+		return p.newValue(Value{Kind: Bool, Line: line, Str: "false"}), p.scalarEnds()
 	case c == '-' || c == '+' || c >= '0' && c <= '9':
 		return p.integer()
 	}
@@ -369,7 +426,7 @@ func (p *parser) integer() (*Value, bool) {
 	if n == 0 || n > 18 || (n > 1 && p.data[digits] == '0') || !p.scalarEnds() {
 		return nil, false
 	}
-	return &Value{Kind: Integer, Line: p.line, Str: p.data[start:p.pos]}, true
+	return p.newValue(Value{Kind: Integer, Line: p.line, Str: p.data[start:p.pos]}), true
 }
 
 func (p *parser) enter() bool {
@@ -383,22 +440,33 @@ func (p *parser) array() (*Value, bool) {
 		return nil, false
 	}
 	defer func() { p.depth-- }()
-	v := &Value{Kind: Array, Line: p.line, inline: true}
+	v := p.newValue(Value{Kind: Array, Line: p.line, inline: true})
 	p.pos++
+	// The items gather on p.items (nested arrays above them) and move to
+	// a slice of their own, exactly sized, when the array closes.
+	start := len(p.items)
+	defer func() { p.items = p.items[:start] }()
+	closeArray := func() (*Value, bool) {
+		p.pos++
+		if n := len(p.items) - start; n > 0 {
+			v.Items = p.itemSlice(n)
+			copy(v.Items, p.items[start:])
+		}
+		return v, true
+	}
 	for {
 		p.skipBlank()
 		if p.pos >= len(p.data) {
 			return nil, false
 		}
 		if p.data[p.pos] == ']' {
-			p.pos++
-			return v, true
+			return closeArray()
 		}
 		item, ok := p.value()
 		if !ok {
 			return nil, false
 		}
-		v.Items = append(v.Items, item)
+		p.items = append(p.items, item)
 		p.skipBlank()
 		if p.pos >= len(p.data) {
 			return nil, false
@@ -407,8 +475,7 @@ func (p *parser) array() (*Value, bool) {
 		case ',':
 			p.pos++
 		case ']':
-			p.pos++
-			return v, true
+			return closeArray()
 		default:
 			return nil, false
 		}
@@ -421,7 +488,7 @@ func (p *parser) inlineTable() (*Value, bool) {
 		return nil, false
 	}
 	defer func() { p.depth-- }()
-	v := &Value{Kind: Table, Line: p.line, Fields: map[string]*Value{}}
+	v := p.newValue(Value{Kind: Table, Line: p.line, Fields: map[string]*Value{}})
 	p.pos++
 	p.skipSpace()
 	if p.pos < len(p.data) && p.data[p.pos] == '}' {

@@ -346,3 +346,30 @@ func TestFullHeaderCount(t *testing.T) {
 		t.Errorf("error %q, want %q", err, want)
 	}
 }
+
+// TestHasControl checks the word-at-a-time scan of hasControl against a
+// byte-by-byte reading, with every byte value at every offset of a text
+// longer than a few words.
+func TestHasControl(t *testing.T) {
+	slow := func(s string) bool {
+		for i := 0; i < len(s); i++ {
+			c := s[i]
+			if c == '\r' && (i+1 >= len(s) || s[i+1] != '\n') || c < 0x20 && c != '\t' && c != '\n' && c != '\r' || c == 0x7f {
+				return true
+			}
+		}
+		return false
+	}
+	base := "version = 3\r\n[[package]]\nname = \"a\"\t# é\nversion = \"1.0.0\"\n"
+	for c := 0; c < 0x100; c++ {
+		for pos := range len(base) {
+			b := []byte(base)
+			b[pos] = byte(c)
+			for _, s := range []string{string(b), string(b[:pos+1]), string(b[pos:])} {
+				if got, want := hasControl(s), slow(s); got != want {
+					t.Fatalf("hasControl(%q) = %v, want %v", s, got, want)
+				}
+			}
+		}
+	}
+}
