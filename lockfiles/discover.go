@@ -107,7 +107,14 @@ func Find(ctx context.Context, fsys fs.FS, parsers []Parser, exclude func(string
 // returned error is only for a failure to walk the tree at all or a cancelled
 // context.
 func Discover(ctx context.Context, fsys fs.FS, parsers []Parser, opts DiscoverOptions) (*Inventory, error) {
-	files, err := Find(ctx, fsys, parsers, opts.Exclude)
+	// The walk may use a tree's faster walked view (diff.TreeFS): it opens
+	// only directories it found. Files are still read, and includes
+	// resolved, through fsys itself.
+	walk := fsys
+	if w, ok := fsys.(interface{ Walked() fs.FS }); ok {
+		walk = w.Walked()
+	}
+	files, err := Find(ctx, walk, parsers, opts.Exclude)
 	if err != nil {
 		return nil, fmt.Errorf("walk: %w", err)
 	}

@@ -96,6 +96,11 @@ type SweepResult struct {
 // one worker per CPU. Only an ended context makes it fail; it then returns
 // what the files scanned so far held, with the context's error.
 func (e *Engine) ScanFS(ctx context.Context, fsys fs.FS) (*SweepResult, error) {
+	// Every file is opened by a path this walk found (regular files, real
+	// directories), so a tree's faster walked view serves (diff.TreeFS).
+	if w, ok := fsys.(interface{ Walked() fs.FS }); ok {
+		fsys = w.Walked()
+	}
 	type job struct{ path string }
 	jobs := make(chan job)
 	var (

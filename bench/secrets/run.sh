@@ -51,7 +51,10 @@ if [[ -x "$WORK/tollgate" ]]; then
   PROBE_OUT=$("$WORK/tollgate" scan --offline --format json --fail-on none "$PROBE" 2>/dev/null || true)
 fi
 if grep -q '"secret/' <<<"$PROBE_OUT"; then
-  TOLLGATE=("$WORK/tollgate" scan --offline --format json --fail-on none)
+  # --fail-on-skipped=false: lockfiles the planting broke (a secret line in
+  # a go.mod or a workflow) make a scan incomplete by default; this measures
+  # the secret scan.
+  TOLLGATE=("$WORK/tollgate" scan --offline --format json --fail-on none --fail-on-skipped=false)
   MODE="tollgate scan --offline --format json (CLI)"
 else
   TOLLGATE=("$WORK/scan")
