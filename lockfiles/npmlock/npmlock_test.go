@@ -5,6 +5,7 @@ import (
 	"io/fs"
 	"path/filepath"
 	"sort"
+	"strings"
 	"testing"
 	"testing/fstest"
 
@@ -457,6 +458,8 @@ func TestDepthLimit(t *testing.T) {
 
 func FuzzParsePackageLock(f *testing.F) {
 	lockfilestest.AddSeeds(f, "testdata/*.json")
+	// Nesting past the depth limit.
+	f.Add([]byte(`{"lockfileVersion": 3, "packages": {"": ` + strings.Repeat(`{"a": `, 300) + "1" + strings.Repeat("}", 300) + "}}"))
 	if dir, ok := shareddata.Optional(f, "lockfiles"); ok {
 		lockfilestest.AddSeeds(f,
 			filepath.Join(dir, "fixtures-osv-scalibr", "packagelockjson", "*.json"),

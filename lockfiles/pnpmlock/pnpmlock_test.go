@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"strings"
 	"testing"
 
 	"github.com/tollgate-dev/tollgate/internal/shareddata"
@@ -428,6 +429,15 @@ func FuzzParsePnpmLock(f *testing.F) {
 			filepath.Join(dir, "fixtures-osv-scalibr", "pnpmlock", "*"))
 	}
 	lockfilestest.AddSeeds(f, "testdata/*")
+	// Nesting past the depth limit, block and flow.
+	f.Add([]byte("lockfileVersion: '9.0'\npackages:\n  a: " + strings.Repeat("[", 300) + strings.Repeat("]", 300) + "\n"))
+	f.Add([]byte("lockfileVersion: '9.0'\npackages:\n" + strings.Repeat(" ", 2) + strings.Repeat("a:\n", 1) + func() string {
+		var b strings.Builder
+		for i := 0; i < 300; i++ {
+			b.WriteString(strings.Repeat("  ", i+2) + "k:\n")
+		}
+		return b.String()
+	}()))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		pkgs, err := lockfilestest.ParseBytes(Parser{}, "pnpm-lock.yaml", data)
 		if err != nil {

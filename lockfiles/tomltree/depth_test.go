@@ -48,3 +48,27 @@ func BenchmarkCheckDepthHostile(b *testing.B) {
 		}
 	}
 }
+
+// FuzzCheckDepth: the depth check never fails on a limit it passed at a
+// smaller one, and agrees with itself past the deepest nesting it allows.
+func FuzzCheckDepth(f *testing.F) {
+	for _, s := range []string{
+		"x = " + strings.Repeat("{a = ", 300) + "1" + strings.Repeat("}", 300) + "\n",
+		"x = " + strings.Repeat("[", 300) + strings.Repeat("]", 300) + "\n",
+		"x = \"\"\"[[[\\\"\"\"\" # {{{\ny = '''{{{'''\n[[package]]\nname = \"a\"\n",
+		"x = \"unterminated [[[[\ny = [[[\n",
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		for _, max := range []int{1, 4, 16, 256} {
+			if CheckDepth(data, max) == nil {
+				for _, more := range []int{max + 1, max * 2, 1 << 20} {
+					if err := CheckDepth(data, more); err != nil {
+						t.Fatalf("passed at %d, failed at %d: %v", max, more, err)
+					}
+				}
+			}
+		}
+	})
+}
