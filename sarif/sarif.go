@@ -109,12 +109,62 @@ func Build(res *scanner.Result, opts Options) (*gosarif.Report, []string, error)
 			notes = append(notes, fmt.Sprintf("%s: %d results over GitHub's limit of %d per run were dropped, least severe first", cat, len(findings)-maxResults, maxResults))
 			findings = findings[:maxResults]
 		}
-		report.AddRun(buildRun(cat, findings, res.Rules, opts, notes))
+		run := buildRun(cat, findings, res.Rules, opts, notes)
+		addCheckNotifications(run, cat, res)
+		report.AddRun(run)
 	}
 	if len(report.Runs) > MaxRuns {
 		return nil, nil, fmt.Errorf("sarif: %d runs exceed GitHub's limit of %d", len(report.Runs), MaxRuns)
 	}
 	return report, notes, nil
+}
+
+// checkCategory is the run a check's notifications belong to.
+func checkCategory(check string) string {
+	if check == "secrets" {
+		return "secrets"
+	}
+	return "dependencies"
+}
+
+// addCheckNotifications records in the run's invocation what could not run
+// (skipped: an error notification each, and executionSuccessful false, so a
+// code-scanning reader can tell an incomplete run from a clean one) and what
+// was left out by choice (disabled: a note each).
+func addCheckNotifications(run *gosarif.Run, cat string, res *scanner.Result) {
+	var skipped []scanner.Skipped
+	for _, s := range res.Skipped {
+		if checkCategory(s.Check) == cat {
+			skipped = append(skipped, s)
+		}
+	}
+	var disabled []scanner.Disabled
+	for _, d := range res.Disabled {
+		if checkCategory(d.Check) == cat {
+			disabled = append(disabled, d)
+		}
+	}
+	if len(skipped)+len(disabled) == 0 {
+		return
+	}
+	var inv *gosarif.Invocation
+	if len(run.Invocations) > 0 {
+		inv = run.Invocations[0]
+	} else {
+		inv = run.AddInvocation(true)
+	}
+	if len(skipped) > 0 {
+		ok := false
+		inv.ExecutionSuccessful = &ok
+	}
+	for _, s := range skipped {
+		inv.ToolExecutionNotifications = append(inv.ToolExecutionNotifications,
+			gosarif.NewNotification().WithMessage(gosarif.NewTextMessage(s.Check+" could not run fully: "+s.Reason)).WithLevel("error"))
+	}
+	for _, d := range disabled {
+		inv.ToolExecutionNotifications = append(inv.ToolExecutionNotifications,
+			gosarif.NewNotification().WithMessage(gosarif.NewTextMessage(d.Check+" turned off: "+d.Reason)).WithLevel("note"))
+	}
 }
 
 func buildRun(cat string, findings []scanner.Finding, rules map[string]scanner.Rule, opts Options, notes []string) *gosarif.Run {

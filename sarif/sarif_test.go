@@ -3,8 +3,10 @@ package sarif
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"net/url"
 	"os"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -284,5 +286,54 @@ func TestEscapePathNeverAbsolute(t *testing.T) {
 		if r := base.ResolveReference(u); !strings.HasPrefix(r.String(), "file:///repo/") {
 			t.Errorf("%q resolves to %s, outside the repository", got, r)
 		}
+	}
+}
+
+// A run whose checks could not run fully says so in SARIF: its invocation
+// is not successful and names each skipped part; what was turned off is a
+// note. The other category's run stays successful.
+func TestSkippedChecksInSARIF(t *testing.T) {
+	res := &scanner.Result{
+		Findings: []scanner.Finding{},
+		Skipped:  []scanner.Skipped{{Check: "osv", Reason: "OSV lookup failed: HTTP 504"}},
+		Disabled: []scanner.Disabled{{Check: "typosquat", Reason: "not built in this version"}, {Check: "secrets", Reason: "turned off in the config"}},
+		Rules:    map[string]scanner.Rule{},
+	}
+	var buf bytes.Buffer
+	if _, err := Write(&buf, res, Options{Category: "tollgate"}); err != nil {
+		t.Fatal(err)
+	}
+	var doc struct {
+		Runs []struct {
+			AutomationDetails struct{ ID string } `json:"automationDetails"`
+			Invocations       []struct {
+				ExecutionSuccessful        bool `json:"executionSuccessful"`
+				ToolExecutionNotifications []struct {
+					Level   string
+					Message struct{ Text string }
+				} `json:"toolExecutionNotifications"`
+			}
+		}
+	}
+	if err := json.Unmarshal(buf.Bytes(), &doc); err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]string{}
+	for _, r := range doc.Runs {
+		for _, inv := range r.Invocations {
+			got[r.AutomationDetails.ID+" ok"] = fmt.Sprint(inv.ExecutionSuccessful)
+			for _, n := range inv.ToolExecutionNotifications {
+				got[r.AutomationDetails.ID] += n.Level + ": " + n.Message.Text + "; "
+			}
+		}
+	}
+	want := map[string]string{
+		"tollgate/dependencies/ ok": "false",
+		"tollgate/dependencies/":    "error: osv could not run fully: OSV lookup failed: HTTP 504; note: typosquat turned off: not built in this version; ",
+		"tollgate/secrets/ ok":      "true",
+		"tollgate/secrets/":         "note: secrets turned off: turned off in the config; ",
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("got %q\nwant %q", got, want)
 	}
 }
