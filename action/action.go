@@ -59,7 +59,10 @@ type Env struct {
 type inputs struct {
 	policy   pipeline.PolicyRequest
 	sarif    string
-	comment  bool
+	// comment is when to create the sticky comment: always, on-findings
+	// (the default), on-failure or never. An existing one is always kept up
+	// to date unless never.
+	comment  string
 	upload   bool
 	offline  bool
 	verify   bool
@@ -303,13 +306,18 @@ func (r *run) readInputs() error {
 		name string
 		dst  *bool
 		def  bool
-	}{{"comment", &in.comment, true}, {"upload", &in.upload, false}, {"offline", &in.offline, false}, {"verify-secrets", &in.verify, false}} {
+	}{{"upload", &in.upload, false}, {"offline", &in.offline, false}, {"verify-secrets", &in.verify, false}} {
 		v, err := pipeline.ParseBool(get(b.name), b.def)
 		if err != nil {
 			return pipeline.Usagef("input %s: %w", b.name, err)
 		}
 		*b.dst = v
 	}
+	mode, err := commentMode(get("comment"))
+	if err != nil {
+		return err
+	}
+	in.comment = mode
 	// Paths in inputs are relative to the workspace.
 	for _, p := range []*string{&in.policy.OSVDB, &in.cacheDir, &in.policy.ConfigPath, &in.policy.BaselinePath} {
 		if *p != "" && !filepath.IsAbs(*p) {
@@ -443,18 +451,48 @@ func (r *run) view(cs *diff.ChangeSet) github.View {
 	return v
 }
 
+// Values of the comment input.
+const (
+	commentAlways     = "always"
+	commentOnFindings = "on-findings"
+	commentOnFailure  = "on-failure"
+	commentNever      = "never"
+)
+
+// commentMode reads the comment input: always, on-findings (the default;
+// also "true"), on-failure or never (also "false").
+func commentMode(s string) (string, error) {
+	switch v := strings.ToLower(strings.TrimSpace(s)); v {
+	case "", "true", "yes", "on", commentOnFindings:
+		return commentOnFindings, nil
+	case "false", "no", "off", commentNever:
+		return commentNever, nil
+	case commentAlways, commentOnFailure:
+		return v, nil
+	}
+	return "", pipeline.Usagef("input comment: %q is not always, on-findings, on-failure or never", s)
+}
+
 // comment keeps the sticky pull-request comment; what it cannot do becomes a
 // note. It returns the comment's URL ("" if none).
 func (r *run) comment(ctx context.Context, client *api.Client, res *scanner.Result, v github.View) string {
 	ev := r.ev
-	if !r.in.comment || ev.Kind != event.KindPullRequest || ev.PR == 0 {
+	if r.in.comment == commentNever || ev.Kind != event.KindPullRequest || ev.PR == 0 {
 		return ""
 	}
 	if r.in.token == "" {
 		r.notes = append(r.notes, "Pull-request comment skipped: no token (set the token input).")
 		return ""
 	}
-	create := len(res.Findings) > 0 || v.Outcome == scanner.OutcomeIncomplete
+	var create bool
+	switch r.in.comment {
+	case commentAlways:
+		create = true
+	case commentOnFailure:
+		create = v.Outcome != scanner.OutcomePassed
+	default: // on findings
+		create = len(res.Findings) > 0 || v.Outcome == scanner.OutcomeIncomplete
+	}
 	up, err := client.UpsertComment(ctx, ev.Owner, ev.Repo, ev.PR, github.CommentMarker(r.in.category), github.CommentBody(res, v), create)
 	if err != nil {
 		switch {

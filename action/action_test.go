@@ -759,7 +759,7 @@ func TestEvents(t *testing.T) {
 			payload:   map[string]any{"schedule": "17 4 * * 1"},
 			vars:      map[string]string{"INPUT_COMMENT": "maybe"},
 			wantCode:  pipeline.ExitUsage,
-			wantInLog: []string{"input comment: \"maybe\" is not true or false"},
+			wantInLog: []string{"input comment: \"maybe\" is not always, on-findings, on-failure or never"},
 		},
 		{
 			name: "unsupported event", eventName: "issues",

@@ -82,3 +82,49 @@ func TestConfigCannotRedirectTheToken(t *testing.T) {
 		t.Errorf("the runner's own API refused: %d\n%s\n%s", code, stdout, stderr)
 	}
 }
+
+// The comment input says when a sticky comment is created: always (even on
+// a clean pull request), on-findings (any finding), on-failure (the result
+// failed or is incomplete) or never.
+func TestCommentModes(t *testing.T) {
+	repo := newGitRepo(t)
+	repo.write("package-lock.json", baseLock)
+	base := repo.commit("base")
+	repo.git("checkout", "-q", "-b", "feature")
+	repo.write("package-lock.json", headLock) // adds a critical malicious package
+	head := repo.commit("add evil-helper")
+	for _, tt := range []struct {
+		mode, failOn string
+		want         int // comments created
+	}{
+		{"on-findings", "none", 1},
+		{"", "none", 1},
+		{"on-failure", "none", 0},
+		{"on-failure", "high", 1},
+		{"never", "high", 0},
+		{"always", "none", 1},
+	} {
+		fake := &fakeGitHub{t: t}
+		srv := httptest.NewServer(fake)
+		env := newActionsEnv(t, repo.dir, "pull_request", prPayload(base, head, false))
+		env.vars["INPUT_COMMENT"] = tt.mode
+		env.vars["INPUT_FAIL-ON"] = tt.failOn
+		env.run(t, srv.URL+"/api/v3", srv.Client())
+		srv.Close()
+		if fake.creates != tt.want {
+			t.Errorf("comment %q, fail-on %s: %d comments created, want %d", tt.mode, tt.failOn, fake.creates, tt.want)
+		}
+	}
+	// always comments on a clean pull request too.
+	repo.write("package-lock.json", baseLock)
+	clean := repo.commit("drop it again")
+	fake := &fakeGitHub{t: t}
+	srv := httptest.NewServer(fake)
+	defer srv.Close()
+	env := newActionsEnv(t, repo.dir, "pull_request", prPayload(base, clean, false))
+	env.vars["INPUT_COMMENT"] = "always"
+	env.run(t, srv.URL+"/api/v3", srv.Client())
+	if fake.creates != 1 || !strings.Contains(fake.comments[0].Body, "all clear") {
+		t.Errorf("always on a clean pull request: %d comments %+v", fake.creates, fake.comments)
+	}
+}
