@@ -57,8 +57,8 @@ type Env struct {
 // (fail-on, fail-on-skipped, checks, config, baseline, osv-db, osv-url) are
 // parsed by pipeline.LoadPolicy, the same way as the CLI's flags.
 type inputs struct {
-	policy   pipeline.PolicyRequest
-	sarif    string
+	policy pipeline.PolicyRequest
+	sarif  string
 	// comment is when to create the sticky comment: always, on-findings
 	// (the default), on-failure or never. An existing one is always kept up
 	// to date unless never.
