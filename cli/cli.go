@@ -26,7 +26,7 @@ func usagef(format string, args ...any) error { return pipeline.Usagef(format, a
 const usage = `tollgate guards pull requests against supply-chain attacks.
 
 Usage:
-  tollgate scan [flags] [DIR]                 sweep DIR (default .): every lockfile, every file
+  tollgate scan [flags] [DIR | LOCKFILE]      sweep DIR (default .): every lockfile, every file; or one lockfile
   tollgate scan --base REV [--head REV] [DIR] pull-request mode: only what changed
   tollgate inventory [--format json|table] [PATH...]
   tollgate baseline [--output FILE] [DIR]      accept the secrets DIR holds today (they still need rotating)

@@ -679,3 +679,26 @@ func TestUsageMessages(t *testing.T) {
 		t.Errorf("scan -h: %d\n%s", code, errOut)
 	}
 }
+
+// tollgate scan FILE scans that lockfile alone (its includes still read);
+// a file that is no lockfile is bad usage.
+func TestScanOneLockfile(t *testing.T) {
+	dir := t.TempDir()
+	writeFile(t, dir, "requirements.txt", "-r base.txt\nflask==2.0.0\n")
+	writeFile(t, dir, "base.txt", "reqeusts==2.31.0\n")
+	data, err := os.ReadFile(filepath.Join(demo, "web", "package-lock.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	writeFile(t, dir, "package-lock.json", string(data))
+	code, out, errOut := run(t, "scan", "--offline", "--osv-db", demoDB, "--format", "json", filepath.Join(dir, "requirements.txt"))
+	if code != pipeline.ExitFindings || !strings.Contains(out, "pkg:pypi/reqeusts@2.31.0") || strings.Contains(out, "tollgate-demo-evil") || !strings.Contains(out, `"lockfiles": 1`) {
+		t.Errorf("scan FILE: exit %d %s\n%s", code, errOut, out)
+	}
+	if code, _, errOut := run(t, "scan", filepath.Join(demo, "README.md")); code != pipeline.ExitUsage || !strings.Contains(errOut, "not a supported lockfile name") {
+		t.Errorf("scan README.md: exit %d %s", code, errOut)
+	}
+	if code, _, errOut := run(t, "scan", "--base", "main", filepath.Join(dir, "requirements.txt")); code != pipeline.ExitUsage {
+		t.Errorf("scan --base FILE: exit %d %s", code, errOut)
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"time"
 
 	"github.com/tollgate-dev/tollgate/checks"
@@ -34,7 +35,9 @@ Exit codes:
 
 // ScanOptions are the scan command's settings.
 type ScanOptions struct {
-	Dir        string
+	Dir string
+	// File, when set, is the one lockfile to scan (in Dir).
+	File       string
 	Base, Head string
 	Format     string // text, json, sarif
 	Output     string
@@ -78,7 +81,7 @@ func runScan(ctx context.Context, args []string, stdout, stderr io.Writer) (int,
 	fs.Int64Var(&o.Limits.MaxFileSize, "max-file-size", lockfiles.DefaultMaxFileSize, "report lockfiles larger than this many bytes instead of reading them")
 	flagsHelp := fs.Usage
 	fs.Usage = func() {
-		fmt.Fprint(stderr, "Usage: tollgate scan [flags] [DIR]\n\n")
+		fmt.Fprint(stderr, "Usage: tollgate scan [flags] [DIR | LOCKFILE]\n\n")
 		flagsHelp()
 		fmt.Fprint(stderr, scanHelp)
 	}
@@ -98,8 +101,21 @@ func runScan(ctx context.Context, args []string, stdout, stderr io.Writer) (int,
 	default:
 		return pipeline.ExitUsage, usagef("--format must be text, json or sarif, not %q", o.Format)
 	}
-	if st, err := os.Stat(o.Dir); err != nil || !st.IsDir() {
-		return pipeline.ExitUsage, usagef("scan: %s is not a directory", o.Dir)
+	st, err := os.Stat(o.Dir)
+	switch {
+	case err != nil:
+		return pipeline.ExitUsage, usagef("scan: %v", err)
+	case st.Mode().IsRegular():
+		// tollgate scan FILE: that lockfile alone (osv-scanner's -L habit).
+		if o.Base != "" {
+			return pipeline.ExitUsage, usagef("scan FILE sweeps one lockfile; --base needs a directory")
+		}
+		if pipeline.MatchLockfile(all.Parsers(), filepath.Base(o.Dir)) == nil {
+			return pipeline.ExitUsage, usagef("scan: %s is not a supported lockfile name (give a directory to sweep it)", o.Dir)
+		}
+		o.File, o.Dir = o.Dir, filepath.Dir(o.Dir)
+	case !st.IsDir():
+		return pipeline.ExitUsage, usagef("scan: %s is neither a directory nor a file", o.Dir)
 	}
 	if o.Head != "" && o.Base == "" {
 		return pipeline.ExitUsage, usagef("--head needs --base")
@@ -158,6 +174,9 @@ func Scan(ctx context.Context, o ScanOptions) (*pipeline.Scan, error) {
 // openChangeSet reads what to scan: the directory in a sweep; with --base,
 // the local git history up to --head or the work tree.
 func openChangeSet(ctx context.Context, o ScanOptions, parsers []lockfiles.Parser) (*diff.ChangeSet, error) {
+	if o.File != "" {
+		return diff.FromFile(o.File)
+	}
 	if o.Base == "" {
 		return diff.FromDirectory(o.Dir)
 	}

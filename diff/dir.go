@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"path/filepath"
 )
 
 // FromDirectory returns the change set of a sweep of dir: no base, no changed
@@ -58,3 +59,54 @@ func (t *TreeFS) Lstat(name string) (fs.FileInfo, error) { return fs.Lstat(t.FS,
 
 // ReadLink implements fs.ReadLinkFS.
 func (t *TreeFS) ReadLink(name string) (string, error) { return fs.ReadLink(t.FS, name) }
+
+// FromFile returns the change set of a sweep of one file: the tree of its
+// directory (so that a requirements include or a go.sum beside it can still
+// be read), walked as if the file were all it holds.
+func FromFile(file string) (*ChangeSet, error) {
+	fi, err := os.Stat(file)
+	if err != nil {
+		return nil, fmt.Errorf("sweep %s: %w", file, err)
+	}
+	if !fi.Mode().IsRegular() {
+		return nil, fmt.Errorf("sweep %s: not a regular file", file)
+	}
+	dir, name := filepath.Split(file)
+	if dir == "" {
+		dir = "."
+	}
+	cs, err := FromDirectory(dir)
+	if err != nil {
+		return nil, err
+	}
+	t := cs.HeadFS.(*TreeFS)
+	cs.HeadFS = &TreeFS{FS: onlyFS{t.FS, name}, walked: onlyFS{t.walked, name}}
+	return cs, nil
+}
+
+// onlyFS lists one file at its root: a walk finds that file alone, while
+// Open still reaches the rest of the tree.
+type onlyFS struct {
+	fs.FS
+	name string
+}
+
+// ReadDir implements fs.ReadDirFS: the root lists the one file.
+func (o onlyFS) ReadDir(dir string) ([]fs.DirEntry, error) {
+	entries, err := fs.ReadDir(o.FS, dir)
+	if err != nil || dir != "." {
+		return entries, err
+	}
+	for _, e := range entries {
+		if e.Name() == o.name {
+			return []fs.DirEntry{e}, nil
+		}
+	}
+	return nil, nil
+}
+
+// Lstat implements fs.ReadLinkFS, so that a link is still told from a file.
+func (o onlyFS) Lstat(name string) (fs.FileInfo, error) { return fs.Lstat(o.FS, name) }
+
+// ReadLink implements fs.ReadLinkFS.
+func (o onlyFS) ReadLink(name string) (string, error) { return fs.ReadLink(o.FS, name) }
