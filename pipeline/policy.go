@@ -205,7 +205,9 @@ func LockfileMatcher(parsers []lockfiles.Parser) func(string) bool {
 }
 
 // MatchLockfile returns the first parser that reads the file at p, or nil.
-func MatchLockfile(parsers []lockfiles.Parser, p string) lockfiles.Parser { return matchParser(parsers, p) }
+func MatchLockfile(parsers []lockfiles.Parser, p string) lockfiles.Parser {
+	return matchParser(parsers, p)
+}
 
 // matchParser returns the first parser that reads p, or nil.
 func matchParser(parsers []lockfiles.Parser, p string) lockfiles.Parser {
