@@ -1,7 +1,6 @@
 package osv
 
 import (
-	"archive/zip"
 	"context"
 	"encoding/json"
 	"io"
@@ -17,6 +16,7 @@ import (
 
 	"github.com/tollgate-dev/tollgate/internal/shareddata"
 	"github.com/tollgate-dev/tollgate/lockfiles"
+	"github.com/tollgate-dev/tollgate/osv/osvtest"
 )
 
 // fakeOSV is an httptest OSV API: /v1/querybatch answers from a DB (paged,
@@ -165,13 +165,8 @@ func loadRealSample(t testing.TB) *realFixture {
 // sampleZip returns loadRealSample's choice from one zip: entry name -> bytes.
 func sampleZip(t testing.TB, path string) map[string][]byte {
 	t.Helper()
-	zr, err := zip.OpenReader(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer zr.Close()
-	files := slices.Clone(zr.File)
-	slices.SortFunc(files, func(a, b *zip.File) int { return strings.Compare(a.Name, b.Name) })
+	files := osvtest.ReadZip(t, path)
+	slices.SortFunc(files, func(a, b osvtest.ZipEntry) int { return strings.Compare(a.Name, b.Name) })
 	type entry struct {
 		name      string
 		body      []byte
@@ -181,15 +176,7 @@ func sampleZip(t testing.TB, path string) map[string][]byte {
 	all := make([]entry, 0, len(files))
 	count := map[pkgKey]int{}
 	for _, f := range files {
-		rc, err := f.Open()
-		if err != nil {
-			t.Fatal(err)
-		}
-		b, err := io.ReadAll(rc)
-		rc.Close()
-		if err != nil {
-			t.Fatal(err)
-		}
+		b := f.Data
 		// Only what the choice needs: decoding every field of 40,000
 		// records took most of this test's time.
 		var head struct {
