@@ -1,14 +1,13 @@
 package version
 
 import (
-	"archive/zip"
 	"encoding/json"
-	"io"
 	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/tollgate-dev/tollgate/internal/shareddata"
+	"github.com/tollgate-dev/tollgate/osv/osvtest"
 )
 
 // The ordered lists and equalities below are those of Maven 3.9's
@@ -447,11 +446,6 @@ func TestMavenParseBounds(t *testing.T) {
 // shared/data: each event parses and the events of a range ascend.
 func TestMavenRealRecords(t *testing.T) {
 	path := shareddata.Path(t, "osv", "vulns", "Maven", "all.zip")
-	zr, err := zip.OpenReader(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer zr.Close()
 	type event struct {
 		Introduced   string `json:"introduced"`
 		Fixed        string `json:"fixed"`
@@ -474,18 +468,10 @@ func TestMavenRealRecords(t *testing.T) {
 		} `json:"affected"`
 	}
 	ranges := 0
-	for _, f := range zr.File {
-		rc, err := f.Open()
-		if err != nil {
-			t.Fatal(err)
-		}
-		b, err := io.ReadAll(rc)
-		rc.Close()
-		if err != nil {
-			t.Fatal(err)
-		}
+	entries := osvtest.ReadZip(t, path)
+	for _, f := range entries {
 		record.Affected = nil
-		if err := json.Unmarshal(b, &record); err != nil {
+		if err := json.Unmarshal(f.Data, &record); err != nil {
 			t.Fatalf("%s: %v", f.Name, err)
 		}
 		for _, a := range record.Affected {
@@ -519,7 +505,7 @@ func TestMavenRealRecords(t *testing.T) {
 	if ranges == 0 {
 		t.Fatal("no Maven ECOSYSTEM ranges read")
 	}
-	t.Logf("%d Maven ranges in %d records", ranges, len(zr.File))
+	t.Logf("%d Maven ranges in %d records", ranges, len(entries))
 }
 
 func BenchmarkMavenCompare(b *testing.B) {
