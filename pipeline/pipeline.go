@@ -74,7 +74,7 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 		changes = lockfiles.Delta(baseInv.Packages, inv.Packages, renames(cs))
 		in.Mode = scanner.ModePullRequest
 		in.Changes = changes
-		in.Packages = introduced(changes)
+		in.Packages = introduced(changes, baseInv)
 		in.Added = addedLines(cs, cfg)
 		for _, f := range cs.Files {
 			if f.Status == diff.StatusDeleted || cfg.Excluded(f.Path) {
@@ -120,6 +120,7 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 	if in.Mode == scanner.ModePullRequest {
 		res.Findings = onAddedLines(res.Findings, cs, inv)
 	}
+	res.Findings = scanner.MergeLocations(res.Findings)
 	now := o.Now
 	if now.IsZero() {
 		now = time.Now()
@@ -250,12 +251,32 @@ func renames(cs *diff.ChangeSet) map[string]string {
 }
 
 // introduced returns the head packages a change adds, updates or re-hashes.
-func introduced(changes []lockfiles.Change) []lockfiles.Package {
+// A name@version the base already held anywhere in its inventory is not new
+// when added or updated at another place (npm hoisting it to another
+// node_modules path, a workspace lockfile gaining a package another lockfile
+// already locks): what was already installed is not introduced by the
+// change. A re-hashed entry always counts: the same version with another
+// artifact is what tampering looks like.
+func introduced(changes []lockfiles.Change, base *lockfiles.Inventory) []lockfiles.Package {
+	type nv struct{ eco, name, version string }
+	had := map[nv]bool{}
+	if base != nil {
+		for _, p := range base.Packages {
+			had[nv{p.Ecosystem, lockfiles.NormalizeName(p.Ecosystem, p.Name), p.Version}] = true
+		}
+	}
 	var out []lockfiles.Package
 	for _, c := range changes {
-		if c.Kind != lockfiles.ChangeRemoved {
-			out = append(out, c.Package)
+		p := c.Package
+		switch c.Kind {
+		case lockfiles.ChangeRemoved:
+			continue
+		case lockfiles.ChangeAdded, lockfiles.ChangeUpdated:
+			if had[nv{p.Ecosystem, lockfiles.NormalizeName(p.Ecosystem, p.Name), p.Version}] {
+				continue
+			}
 		}
+		out = append(out, p)
 	}
 	return out
 }

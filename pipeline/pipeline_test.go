@@ -47,11 +47,41 @@ func TestIntroduced(t *testing.T) {
 		{Kind: lockfiles.ChangeRehashed, Package: lockfiles.Package{Name: "d"}},
 	}
 	var names string
-	for _, p := range introduced(changes) {
+	for _, p := range introduced(changes, nil) {
 		names += p.Name
 	}
 	if names != "acd" {
 		t.Errorf("introduced %q, want acd", names)
+	}
+}
+
+// A name@version the base held anywhere is not new at another place: npm
+// hoisting minimist@1.2.5 from a nested node_modules path to the top (or a
+// second lockfile locking it) introduces nothing; a new version, or the same
+// version re-hashed, does.
+func TestIntroducedIgnoresVersionsTheBaseHeld(t *testing.T) {
+	npm := func(name, version, path string) lockfiles.Package {
+		return lockfiles.Package{Ecosystem: "npm", Name: name, Version: version, Path: path}
+	}
+	base := &lockfiles.Inventory{Packages: []lockfiles.Package{
+		npm("minimist", "1.2.5", "package-lock.json"),
+		npm("left-pad", "1.3.0", "web/package-lock.json"),
+		npm("chalk", "5.3.0", "package-lock.json"),
+	}}
+	prev := npm("chalk", "5.3.0", "package-lock.json")
+	changes := []lockfiles.Change{
+		{Kind: lockfiles.ChangeAdded, Package: npm("minimist", "1.2.5", "package-lock.json")},
+		{Kind: lockfiles.ChangeAdded, Package: npm("left-pad", "1.3.0", "package-lock.json")},
+		{Kind: lockfiles.ChangeUpdated, Package: npm("minimist", "1.2.5", "package-lock.json"), Previous: &prev},
+		{Kind: lockfiles.ChangeAdded, Package: npm("minimist", "1.2.6", "package-lock.json")},
+		{Kind: lockfiles.ChangeRehashed, Package: npm("chalk", "5.3.0", "package-lock.json"), Previous: &prev},
+	}
+	var got []string
+	for _, p := range introduced(changes, base) {
+		got = append(got, p.Name+"@"+p.Version)
+	}
+	if want := []string{"minimist@1.2.6", "chalk@5.3.0"}; !slices.Equal(got, want) {
+		t.Errorf("introduced %q, want %q", got, want)
 	}
 }
 

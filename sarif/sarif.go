@@ -207,6 +207,16 @@ func buildRun(cat string, findings []scanner.Finding, rules map[string]scanner.R
 			WithArtifactLocation(gosarif.NewSimpleArtifactLocation(escapePath(f.Path))).
 			WithRegion(gosarif.NewRegion().WithStartLine(line).WithEndLine(line).WithStartColumn(1))
 		r.AddLocation(gosarif.NewLocationWithPhysicalLocation(loc))
+		// Further install locations of the same name@version in the file.
+		for i, l := range f.Locations {
+			ll := max(l.Line, 1)
+			rl := gosarif.NewLocationWithPhysicalLocation(gosarif.NewPhysicalLocation().
+				WithArtifactLocation(gosarif.NewSimpleArtifactLocation(escapePath(l.Path))).
+				WithRegion(gosarif.NewRegion().WithStartLine(ll).WithEndLine(ll).WithStartColumn(1))).
+				WithId(i + 1).
+				WithMessage(gosarif.NewTextMessage("also installed here"))
+			r.AddRelatedLocation(rl)
+		}
 		// GitHub matches alerts across runs on primaryLocationLineHash. Ours is
 		// derived from the finding's line-independent fingerprint, so an alert
 		// survives its line moving; the count keeps twins in one file apart.

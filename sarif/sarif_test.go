@@ -118,6 +118,13 @@ type sarifLog struct {
 					Region           struct{ StartLine int } `json:"region"`
 				} `json:"physicalLocation"`
 			}
+			RelatedLocations []struct {
+				ID               int `json:"id"`
+				PhysicalLocation struct {
+					ArtifactLocation struct{ URI string }    `json:"artifactLocation"`
+					Region           struct{ StartLine int } `json:"region"`
+				} `json:"physicalLocation"`
+			} `json:"relatedLocations"`
 			Properties map[string]any
 		}
 		Invocations []struct {
@@ -204,6 +211,28 @@ func TestWriteValidAndGitHubReady(t *testing.T) {
 	}
 	if !ids["undeclared-rule"] {
 		t.Error("a finding's rule missing from the rule list")
+	}
+}
+
+// One vulnerable name@version installed at three places in a lockfile is one
+// result whose further install locations are relatedLocations.
+func TestInstallLocationsAreRelatedLocations(t *testing.T) {
+	res := &scanner.Result{Findings: []scanner.Finding{{
+		RuleID: "vulnerable-package", Severity: scanner.SeverityHigh, Message: "minimist 1.2.5 is vulnerable",
+		Path: "web app/package-lock.json", Line: 12, Package: "pkg:npm/minimist@1.2.5", Fingerprint: "0123456789abcdef0123456789abcdef",
+		Locations: []scanner.Location{{Path: "web app/package-lock.json", Line: 40}, {Path: "web app/package-lock.json", Line: 90}},
+	}}}
+	data, log, _ := write(t, res, Options{ToolVersion: "0.1.0"})
+	validate(t, data)
+	r := log.Runs[0].Results[0]
+	if len(r.Locations) != 1 || len(r.RelatedLocations) != 2 {
+		t.Fatalf("%d locations, %d related, want 1 and 2", len(r.Locations), len(r.RelatedLocations))
+	}
+	for i, want := range []int{40, 90} {
+		rl := r.RelatedLocations[i]
+		if rl.ID != i+1 || rl.PhysicalLocation.Region.StartLine != want || rl.PhysicalLocation.ArtifactLocation.URI != "web%20app/package-lock.json" {
+			t.Errorf("related location %d = %+v, want id %d line %d", i, rl, i+1, want)
+		}
 	}
 }
 

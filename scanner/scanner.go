@@ -68,6 +68,19 @@ type Finding struct {
 	Fingerprint string `json:"fingerprint"`
 	// IDs are advisory identifiers (OSV, GHSA, CVE) the finding rests on.
 	IDs []string `json:"ids,omitempty"`
+	// Commit is the commit that introduced what the finding is about, when
+	// known (a secret added by one commit of a pull request).
+	Commit string `json:"commit,omitempty"`
+	// Locations are the other places in the same file the finding also
+	// applies to: every further install location of one name@version in a
+	// lockfile (SARIF relatedLocations). Path and Line are the first.
+	Locations []Location `json:"locations,omitempty"`
+}
+
+// Location is one further place a finding applies to.
+type Location struct {
+	Path string `json:"path"`
+	Line int    `json:"line"`
 }
 
 // Skipped names a check, or part of one, that could not run, and why.
@@ -386,6 +399,49 @@ func SortFindings(fs []Finding) {
 		}
 		return a.Package < b.Package
 	})
+}
+
+// MergeLocations gives one finding per package finding and file: findings
+// about a package (Package set) with the same fingerprint and path become the
+// first of them, with the lines of the others as Locations. The fingerprint
+// names rule, path, package and advisory, so six install locations of one
+// vulnerable name@version in a package-lock.json are one finding. Findings
+// without a package (secrets) are kept as they are. Order is kept.
+func MergeLocations(fs []Finding) []Finding {
+	type key struct{ fp, path string }
+	first := map[key]int{}
+	out := fs[:0:0]
+	for _, f := range fs {
+		if f.Package == "" || f.Fingerprint == "" {
+			out = append(out, f)
+			continue
+		}
+		k := key{f.Fingerprint, f.Path}
+		i, ok := first[k]
+		if !ok {
+			first[k] = len(out)
+			f.Locations = append([]Location(nil), f.Locations...)
+			out = append(out, f)
+			continue
+		}
+		g := &out[i]
+		if f.Line != 0 && f.Line < g.Line {
+			g.Locations = append(g.Locations, Location{Path: g.Path, Line: g.Line})
+			g.Line = f.Line
+		} else {
+			g.Locations = append(g.Locations, Location{Path: f.Path, Line: f.Line})
+		}
+		if SeverityRank(f.Severity) > SeverityRank(g.Severity) {
+			g.Severity = f.Severity
+		}
+		g.Locations = append(g.Locations, f.Locations...)
+	}
+	for i := range out {
+		if l := out[i].Locations; len(l) > 1 {
+			sort.Slice(l, func(a, b int) bool { return l[a].Line < l[b].Line })
+		}
+	}
+	return out
 }
 
 // Fingerprint hashes the parts that identify a finding independent of its line.
