@@ -79,6 +79,8 @@ type run struct {
 	workspace string
 	ev        *event.Event
 	notes     []string
+	// pushSweep: a push to the default branch, scanned as a full sweep.
+	pushSweep bool
 }
 
 // Run runs the Action and returns the process exit code (pipeline.Exit*): 0 when
@@ -147,6 +149,16 @@ func (r *run) run(ctx context.Context) (int, error) {
 		return pipeline.ExitUsage, pipeline.Usagef("event: %w", err)
 	}
 	r.ev = ev
+	if ev.Kind == event.KindPush && ev.Name == "push" && ev.DefaultBranch != "" && ev.HeadRef == "refs/heads/"+ev.DefaultBranch {
+		// A push to the default branch is scanned as a full sweep of its new
+		// tip and uploaded under the sweep's own category and ref: code
+		// scanning closes the alerts an analysis of a category and ref no
+		// longer holds, so a delta uploaded there would close every open
+		// alert of the scheduled sweep. The default branch's alerts always
+		// describe its whole tree.
+		ev.Kind, ev.Base, ev.BaseRef, ev.MergeBase = event.KindSweep, "", "", false
+		r.pushSweep = true
+	}
 	if ev.Kind == event.KindNone {
 		msg := fmt.Sprintf("Nothing to scan: %s deletes %s.", ev.Name, ev.HeadRef)
 		r.cmds.Log("tollgate: %s", msg)
@@ -390,7 +402,7 @@ func (r *run) changeSet(ctx context.Context, client *api.Client) (*diff.ChangeSe
 // annotation, not a failed scan.
 func (r *run) writeSARIF(res *scanner.Result) (string, []byte) {
 	var buf bytes.Buffer
-	notes, err := sarif.Write(&buf, res, sarif.Options{ToolVersion: pipeline.Version, Category: r.in.category})
+	notes, err := sarif.Write(&buf, res, sarif.Options{ToolVersion: pipeline.Version, Category: r.sarifCategory()})
 	if err != nil {
 		r.notes = append(r.notes, fmt.Sprintf("The SARIF report could not be built: %v", err))
 		_ = r.cmds.Annotate(github.Annotation{Level: github.LevelError, Title: "tollgate", Message: "SARIF report could not be built: " + err.Error()})
@@ -412,6 +424,20 @@ func (r *run) writeSARIF(res *scanner.Result) (string, []byte) {
 		return "", buf.Bytes()
 	}
 	return p, buf.Bytes()
+}
+
+// sarifCategory is the code-scanning category of this run's upload. Sweeps
+// (scheduled, manual, and pushes to the default branch) and pull requests
+// use the category input: a sweep's ref is a branch, a pull request's is
+// refs/pull/N, so their alerts never meet. Any other push (a feature branch,
+// a merge-queue group) holds only the delta, and gets a category of its own
+// ("<category>-push"), so that it can never close the alerts a full sweep of
+// the same branch opened.
+func (r *run) sarifCategory() string {
+	if r.ev != nil && r.ev.Kind == event.KindPush {
+		return r.in.category + "-push"
+	}
+	return r.in.category
 }
 
 // view fills what the summary and comment show beyond the report.
@@ -445,6 +471,8 @@ func (r *run) view(cs *diff.ChangeSet) github.View {
 		v.Title = "merge queue group " + github.EscapeMarkdown(ev.HeadRef)
 	case ev.Kind == event.KindPush:
 		v.Title = "push to " + github.EscapeMarkdown(strings.TrimPrefix(ev.HeadRef, "refs/heads/"))
+	case r.pushSweep:
+		v.Title = "push to " + github.EscapeMarkdown(strings.TrimPrefix(ev.HeadRef, "refs/heads/")) + " (full sweep of the default branch)"
 	default:
 		v.Title = github.EscapeMarkdown(fmt.Sprintf("sweep of %s/%s (%s)", ev.Owner, ev.Repo, ev.Name))
 	}

@@ -634,12 +634,20 @@ func TestEvents(t *testing.T) {
 		wantInSum []string
 	}{
 		{
-			name: "push", eventName: "push",
+			name: "push to a branch", eventName: "push",
+			payload:   map[string]any{"ref": "refs/heads/topic", "before": before, "after": after, "repository": repoPayload},
+			wantCode:  pipeline.ExitFindings,
+			wantOut:   map[string]string{"critical": "1", "result": "failed"},
+			wantInLog: []string{"::error file=package-lock.json,line=20,"},
+			wantInSum: []string{"Scanned push to topic: 1 lockfiles, 2 packages (changes read from git)"},
+		},
+		{
+			name: "push to the default branch is a full sweep", eventName: "push",
 			payload:   map[string]any{"ref": "refs/heads/main", "before": before, "after": after, "repository": repoPayload},
 			wantCode:  pipeline.ExitFindings,
 			wantOut:   map[string]string{"critical": "1", "result": "failed"},
 			wantInLog: []string{"::error file=package-lock.json,line=20,"},
-			wantInSum: []string{"Scanned push to main: 1 lockfiles, 2 packages (changes read from git)"},
+			wantInSum: []string{"Scanned push to main (full sweep of the default branch): 1 lockfiles, 2 packages."},
 		},
 		{
 			name: "schedule sweep with fail-on none", eventName: "schedule",
