@@ -128,7 +128,7 @@ func TestScanSARIFFile(t *testing.T) {
 		loc := r.Locations[0].PhysicalLocation
 		got = append(got, fmt.Sprintf("%s %s:%d", r.RuleID, loc.ArtifactLocation.URI, loc.Region.StartLine))
 	}
-	want := []string{"malicious-package api/requirements.txt:4", "malicious-package web/package-lock.json:33", "vulnerable-package web/package-lock.json:28"}
+	want := []string{"malicious-package api/requirements.txt:4", "malicious-package web/package-lock.json:33", "typosquat api/requirements.txt:4", "vulnerable-package web/package-lock.json:28"}
 	if strings.Join(got, "|") != strings.Join(want, "|") {
 		t.Errorf("results %q, want %q", got, want)
 	}
@@ -198,8 +198,10 @@ func TestOfflineSkipIsReported(t *testing.T) {
 	for _, d := range doc.Disabled {
 		listed = listed || d.Check == "osv" && strings.Contains(d.Reason, "offline")
 	}
-	if !listed || strings.Contains(out, `"skipped": [{`) || code != pipeline.ExitOK {
-		t.Errorf("offline scan without a database must list osv as turned off (by choice, not a fault), exit %d:\n%s", code, out)
+	// The typosquat check needs no network: reqeusts is still reported.
+	typosquat := len(doc.Findings) == 1 && doc.Findings[0].RuleID == "typosquat"
+	if !listed || strings.Contains(out, `"skipped": [{`) || code != pipeline.ExitFindings || !typosquat {
+		t.Errorf("offline scan without a database must list osv as turned off (by choice, not a fault) and still report the typosquat, exit %d:\n%s", code, out)
 	}
 }
 
@@ -382,6 +384,7 @@ func TestScanPullRequestMode(t *testing.T) {
 	want := []string{
 		"malicious-package requirements.txt:2 pkg:pypi/reqeusts@2.31.0",
 		"malicious-package yarn.lock:8 pkg:npm/tollgate-demo-evil@1.0.2",
+		"typosquat requirements.txt:2 pkg:pypi/reqeusts@2.31.0",
 	}
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Errorf("findings:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))

@@ -9,6 +9,7 @@ import (
 	"github.com/tollgate-dev/tollgate/checks/osv"
 	"github.com/tollgate-dev/tollgate/checks/secrets"
 	"github.com/tollgate-dev/tollgate/checks/tamper"
+	"github.com/tollgate-dev/tollgate/checks/typosquat"
 	"github.com/tollgate-dev/tollgate/checks/unreadable"
 )
 
@@ -20,7 +21,7 @@ func Registry() checks.Registry {
 		unreadable.Entry(),
 		secrets.Entry(),
 		osv.Entry(),
-		{ID: "typosquat", Summary: "names built to be mistaken for a popular package (not built yet)"},
+		typosquat.Entry(),
 		confusion.Entry(),
 		tamper.Entry(),
 		{ID: "registry", Summary: "registry signals and release cooldown (not built yet)"},

@@ -1,0 +1,205 @@
+// Package typosquat is the "typosquat" check: package names built to be
+// mistaken for a popular package (reqeusts, python-dateutils, lazystatic,
+// Cyrillic look-alike NuGet ids, actlons/checkout) or for one of the
+// repository's own dependencies.
+//
+// Offline first: each added package (every package in a sweep) is compared
+// with the embedded popularity snapshot (package popular) of its ecosystem,
+// after the ecosystem's own folding (PEP 503, case, separators, affixes,
+// look-alike letters), for one-character edits, swapped, repeated or
+// omitted letters, reordered words, an appended number and, for names under
+// an owner (npm scopes, GitHub Actions, github.com modules), an imitated
+// owner. A name in the snapshot is never a squat of another, names under the
+// same owner are never squats of each other, and the looser a kind of
+// confusion, the more popular its target must be (see match.go): honest
+// names one letter from a name ranked 3,000th are common. Asking the
+// registries for download counts and first-publish dates is not done in
+// this version.
+package typosquat
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/tollgate-dev/tollgate/checks"
+	"github.com/tollgate-dev/tollgate/checks/typosquat/popular"
+	"github.com/tollgate-dev/tollgate/lockfiles"
+	"github.com/tollgate-dev/tollgate/scanner"
+)
+
+// ID is the check's id in config.
+const ID = "typosquat"
+
+// RuleTyposquat is the rule id.
+const RuleTyposquat = "typosquat"
+
+// Entry registers the check in checks/all.
+func Entry() checks.Entry {
+	return checks.Entry{
+		ID:      ID,
+		Summary: "names built to be mistaken for a popular package or for one of the repository's own dependencies",
+		Budget:  time.Minute,
+		New: func(_ context.Context, _ checks.Deps) (scanner.Check, error) {
+			snap, err := popular.Embedded()
+			if err != nil {
+				return nil, err
+			}
+			return New(snap), nil
+		},
+	}
+}
+
+// Check is the typosquat check over one snapshot. Build it with New.
+type Check struct {
+	snap *popular.Snapshot
+	mu   sync.Mutex
+	ix   map[string]*index
+}
+
+// New returns the check comparing names with snap.
+func New(snap *popular.Snapshot) *Check {
+	return &Check{snap: snap, ix: map[string]*index{}}
+}
+
+// ID implements scanner.Check.
+func (*Check) ID() string { return ID }
+
+// Needs implements scanner.Check: the snapshot is built in.
+func (*Check) Needs() scanner.Needs { return scanner.Needs{} }
+
+// Rules implements scanner.Check.
+func (*Check) Rules() []scanner.Rule {
+	return []scanner.Rule{{
+		ID:        RuleTyposquat,
+		Name:      "Typosquat",
+		Short:     "A package name imitates a popular package or another dependency of the repository.",
+		Full:      "The name differs from a far more popular package's (or from a dependency the repository already has) only in the way typosquats do: look-alike letters, separators or affixes, a swapped, repeated, omitted or neighbouring-key letter, reordered words, an appended number, or an imitated owner. Typosquats are the commonest way malicious packages reach a lockfile before any advisory names them.",
+		Help:      "Check that the name is the one you meant. If it is a typo, replace it with the real package and regenerate the lockfile; if it was installed, treat the machine that installed it as compromised (rotate credentials). If the package is genuinely the one you want, ignore the finding for it with a reason (ignore: {rule: typosquat, package: ...}).",
+		Severity:  scanner.SeverityHigh,
+		Precision: scanner.PrecisionMedium,
+		Tags:      []string{"supply-chain", "typosquat", "malicious"},
+	}}
+}
+
+// index returns the snapshot index of eco (nil when the snapshot has no
+// names for it), building it on first use.
+func (c *Check) index(eco string) *index {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if ix, ok := c.ix[eco]; ok {
+		return ix
+	}
+	var ix *index
+	if names := c.snap.Names[eco]; len(names) > 0 {
+		ix = newIndex(eco, names)
+	}
+	c.ix[eco] = ix
+	return ix
+}
+
+// Run implements scanner.Check.
+func (c *Check) Run(ctx context.Context, in *scanner.Input) ([]scanner.Finding, []scanner.Skipped, error) {
+	type nameKey struct{ eco, name string }
+	checked := map[nameKey]bool{}
+	// In pull-request mode the repository's own dependencies are the names
+	// it had before: an added name one letter from one of them imitates it.
+	var own map[string]*index
+	if in.Mode == scanner.ModePullRequest && in.Inventory != nil {
+		own = ownIndexes(in)
+	}
+	var out []scanner.Finding
+	for i := range in.Packages {
+		if i%256 == 0 && ctx.Err() != nil {
+			return out, nil, ctx.Err()
+		}
+		p := &in.Packages[i]
+		if !judged(p) {
+			continue
+		}
+		k := nameKey{p.Ecosystem, p.Name}
+		if checked[k] {
+			continue
+		}
+		checked[k] = true
+		var m *Match
+		ix := c.index(p.Ecosystem)
+		if ix != nil {
+			if ix.Popular(p.Name) {
+				continue
+			}
+			m = ix.Match(p.Name)
+		}
+		if m == nil && own[p.Ecosystem] != nil {
+			if om := own[p.Ecosystem].Match(p.Name); om != nil && om.maxRank >= rankWide {
+				om.Rank = 0
+				m = om
+			}
+		}
+		if m == nil {
+			continue
+		}
+		out = append(out, finding(p, m))
+	}
+	return out, nil, nil
+}
+
+// judged reports whether a package's name is its own choice on a public
+// registry: workspace, path and git packages are named by the repository.
+func judged(p *lockfiles.Package) bool {
+	switch p.Source {
+	case lockfiles.SourceRegistry, lockfiles.SourceUnpinned:
+		return p.Name != ""
+	}
+	return false
+}
+
+// ownIndexes indexes, per ecosystem, the names of the head inventory that
+// the change does not introduce.
+func ownIndexes(in *scanner.Input) map[string]*index {
+	added := map[string]bool{}
+	for _, p := range in.Packages {
+		added[p.Ecosystem+"\x00"+p.Name] = true
+	}
+	names := map[string][]string{}
+	seen := map[string]bool{}
+	for _, p := range in.Inventory.Packages {
+		k := p.Ecosystem + "\x00" + p.Name
+		if added[k] || seen[k] || !judged(&p) {
+			continue
+		}
+		seen[k] = true
+		names[p.Ecosystem] = append(names[p.Ecosystem], p.Name)
+	}
+	out := map[string]*index{}
+	for eco, list := range names {
+		out[eco] = newIndex(eco, list)
+	}
+	return out
+}
+
+// finding reports one match.
+func finding(p *lockfiles.Package, m *Match) scanner.Finding {
+	sev, why := scanner.SeverityMedium, ""
+	switch {
+	case m.Rank == 0:
+		why = "a dependency this repository already has"
+	case m.Confident && m.Rank <= rankSeverity:
+		sev = scanner.SeverityHigh
+		why = fmt.Sprintf("ranked %d in the %s popularity snapshot", m.Rank, p.Ecosystem)
+	default:
+		why = fmt.Sprintf("ranked %d in the %s popularity snapshot", m.Rank, p.Ecosystem)
+	}
+	return scanner.Finding{
+		RuleID:   RuleTyposquat,
+		Severity: sev,
+		Message: fmt.Sprintf("%s package %s looks like a typosquat: %s, %s. Judged offline on the built-in popularity snapshot; make sure this is the package you meant.",
+			p.Ecosystem, quote(p.Name), m.Kind, why),
+		Path:        p.Path,
+		Line:        p.Line,
+		Package:     p.PURL,
+		Evidence:    p.Name + " ~ " + m.Target,
+		Fingerprint: scanner.Fingerprint(RuleTyposquat, p.Path, p.PURL, m.Target),
+	}
+}
