@@ -243,3 +243,22 @@ func TestSecretInFileNameNeverPrinted(t *testing.T) {
 		t.Errorf("no file-name finding:\n%s", out)
 	}
 }
+
+// A base config whose osv.db lies inside the repository would let the
+// change under review rewrite the database that judges it (delete the
+// record of the package it adds): refused in pull-request mode, named in
+// the error. A database named on the command line is the workflow's own.
+func TestPullRequestModeRefusesADatabaseInsideTheRepository(t *testing.T) {
+	dir := prRepo(t, map[string]string{
+		".github/tollgate.yml":             "osv: {db: osv-data}\n",
+		"osv-data/PyPI/MAL-DEMO-0002.json": "{}\n",
+	}, map[string]string{"osv-data/PyPI/MAL-DEMO-0002.json": `{"id": "MAL-DEMO-0002", "affected": []}` + "\n"})
+	code, out, errOut := run(t, "scan", "--offline", "--format", "json", "--base", "main", dir)
+	if code != pipeline.ExitUsage || !strings.Contains(errOut, `osv.db "osv-data" is inside the repository`) {
+		t.Errorf("exit %d, want %d naming osv.db inside the repository:\n%s%s", code, pipeline.ExitUsage, out, errOut)
+	}
+	// The same database given by the workflow is accepted.
+	if code, out, errOut := run(t, "scan", "--offline", "--osv-db", demoDB, "--format", "json", "--base", "main", dir); code != pipeline.ExitFindings {
+		t.Errorf("with --osv-db: exit %d, want %d:\n%s%s", code, pipeline.ExitFindings, out, errOut)
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"path/filepath"
 	"time"
 
 	"github.com/tollgate-dev/tollgate/checks"
@@ -92,6 +93,13 @@ func LoadPolicy(req PolicyRequest) (*Policy, error) {
 	}
 	if err := ApplyChecks(cfg, req.Checks, reg); err != nil {
 		return nil, err
+	}
+	if head != nil && req.OSVDB == "" && cfg.OSV.DB != "" {
+		// The work tree is the change under review: a database inside it
+		// would be the change's to rewrite.
+		if f := locate(cfg.OSV.DB, req.Dir, ""); f.repoPath != "" || !filepath.IsAbs(cfg.OSV.DB) {
+			return nil, Usagef("config %s: osv.db %q is inside the repository (or relative to it), and in pull-request mode the change under review could rewrite it: keep the database outside the work tree (a cache directory), or name it with --osv-db or the osv-db input", cfg.Path, cfg.OSV.DB)
+		}
 	}
 	if req.OSVDB != "" {
 		cfg.OSV.DB = req.OSVDB
