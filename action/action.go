@@ -207,11 +207,12 @@ func (r *run) run(ctx context.Context) (int, error) {
 		ChangeSet: cs,
 		Dir:       r.workspace,
 		Deps: checks.Deps{
-			Offline:     r.in.offline,
-			CacheDir:    r.in.cacheDir,
-			HTTPClient:  r.env.HTTPClient,
-			GitHubToken: r.in.token,
-			UserAgent:   "tollgate/" + pipeline.Version,
+			Offline:      r.in.offline,
+			CacheDir:     r.in.cacheDir,
+			HTTPClient:   r.env.HTTPClient,
+			GitHubToken:  r.in.token,
+			GitHubAPIURL: apiURL,
+			UserAgent:    "tollgate/" + pipeline.Version,
 			// Live verification is opt-in and never runs on fork pull requests.
 			VerifySecrets: r.in.verify,
 			Fork:          ev.Fork,

@@ -35,6 +35,10 @@ type Deps struct {
 	Mask func(secret string)
 	// GitHubToken authenticates GitHub API calls ("" for none).
 	GitHubToken string
+	// GitHubAPIURL is the GitHub REST API root the token belongs to (the
+	// runner's GITHUB_API_URL; "" for the public API). Checks that call
+	// GitHub send the token there and nowhere else.
+	GitHubAPIURL string
 	// UserAgent names tollgate in requests.
 	UserAgent string
 

@@ -56,6 +56,10 @@ type ScanOptions struct {
 	// or "" (keep the config's, on by default).
 	FailOnSkipped string
 	Limits        lockfiles.Limits
+	// GitHubAPIURL and GitHubToken are what checks that call GitHub use
+	// (runScan reads GITHUB_API_URL and GITHUB_TOKEN): the token goes to that
+	// API only. Empty: the public API, unauthenticated.
+	GitHubAPIURL, GitHubToken string
 	// Now is the policy clock (ignore expiry); zero means time.Now.
 	Now time.Time
 }
@@ -120,6 +124,7 @@ func runScan(ctx context.Context, args []string, stdout, stderr io.Writer) (int,
 	if o.Head != "" && o.Base == "" {
 		return pipeline.ExitUsage, usagef("--head needs --base")
 	}
+	o.GitHubAPIURL, o.GitHubToken = os.Getenv("GITHUB_API_URL"), os.Getenv("GITHUB_TOKEN")
 	sc, err := Scan(ctx, o)
 	if err != nil {
 		return pipeline.ExitCode(err), err
@@ -164,6 +169,8 @@ func Scan(ctx context.Context, o ScanOptions) (*pipeline.Scan, error) {
 			CacheDir:      o.CacheDir,
 			VerifySecrets: o.Verify,
 			UserAgent:     "tollgate/" + pipeline.Version,
+			GitHubAPIURL:  o.GitHubAPIURL,
+			GitHubToken:   o.GitHubToken,
 		},
 		Parsers: parsers,
 		Limits:  o.Limits,

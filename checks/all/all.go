@@ -7,6 +7,7 @@ import (
 	"github.com/tollgate-dev/tollgate/checks"
 	"github.com/tollgate-dev/tollgate/checks/confusion"
 	"github.com/tollgate-dev/tollgate/checks/osv"
+	"github.com/tollgate-dev/tollgate/checks/repojack"
 	"github.com/tollgate-dev/tollgate/checks/secrets"
 	"github.com/tollgate-dev/tollgate/checks/tamper"
 	"github.com/tollgate-dev/tollgate/checks/typosquat"
@@ -25,7 +26,7 @@ func Registry() checks.Registry {
 		confusion.Entry(),
 		tamper.Entry(),
 		{ID: "registry", Summary: "registry signals and release cooldown (not built yet)"},
-		{ID: "repojack", Summary: "dependencies whose GitHub home changed hands (not built yet)"},
+		repojack.Entry(),
 		{ID: "content", Summary: "what changed inside a package between versions (not built yet)"},
 	}
 }
