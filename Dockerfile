@@ -15,7 +15,7 @@ COPY tollgate /usr/local/bin/tollgate
 ENV SSL_CERT_FILE=/etc/ssl/certs/ca-certificates.crt
 
 LABEL org.opencontainers.image.title="tollgate" \
-      org.opencontainers.image.description="Guards pull requests against supply-chain attacks: malicious and vulnerable packages, tampered lockfiles, dependency confusion, leaked secrets." \
+      org.opencontainers.image.description="Guards pull requests against supply-chain attacks: malicious, vulnerable and typosquatted packages, tampered lockfiles, dependency confusion, repojacked GitHub dependencies, leaked secrets." \
       org.opencontainers.image.source="https://github.com/tollgate-dev/tollgate" \
       org.opencontainers.image.licenses="Apache-2.0" \
       org.opencontainers.image.version="${VERSION}" \
