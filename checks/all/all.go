@@ -6,6 +6,7 @@ package all
 import (
 	"github.com/tollgate-dev/tollgate/checks"
 	"github.com/tollgate-dev/tollgate/checks/confusion"
+	"github.com/tollgate-dev/tollgate/checks/content"
 	"github.com/tollgate-dev/tollgate/checks/osv"
 	"github.com/tollgate-dev/tollgate/checks/repojack"
 	"github.com/tollgate-dev/tollgate/checks/secrets"
@@ -27,7 +28,7 @@ func Registry() checks.Registry {
 		tamper.Entry(),
 		{ID: "registry", Summary: "registry signals and release cooldown (not built yet)"},
 		repojack.Entry(),
-		{ID: "content", Summary: "what changed inside a package between versions (not built yet)"},
+		content.Entry(),
 	}
 }
 
