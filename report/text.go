@@ -43,10 +43,9 @@ func WriteText(w io.Writer, s *scanner.Result, opts TextOptions) error {
 
 	entries := Entries(s)
 	unreadable := UnreadablePaths(entries)
-	incompleteUnreadable := slices.ContainsFunc(s.Skipped, func(sk scanner.Skipped) bool { return sk.Check == UnreadableCheck })
 	for _, g := range textGroups(entries) {
 		ew.raw("\n")
-		writeTextGroup(ew, p, g, s.Rules, incompleteUnreadable)
+		writeTextGroup(ew, p, g, s.Rules)
 	}
 
 	skipped := NotCheckedBesides(s, unreadable)
@@ -130,7 +129,7 @@ func textGroups(entries []*Entry) []*textGroup {
 	return out
 }
 
-func writeTextGroup(ew *errWriter, p colours, g *textGroup, rules map[string]scanner.Rule, incompleteUnreadable bool) {
+func writeTextGroup(ew *errWriter, p colours, g *textGroup, rules map[string]scanner.Rule) {
 	sev := g.entries[0].Severity
 	var kinds []string
 	for _, e := range g.entries {
@@ -148,7 +147,6 @@ func writeTextGroup(ew *errWriter, p colours, g *textGroup, rules map[string]sca
 	}
 	ew.printf(p.severity(sev, "%-8s")+"  "+p.bold("%s")+" · %s\n", strings.ToUpper(sev), title, strings.Join(kinds, ", "))
 	var advice []string
-	unreadable := false
 	var lastPath string
 	lastLine := -1
 	for _, e := range g.entries {
@@ -171,13 +169,9 @@ func writeTextGroup(ew *errWriter, p colours, g *textGroup, rules map[string]sca
 				advice = append(advice, a)
 			}
 		}
-		unreadable = unreadable || e.Kind == KindUnreadable
 	}
 	for _, a := range advice {
 		ew.printf("  "+p.advice("→")+" %s\n", a)
-	}
-	if unreadable && incompleteUnreadable {
-		ew.raw("  its packages were not checked, so the scan is incomplete\n")
 	}
 }
 
