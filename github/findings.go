@@ -33,7 +33,7 @@ type mdDoc struct {
 	// left out by its bound (and said so); cut is set by the first row that
 	// did not fit, cutBySize when the size was the reason.
 	shown, elsewhere int
-	cut, cutBySize bool
+	cut, cutBySize   bool
 }
 
 // mdRow is one table row (or list item) and the findings it stands for.

@@ -67,18 +67,18 @@ func TestTextGolden(t *testing.T) {
 func TestKindOfRealRules(t *testing.T) {
 	rules := reporttest.Rules()
 	for id, want := range map[string]Kind{
-		osv.RuleMalicious:                  KindMalicious,
-		osv.RuleVulnerable:                 KindVulnerable,
-		tamper.RuleIntegrityChanged:        KindTampering,
-		tamper.RuleHostChanged:             KindTampering,
-		tamper.RuleInsecureURL:             KindTampering,
-		tamper.RuleHostNotAllowed:          KindTampering, // tagged tampering and policy
-		confusion.RuleDependencyConfusion:  KindConfusion,
-		unreadable.RuleUnreadableLockfile:  KindUnreadable,
-		"secret/github-pat":                KindSecret,
-		"secret/aws-access-key-id":         KindSecret,
-		"policy-changed":                   KindPolicy,
-		"install-script-added":             KindOther,
+		osv.RuleMalicious:                 KindMalicious,
+		osv.RuleVulnerable:                KindVulnerable,
+		tamper.RuleIntegrityChanged:       KindTampering,
+		tamper.RuleHostChanged:            KindTampering,
+		tamper.RuleInsecureURL:            KindTampering,
+		tamper.RuleHostNotAllowed:         KindTampering, // tagged tampering and policy
+		confusion.RuleDependencyConfusion: KindConfusion,
+		unreadable.RuleUnreadableLockfile: KindUnreadable,
+		"secret/github-pat":               KindSecret,
+		"secret/aws-access-key-id":        KindSecret,
+		"policy-changed":                  KindPolicy,
+		"install-script-added":            KindOther,
 	} {
 		if _, ok := rules[id]; !ok {
 			t.Errorf("no rule %s", id)
