@@ -171,7 +171,11 @@ func writePackageTables(d *mdDoc, v View, entries []*report.Entry, st mdStyle) {
 		d.lead(fmt.Sprintf(st.fileHeading, link(label, v, p, 0)))
 		d.rows("| Package | Version | Finding | Severity | Fixed in |\n|---|---|---|---|---|\n", mapRows(byPath[p], func(e *report.Entry) string {
 			_, name, version := report.PackageParts(e.Package)
-			return fmt.Sprintf("| %s%s | %s | %s | %s | %s |\n", link(code(name), v, e.Path, e.Line), alsoCell(e, v), orDash(code(version)), findingsCell(e), severityBadge(e.Severity), fixedIn(e))
+			pkg := link(code(name), v, e.Path, e.Line)
+			if e.Package == "" { // a package rule's finding that names none
+				pkg = location(scanner.Finding{Path: e.Path, Line: e.Line}, v)
+			}
+			return fmt.Sprintf("| %s%s | %s | %s | %s | %s |\n", pkg, alsoCell(e, v), orDash(code(version)), findingsCell(e), severityBadge(e.Severity), fixedIn(e))
 		}), st, "packages")
 	}
 }

@@ -85,29 +85,21 @@ func headline(sc *scanner.Result, v View, entries []*report.Entry) string {
 	case scanner.OutcomeIncomplete:
 		icon = "⚠️"
 	}
-	found := report.CountsLine(sc.Findings)
-	if len(sc.Findings) > 0 {
-		found += " — " + kindsLine(entries)
-	}
+	counts, kinds := report.CountsLine(sc.Findings), kindsLine(entries)
 	var what string
 	switch {
+	case v.Outcome == scanner.OutcomeIncomplete && len(sc.Findings) == 0:
+		what = "scan incomplete, not checked: " + notChecked(sc) + "; no findings in what did run"
 	case v.Outcome == scanner.OutcomeIncomplete:
-		what = "scan incomplete, not checked: " + notChecked(sc) + "; "
-		if len(sc.Findings) == 0 {
-			what += "no findings in what did run"
-		} else {
-			what += found
-		}
+		what = "scan incomplete, not checked: " + notChecked(sc) + "; " + counts + " — " + kinds
 	case len(sc.Findings) == 0:
 		what = "all clear"
+	case v.Outcome == scanner.OutcomePassed && (v.FailOn == scanner.FailOnNone || v.FailOn == ""):
+		what = "passed with " + counts + ", fail-on is none — " + kinds
 	case v.Outcome == scanner.OutcomePassed:
-		limit := "below fail-on " + text(v.FailOn)
-		if v.FailOn == scanner.FailOnNone || v.FailOn == "" {
-			limit = "fail-on is none"
-		}
-		what = "passed with " + strings.Replace(found, " — ", ", "+limit+" — ", 1)
+		what = "passed with " + counts + ", below fail-on " + text(v.FailOn) + " — " + kinds
 	default:
-		what = found
+		what = counts + " — " + kinds
 	}
 	return fmt.Sprintf("%s tollgate: %s", icon, what)
 }
