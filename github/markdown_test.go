@@ -1,6 +1,7 @@
 package github
 
 import (
+	"context"
 	"flag"
 	"os"
 	"path/filepath"
@@ -8,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/tollgate-dev/tollgate/cli"
 	"github.com/tollgate-dev/tollgate/github/api"
 	"github.com/tollgate-dev/tollgate/report/reporttest"
 	"github.com/tollgate-dev/tollgate/scanner"
@@ -211,5 +213,26 @@ func TestMarkdownVerdicts(t *testing.T) {
 	clean := CommentBody(&scanner.Result{}, View{SHA: "0123456789abcdef", Outcome: scanner.OutcomePassed})
 	if !strings.HasPrefix(clean, "### ✅ tollgate: all clear\n\nNo supply-chain findings in this pull request as of `0123456789ab`; any findings reported earlier are resolved.") {
 		t.Errorf("clean comment:\n%s", clean)
+	}
+}
+
+// The demo repository, scanned for real (offline, against the demo OSV
+// records), renders as the golden summary and comment say.
+func TestMarkdownDemoGolden(t *testing.T) {
+	sc, err := cli.Scan(context.Background(), cli.ScanOptions{Dir: "../testdata/demo", Offline: true, OSVDB: "../testdata/demo-osv"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	v := View{
+		Title: "sweep of acme/demo (schedule)", ServerURL: "https://github.com", Owner: "acme", Repo: "demo",
+		SHA: "9fceb02d0ae598e95dc970b74767f19372d61af8", FailOn: scanner.SeverityHigh,
+		Outcome: sc.Verdict.Outcome, Incomplete: sc.Verdict.Incomplete,
+	}
+	summary, comment := Summary(sc.Report, v), CommentBody(sc.Report, v)
+	golden(t, "summary-demo.md", summary)
+	golden(t, "comment-demo.md", comment)
+	checkMarkdownShape(t, "demo summary", summary)
+	if !strings.HasPrefix(summary, "## ❌ tollgate: 2 critical, 1 high — 2 malicious packages, 1 vulnerable package\n") {
+		t.Errorf("demo summary starts %q", summary[:min(len(summary), 120)])
 	}
 }
