@@ -437,16 +437,16 @@ func TestPullRequestEndToEnd(t *testing.T) {
 	}
 	secretstest.AssertNoLeak(t, []byte(strings.Replace(stdout, maskLine, "", 1)), []secretstest.Planted{planted})
 
-	// Job summary: grouped by package, with links, the secret redacted.
+	// Job summary: grouped by kind, with links, the secret redacted.
 	summary := env.readSummary(t)
 	for _, want := range []string{
 		"## ❌ tollgate: 2 critical",
 		"pull request #7",
-		"#### `pkg:npm/evil-helper@2.0.0` — 1 critical",
-		"(https://github.example/acme/app/blob/" + head + "/package-lock.json#L20)",
+		"### Malicious packages (1)",
+		"| [`evil-helper`](https://github.example/acme/app/blob/" + head + "/package-lock.json#L20) | `2.0.0` |",
 		"[MAL-TEST-0001](https://osv.dev/vulnerability/MAL-TEST-0001)",
-		"#### In `src/config.js` — 1 critical",
-		"(ghp\\_…(40 chars))",
+		"### Secrets (1)",
+		"| `secret/github-pat` | 🔴 critical | — | `ghp_…(40 chars)` |",
 		"(https://github.example/acme/app/blob/" + head + "/src/config.js#L3)",
 		"Result: **failed**",
 	} {

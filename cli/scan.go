@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 	"time"
 
+	"golang.org/x/term"
+
 	"github.com/tollgate-dev/tollgate/checks"
 	"github.com/tollgate-dev/tollgate/diff"
 	"github.com/tollgate-dev/tollgate/lockfiles"
@@ -62,6 +64,8 @@ type ScanOptions struct {
 	GitHubAPIURL, GitHubToken string
 	// Now is the policy clock (ignore expiry); zero means time.Now.
 	Now time.Time
+	// Color marks the text report's severities with colours (see useColor).
+	Color bool
 }
 
 func runScan(ctx context.Context, args []string, stdout, stderr io.Writer) (int, error) {
@@ -125,6 +129,7 @@ func runScan(ctx context.Context, args []string, stdout, stderr io.Writer) (int,
 		return pipeline.ExitUsage, usagef("--head needs --base")
 	}
 	o.GitHubAPIURL, o.GitHubToken = os.Getenv("GITHUB_API_URL"), os.Getenv("GITHUB_TOKEN")
+	o.Color = o.Output == "" && useColor(stdout, os.Getenv, term.IsTerminal)
 	sc, err := Scan(ctx, o)
 	if err != nil {
 		return pipeline.ExitCode(err), err
@@ -222,8 +227,18 @@ func writeReports(o ScanOptions, res *scanner.Result, stdout io.Writer) error {
 			_, err := sarif.Write(w, res, sarif.Options{ToolVersion: pipeline.Version})
 			return err
 		}
-		return report.Text(w, res)
+		return report.WriteText(w, res, report.TextOptions{Color: o.Color})
 	})
+}
+
+// useColor says whether the text report to w may use colour: only when w is
+// a terminal, and never when NO_COLOR holds anything (https://no-color.org).
+func useColor(w io.Writer, getenv func(string) string, isTerminal func(fd int) bool) bool {
+	if getenv("NO_COLOR") != "" {
+		return false
+	}
+	f, ok := w.(interface{ Fd() uintptr })
+	return ok && isTerminal(int(f.Fd()))
 }
 
 // optionalBool is a boolean flag that remembers whether it was given: ""

@@ -135,52 +135,6 @@ func TestMarkdownEscaping(t *testing.T) {
 	}
 }
 
-func TestSummaryAndComment(t *testing.T) {
-	sc := &scanner.Result{
-		Mode: scanner.ModePullRequest, Source: "git", Lockfiles: 1, Packages: 3,
-		Findings: []scanner.Finding{
-			{RuleID: "typosquat", Severity: scanner.SeverityMedium, Path: "web/package-lock.json", Line: 40, Package: "pkg:npm/lodahs@1.0.0", Message: "lodahs looks like lodash <b>"},
-			{RuleID: "malicious-package", Severity: scanner.SeverityCritical, Path: "web/package-lock.json", Line: 12, Package: "pkg:npm/evil@1.0.0", Message: "evil is malicious", IDs: []string{"MAL-2024-1"}},
-			{RuleID: "secret/github-pat", Severity: scanner.SeverityHigh, Path: "src/a b.js", Line: 3, Message: "token ghp_…(40 chars)"},
-		},
-		Skipped: []scanner.Skipped{{Check: "osv", Reason: "offline"}},
-	}
-	v := View{Title: "pull request #9", ServerURL: "https://github.com", Owner: "o", Repo: "r", SHA: "abc", FailOn: "high", Outcome: scanner.OutcomeFailed, RunURL: "https://github.com/o/r/actions/runs/1", Hidden: "1 more", Notes: []string{"comment skipped"}}
-	s := Summary(sc, v)
-	evil := strings.Index(s, "#### `pkg:npm/evil@1.0.0` — 1 critical")
-	secret := strings.Index(s, "#### In `src/a b.js` — 1 high")
-	typo := strings.Index(s, "#### `pkg:npm/lodahs@1.0.0` — 1 medium")
-	if evil < 0 || secret < evil || typo < secret {
-		t.Errorf("groups missing or out of order (%d %d %d):\n%s", evil, secret, typo, s)
-	}
-	for _, want := range []string{
-		"## ❌ tollgate: 1 critical, 1 high, 1 medium",
-		"Scanned pull request #9: 1 lockfiles, 3 packages (changes read from git)",
-		"[`web/package-lock.json:12`](https://github.com/o/r/blob/abc/web/package-lock.json#L12)",
-		"(https://github.com/o/r/blob/abc/src/a%20b.js#L3)",
-		"[MAL-2024-1](https://osv.dev/vulnerability/MAL-2024-1)",
-		"lodahs looks like lodash &lt;b&gt;",
-		"- **osv**: offline",
-		"- 1 more\n- comment skipped\n",
-	} {
-		if !strings.Contains(s, want) {
-			t.Errorf("summary lacks %q:\n%s", want, s)
-		}
-	}
-	cm := CommentBody(sc, v)
-	if !strings.HasPrefix(cm, "### ❌ tollgate: 1 critical, 1 high, 1 medium\n") || !strings.Contains(cm, "<details><summary>1 check(s) could not run fully</summary>") || !strings.Contains(cm, "[Job summary and run](https://github.com/o/r/actions/runs/1)") {
-		t.Errorf("comment:\n%s", cm)
-	}
-	// most severe row first
-	if strings.Index(cm, "malicious-package") > strings.Index(cm, "typosquat") {
-		t.Errorf("comment rows out of order:\n%s", cm)
-	}
-	clean := CommentBody(&scanner.Result{}, View{SHA: "0123456789abcdef", Outcome: scanner.OutcomePassed})
-	if !strings.HasPrefix(clean, "### ✅ tollgate: all clear\n\nNo supply-chain findings in this pull request as of `0123456789ab`; any findings reported earlier are resolved.") {
-		t.Errorf("clean comment:\n%s", clean)
-	}
-}
-
 func TestSummaryLimits(t *testing.T) {
 	var findings []scanner.Finding
 	for i := 0; i < maxSummaryRows+5; i++ {

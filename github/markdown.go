@@ -2,23 +2,37 @@ package github
 
 import (
 	"fmt"
-	"net/url"
-	"sort"
+	"slices"
 	"strings"
+	"unicode"
 
+	"github.com/tollgate-dev/tollgate/github/api"
 	"github.com/tollgate-dev/tollgate/report"
 	"github.com/tollgate-dev/tollgate/scanner"
 )
 
-// Size limits of what GitHub renders.
+// Size limits of what GitHub renders, and how much of it tollgate fills.
 const (
 	// MaxSummaryBytes is GitHub's limit on one step's job summary (1 MiB).
 	MaxSummaryBytes = 1 << 20
+	// maxCommentBytes is what the comment body may use of GitHub's limit:
+	// the API client prefixes the sticky marker (under 100 bytes).
+	maxCommentBytes = api.MaxCommentChars - 512
 	// maxSummaryRows bounds finding rows in the summary; beyond it the SARIF
 	// file and code-scanning alerts carry the rest.
 	maxSummaryRows = 1000
 	// maxCommentRows bounds finding rows in the pull-request comment.
-	maxCommentRows = 25
+	maxCommentRows = 100
+	// summaryOpenRows and commentOpenRows are the rows of a table shown
+	// before the rest are folded into <details>.
+	summaryOpenRows = 10
+	commentOpenRows = 5
+	// commentTableRows bounds one table's rows in the comment; the job
+	// summary lists the rest.
+	commentTableRows = 25
+	// maxAlsoOpen is how many further install locations a row lists before
+	// folding the rest.
+	maxAlsoOpen = 5
 )
 
 // View is what the summary and the comment say about a run beyond the scan
@@ -46,8 +60,6 @@ type View struct {
 	Notes []string
 }
 
-var severityOrder = []string{scanner.SeverityCritical, scanner.SeverityHigh, scanner.SeverityMedium, scanner.SeverityLow, scanner.SeverityInfo}
-
 func severityBadge(sev string) string {
 	switch sev {
 	case scanner.SeverityCritical:
@@ -62,7 +74,10 @@ func severityBadge(sev string) string {
 	return "⚪ " + text(sev)
 }
 
-func headline(sc *scanner.Result, v View) string {
+// headline is the one-line verdict: outcome, counts per severity and per
+// kind. An incomplete scan is never "all clear": it names what was not
+// checked first.
+func headline(sc *scanner.Result, v View, entries []*report.Entry) string {
 	icon := "✅"
 	switch v.Outcome {
 	case scanner.OutcomeFailed:
@@ -70,25 +85,60 @@ func headline(sc *scanner.Result, v View) string {
 	case scanner.OutcomeIncomplete:
 		icon = "⚠️"
 	}
-	what := report.CountsLine(sc.Findings)
+	counts, kinds := report.CountsLine(sc.Findings), kindsLine(entries)
+	var what string
 	switch {
+	case v.Outcome == scanner.OutcomeIncomplete && len(sc.Findings) == 0:
+		what = "scan incomplete, not checked: " + notChecked(sc) + "; no findings in what did run"
 	case v.Outcome == scanner.OutcomeIncomplete:
-		// Never "all clear" when something was not checked.
-		what = "scan incomplete, not checked: " + notChecked(sc) + "; " + what
+		what = "scan incomplete, not checked: " + notChecked(sc) + "; " + counts + " — " + kinds
 	case len(sc.Findings) == 0:
 		what = "all clear"
+	case v.Outcome == scanner.OutcomePassed && (v.FailOn == scanner.FailOnNone || v.FailOn == ""):
+		what = "passed with " + counts + ", fail-on is none — " + kinds
+	case v.Outcome == scanner.OutcomePassed:
+		what = "passed with " + counts + ", below fail-on " + text(v.FailOn) + " — " + kinds
+	default:
+		what = counts + " — " + kinds
 	}
 	return fmt.Sprintf("%s tollgate: %s", icon, what)
+}
+
+// kindsLine counts entries per kind: "2 malicious packages, 1 secret".
+func kindsLine(entries []*report.Entry) string {
+	var parts []string
+	for _, k := range report.Kinds {
+		if n := kindCount(entries, k); n > 0 {
+			parts = append(parts, report.KindCount(k, n))
+		}
+	}
+	return strings.Join(parts, ", ")
+}
+
+// kindCount counts the package versions of a package kind (once, however
+// many lockfiles hold them), or the findings of another kind.
+func kindCount(entries []*report.Entry, k report.Kind) int {
+	pkgs := map[string]bool{}
+	n := 0
+	for _, e := range entries {
+		if e.Kind != k {
+			continue
+		}
+		if report.IsPackageKind(k) && e.Package != "" {
+			pkgs[e.Package] = true
+			continue
+		}
+		n += len(e.Findings)
+	}
+	return n + len(pkgs)
 }
 
 // notChecked names the checks that could not run fully, once each.
 func notChecked(sc *scanner.Result) string {
 	var ids []string
-	seen := map[string]bool{}
 	for _, s := range sc.Skipped {
-		if !seen[s.Check] {
-			seen[s.Check] = true
-			ids = append(ids, text(s.Check))
+		if id := text(s.Check); !slices.Contains(ids, id) {
+			ids = append(ids, id)
 		}
 	}
 	if len(ids) == 0 {
@@ -104,67 +154,41 @@ func incompleteBox(v View) string {
 		"> Fix the cause and re-run, or, to judge only what did run, set `fail-on-skipped: false` in `.github/tollgate.yml` on the base branch (or the `fail-on-skipped` input).\n\n", text(v.Incomplete))
 }
 
-// Summary renders the job summary: outcome, counts, findings grouped by
-// package (most severe group first) with links, then skipped checks,
-// unreadable lockfiles and notes.
+// Summary renders the job summary: the verdict with counts, then the
+// findings grouped by kind (a table per lockfile for package kinds, one row
+// per package version, long tables folded), then skipped checks, checks
+// turned off, lockfiles no finding names and notes. It stays under
+// GitHub's 1 MiB limit, saying what it left out.
 func Summary(sc *scanner.Result, v View) string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "## %s\n\n", headline(sc, v))
+	entries := report.Entries(sc)
+	var head strings.Builder
+	fmt.Fprintf(&head, "## %s\n\n", headline(sc, v, entries))
 	scope := v.Title
 	if scope == "" {
 		scope = string(sc.Mode)
 	}
-	fmt.Fprintf(&b, "Scanned %s: %d lockfiles, %d packages", scope, sc.Lockfiles, sc.Packages)
+	fmt.Fprintf(&head, "Scanned %s: %d lockfiles, %d packages", scope, sc.Lockfiles, sc.Packages)
 	if sc.Source != "" {
-		fmt.Fprintf(&b, " (changes read from %s)", text(sc.Source))
+		fmt.Fprintf(&head, " (changes read from %s)", text(sc.Source))
 	}
-	fmt.Fprintf(&b, ". Fails on: %s. Result: **%s**.\n\n", code(v.FailOn), text(v.Outcome))
+	fmt.Fprintf(&head, ". Fails on: %s. Result: **%s**.\n\n", code(v.FailOn), text(v.Outcome))
 	if v.Incomplete != "" {
-		b.WriteString(incompleteBox(v))
+		head.WriteString(incompleteBox(v))
 	}
-	if len(sc.Findings) > 0 {
-		counts := report.Counts(sc.Findings)
-		b.WriteString("| Severity | Findings |\n|---|---:|\n")
-		for _, sev := range severityOrder {
-			if counts[sev] > 0 {
-				fmt.Fprintf(&b, "| %s | %d |\n", severityBadge(sev), counts[sev])
-			}
-		}
-		b.WriteString("\n### Findings by package\n\n")
-		rows := 0
-		for _, g := range groupFindings(sc.Findings) {
-			if rows >= maxSummaryRows {
-				break
-			}
-			fmt.Fprintf(&b, "#### %s — %s\n\n", g.title(), report.CountsLine(g.findings))
-			b.WriteString("| Severity | Rule | Location | Finding |\n|---|---|---|---|\n")
-			for _, f := range g.findings {
-				if rows >= maxSummaryRows {
-					break
-				}
-				rows++
-				fmt.Fprintf(&b, "| %s | %s | %s | %s |\n", severityBadge(f.Severity), code(f.RuleID), location(f, v), findingText(f))
-			}
-			b.WriteString("\n")
-		}
-		if rows < len(sc.Findings) {
-			fmt.Fprintf(&b, "_%d more findings are not listed here; they are in the SARIF file and the code-scanning alerts._\n\n", len(sc.Findings)-rows)
-		}
-	}
-	writeSkipped(&b, sc, "### Skipped checks\n\n")
+
+	unreadable := report.UnreadablePaths(entries)
+	var tail strings.Builder
+	writeSkipped(&tail, report.NotCheckedBesides(sc, unreadable), "### Skipped checks\n\n")
 	if groups := report.GroupDisabled(sc.Disabled); len(groups) > 0 {
-		b.WriteString("### Checks turned off\n\n")
-		for _, g := range groups {
-			fmt.Fprintf(&b, "- **%s**: %s\n", text(strings.Join(g.Checks, ", ")), text(g.Reason))
-		}
-		b.WriteString("\n")
+		tail.WriteString("### Checks turned off\n\n")
+		writeDisabled(&tail, groups)
 	}
-	if len(sc.Errors) > 0 {
-		b.WriteString("### Lockfiles that could not be read\n\n")
-		for _, e := range sc.Errors {
-			fmt.Fprintf(&b, "- %s: %s\n", code(e.Path), text(fmt.Sprint(e.Err)))
+	if errs := report.ErrorsBesides(sc, unreadable); len(errs) > 0 {
+		tail.WriteString("### Lockfiles that could not be read\n\n")
+		for _, e := range errs {
+			fmt.Fprintf(&tail, "- %s: %s\n", code(e.Path), text(fmt.Sprint(e.Err)))
 		}
-		b.WriteString("\n")
+		tail.WriteString("\n")
 	}
 	var notes []string
 	if v.Hidden != "" {
@@ -176,13 +200,25 @@ func Summary(sc *scanner.Result, v View) string {
 		notes = append(notes, "SARIF written to "+v.SARIFPath+".")
 	}
 	if len(notes) > 0 {
-		b.WriteString("### Notes\n\n")
+		tail.WriteString("### Notes\n\n")
 		for _, n := range notes {
-			fmt.Fprintf(&b, "- %s\n", text(n))
+			fmt.Fprintf(&tail, "- %s\n", text(n))
 		}
-		b.WriteString("\n")
+		tail.WriteString("\n")
 	}
-	out := b.String()
+
+	d := &mdDoc{limit: MaxSummaryBytes - tail.Len() - 512, rowsLeft: maxSummaryRows}
+	d.b.WriteString(head.String())
+	writeFindings(d, sc, v, entries, mdStyle{kindHeading: "### ", fileHeading: "#### %s\n\n", open: summaryOpenRows})
+	if omitted := len(sc.Findings) - d.shown; omitted > 0 {
+		why := "cut to GitHub's 1 MiB job-summary limit"
+		if !d.cutBySize {
+			why = fmt.Sprintf("the summary lists at most %d rows", maxSummaryRows)
+		}
+		fmt.Fprintf(&d.b, "_… %d more findings are not listed here (%s); the SARIF file and the code-scanning alerts have every finding._\n\n", omitted, why)
+	}
+	d.b.WriteString(tail.String())
+	out := d.b.String()
 	if len(out) > MaxSummaryBytes {
 		out = truncateUTF8(out, MaxSummaryBytes-200) + "\n\n_… cut to GitHub's 1 MiB job-summary limit; the SARIF file has every finding._\n"
 	}
@@ -202,119 +238,78 @@ func CommentMarker(category string) string {
 	return "<!-- tollgate:sticky-comment category=" + category + " -->"
 }
 
-// CommentBody renders the sticky pull-request comment: the outcome, the most
-// severe findings, what was skipped, and a link to the run. With no findings
-// it says all is clear (replacing an earlier comment's findings).
+// CommentBody renders the sticky pull-request comment: the verdict with
+// counts, why the scan is incomplete if it is, the findings grouped as in
+// the summary (fewer rows open), what could not run or was turned off, and
+// a link to the run. With no findings it says all is clear (replacing an
+// earlier comment's findings), unless the scan is incomplete. It stays
+// under GitHub's comment size limit, saying what it left out.
 func CommentBody(sc *scanner.Result, v View) string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "### %s\n\n", headline(sc, v))
+	entries := report.Entries(sc)
+	var head strings.Builder
+	fmt.Fprintf(&head, "### %s\n\n", headline(sc, v, entries))
 	sha := v.SHA
 	if len(sha) > 12 {
 		sha = sha[:12]
 	}
 	if len(sc.Findings) == 0 {
-		fmt.Fprintf(&b, "No supply-chain findings in this pull request as of %s", code(sha))
+		fmt.Fprintf(&head, "No supply-chain findings in this pull request as of %s", code(sha))
 		if v.Outcome != scanner.OutcomeIncomplete {
-			b.WriteString("; any findings reported earlier are resolved")
+			head.WriteString("; any findings reported earlier are resolved")
 		}
-		b.WriteString(".\n\n")
+		head.WriteString(".\n\n")
 	} else {
-		fmt.Fprintf(&b, "This pull request introduces %d finding(s) as of %s. Fails on: %s.\n\n", len(sc.Findings), code(sha), code(v.FailOn))
-		sorted := append([]scanner.Finding(nil), sc.Findings...)
-		scanner.SortFindings(sorted)
-		b.WriteString("| Severity | Rule | Location | Finding |\n|---|---|---|---|\n")
-		for i, f := range sorted {
-			if i >= maxCommentRows {
-				break
-			}
-			fmt.Fprintf(&b, "| %s | %s | %s | %s |\n", severityBadge(f.Severity), code(f.RuleID), location(f, v), findingText(f))
-		}
-		if len(sorted) > maxCommentRows {
-			fmt.Fprintf(&b, "\n_… and %d more, in the job summary and the code-scanning alerts._\n", len(sorted)-maxCommentRows)
-		}
-		b.WriteString("\n")
+		fmt.Fprintf(&head, "This pull request introduces %d finding(s) as of %s. Fails on: %s.\n\n", len(sc.Findings), code(sha), code(v.FailOn))
 	}
 	if v.Incomplete != "" {
-		b.WriteString(incompleteBox(v))
+		head.WriteString(incompleteBox(v))
 	}
-	if len(sc.Skipped) > 0 {
-		fmt.Fprintf(&b, "<details><summary>%d check(s) could not run fully</summary>\n\n", len(sc.Skipped))
-		writeSkipped(&b, sc, "")
-		b.WriteString("</details>\n\n")
+
+	var tail strings.Builder
+	if skipped := report.NotCheckedBesides(sc, report.UnreadablePaths(entries)); len(skipped) > 0 {
+		fmt.Fprintf(&tail, "<details><summary>%d check(s) could not run fully</summary>\n\n", len(skipped))
+		writeSkipped(&tail, skipped, "")
+		tail.WriteString("</details>\n\n")
+	}
+	if groups := report.GroupDisabled(sc.Disabled); len(groups) > 0 {
+		fmt.Fprintf(&tail, "<details><summary>%d check(s) turned off</summary>\n\n", len(sc.Disabled))
+		writeDisabled(&tail, groups)
+		tail.WriteString("</details>\n\n")
 	}
 	if v.RunURL != "" {
-		fmt.Fprintf(&b, "<sub>[Job summary and run](%s) · updated in place by tollgate</sub>\n", v.RunURL)
+		fmt.Fprintf(&tail, "<sub>[Job summary and run](%s) · updated in place by tollgate</sub>\n", v.RunURL)
 	}
-	return b.String()
+
+	d := &mdDoc{limit: maxCommentBytes - tail.Len() - 512, rowsLeft: maxCommentRows}
+	d.b.WriteString(head.String())
+	writeFindings(d, sc, v, entries, mdStyle{kindHeading: "#### ", fileHeading: "**%s**\n\n", open: commentOpenRows, most: commentTableRows})
+	if omitted := len(sc.Findings) - d.shown - d.elsewhere; omitted > 0 {
+		why := "cut to GitHub's 65,536-character comment limit"
+		if !d.cutBySize {
+			why = fmt.Sprintf("the comment lists at most %d rows", maxCommentRows)
+		}
+		fmt.Fprintf(&d.b, "_… %d more findings are not shown here (%s); the job summary and the code-scanning alerts have every finding._\n\n", omitted, why)
+	}
+	d.b.WriteString(tail.String())
+	return d.b.String()
 }
 
-func writeSkipped(b *strings.Builder, sc *scanner.Result, heading string) {
-	if len(sc.Skipped) == 0 {
+func writeSkipped(b *strings.Builder, skipped []scanner.Skipped, heading string) {
+	if len(skipped) == 0 {
 		return
 	}
 	b.WriteString(heading)
-	for _, s := range sc.Skipped {
+	for _, s := range skipped {
 		fmt.Fprintf(b, "- **%s**: %s\n", text(s.Check), text(s.Reason))
 	}
 	b.WriteString("\n")
 }
 
-// group is the findings about one package (or, without a package, one file).
-type group struct {
-	pkg, path string
-	findings  []scanner.Finding
-}
-
-func (g *group) title() string {
-	if g.pkg != "" {
-		return code(g.pkg)
-	}
-	if g.path != "" {
-		return "In " + code(g.path)
-	}
-	return "Other findings"
-}
-
-// groupFindings groups by package, most severe group first.
-func groupFindings(findings []scanner.Finding) []*group {
-	byKey := map[string]*group{}
-	var groups []*group
-	for _, f := range findings {
-		key := "pkg\x00" + f.Package
-		if f.Package == "" {
-			key = "path\x00" + f.Path
-		}
-		g := byKey[key]
-		if g == nil {
-			g = &group{pkg: f.Package}
-			if f.Package == "" {
-				g.path = f.Path
-			}
-			byKey[key] = g
-			groups = append(groups, g)
-		}
-		g.findings = append(g.findings, f)
-	}
-	worst := func(g *group) int {
-		w := -1
-		for _, f := range g.findings {
-			w = max(w, scanner.SeverityRank(f.Severity))
-		}
-		return w
-	}
+func writeDisabled(b *strings.Builder, groups []report.DisabledGroup) {
 	for _, g := range groups {
-		scanner.SortFindings(g.findings)
+		fmt.Fprintf(b, "- **%s**: %s\n", text(strings.Join(g.Checks, ", ")), text(g.Reason))
 	}
-	sort.SliceStable(groups, func(i, j int) bool {
-		if wi, wj := worst(groups[i]), worst(groups[j]); wi != wj {
-			return wi > wj
-		}
-		if groups[i].pkg != groups[j].pkg {
-			return groups[i].pkg < groups[j].pkg
-		}
-		return groups[i].path < groups[j].path
-	})
-	return groups
+	b.WriteString("\n")
 }
 
 // location renders path:line, linked to the file at the scanned commit.
@@ -326,31 +321,7 @@ func location(f scanner.Finding, v View) string {
 	if f.Line > 0 {
 		label = fmt.Sprintf("%s:%d", f.Path, f.Line)
 	}
-	if v.ServerURL == "" || v.Owner == "" || v.Repo == "" || v.SHA == "" {
-		return code(label)
-	}
-	segs := strings.Split(f.Path, "/")
-	for i, s := range segs {
-		segs[i] = url.PathEscape(s)
-	}
-	link := fmt.Sprintf("%s/%s/%s/blob/%s/%s", strings.TrimSuffix(v.ServerURL, "/"), url.PathEscape(v.Owner), url.PathEscape(v.Repo), url.PathEscape(v.SHA), strings.Join(segs, "/"))
-	if f.Line > 0 {
-		link += fmt.Sprintf("#L%d", f.Line)
-	}
-	return fmt.Sprintf("[%s](%s)", code(label), link)
-}
-
-// findingText is the message with advisory links.
-func findingText(f scanner.Finding) string {
-	s := text(f.Message)
-	if len(f.IDs) > 0 {
-		links := make([]string, 0, len(f.IDs))
-		for _, id := range f.IDs {
-			links = append(links, fmt.Sprintf("[%s](https://osv.dev/vulnerability/%s)", text(id), url.PathEscape(id)))
-		}
-		s += " (" + strings.Join(links, ", ") + ")"
-	}
-	return s
+	return link(code(label), v, f.Path, f.Line)
 }
 
 // EscapeMarkdown escapes untrusted text (a branch name, a package name) for
@@ -359,7 +330,8 @@ func EscapeMarkdown(s string) string { return text(s) }
 
 // text escapes untrusted text (package names and messages come from scanned
 // lockfiles) for a markdown table cell: no HTML, no markdown syntax, no
-// @-mentions (a zero-width space after @), no line breaks.
+// @-mentions (a zero-width space after @), no line breaks, no control
+// characters.
 func text(s string) string {
 	var b strings.Builder
 	for _, r := range s {
@@ -377,7 +349,13 @@ func text(s string) string {
 			b.WriteString("@\u200b")
 		case '\n', '\r', '\t':
 			b.WriteByte(' ')
+		case '\u2028', '\u2029', '\u0085':
+			b.WriteByte(' ')
 		default:
+			if unicode.IsControl(r) {
+				b.WriteRune('\uFFFD')
+				continue
+			}
 			b.WriteRune(r)
 		}
 	}
@@ -392,6 +370,12 @@ func code(s string) string {
 		return ""
 	}
 	s = strings.NewReplacer("`", "ˋ", "|", "\\|", "\n", " ", "\r", " ").Replace(s)
+	s = strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) {
+			return '\uFFFD'
+		}
+		return r
+	}, s)
 	return "`" + s + "`"
 }
 

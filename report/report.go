@@ -82,38 +82,6 @@ func CountsLine(findings []scanner.Finding) string {
 	return strings.Join(parts, ", ")
 }
 
-// Text writes s for a terminal: one line per finding, then what was skipped
-// and which files could not be read.
-func Text(w io.Writer, s *scanner.Result) error {
-	ew := &errWriter{w: w}
-	mode := string(s.Mode)
-	if s.Source != "" {
-		mode += " from " + s.Source
-	}
-	ew.printf("tollgate %s: %d lockfiles, %d packages\n", mode, s.Lockfiles, s.Packages)
-	for _, f := range s.Findings {
-		loc := f.Path
-		if f.Line > 0 {
-			loc = fmt.Sprintf("%s:%d", f.Path, f.Line)
-		}
-		ew.printf("%-8s %-22s %s  %s\n", strings.ToUpper(f.Severity), f.RuleID, loc, f.Message)
-	}
-	for _, e := range s.Errors {
-		ew.printf("ERROR    could not read %s: %v\n", e.Path, e.Err)
-	}
-	for _, sk := range s.Skipped {
-		ew.printf("SKIPPED  %s: %s\n", sk.Check, sk.Reason)
-	}
-	for _, d := range GroupDisabled(s.Disabled) {
-		ew.printf("OFF      %s: %s\n", strings.Join(d.Checks, ", "), d.Reason)
-	}
-	for _, n := range s.Notes {
-		ew.printf("NOTE     %s\n", n)
-	}
-	ew.printf("%d findings: %s\n", len(s.Findings), CountsLine(s.Findings))
-	return ew.err
-}
-
 // InventoryJSON writes {"packages": [...]} (plus "errors" when some file failed).
 func InventoryJSON(w io.Writer, inv *lockfiles.Inventory) error {
 	// Streamed one package at a time: encoding the whole inventory at once
@@ -218,6 +186,15 @@ func (e *errWriter) printf(format string, args ...any) {
 		}
 	}
 	_, e.err = fmt.Fprintf(e.w, format, args...)
+}
+
+// raw writes s as it is: for the report's own text (headings, colour
+// sequences), never for text from a scanned repository.
+func (e *errWriter) raw(s string) {
+	if e.err != nil {
+		return
+	}
+	_, e.err = io.WriteString(e.w, s)
 }
 
 // oneLine escapes the control characters of text from a scanned repository

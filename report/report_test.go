@@ -53,15 +53,22 @@ func TestTextKeepsUntrustedTextOnOneLine(t *testing.T) {
 		RuleID: "secret/x", Severity: scanner.SeverityHigh, Path: "a\n::error::forged\rb.env", Line: 3,
 		Message: "found\u2028here",
 	}}, Errors: []*lockfiles.FileError{{Path: "x\ny.lock", Err: errors.New("bad\nline")}}}
-	var out bytes.Buffer
-	if err := Text(&out, res); err != nil {
-		t.Fatal(err)
-	}
-	lines := strings.Split(strings.TrimSuffix(out.String(), "\n"), "\n")
-	if len(lines) != 4 {
-		t.Fatalf("%d lines:\n%s", len(lines), out.String())
-	}
-	if !strings.Contains(lines[1], `a\n::error::forged\rb.env:3`) || !strings.Contains(lines[1], `found\u2028here`) || strings.HasPrefix(lines[2], "::") {
-		t.Errorf("lines:\n%s", out.String())
+	for _, color := range []bool{false, true} {
+		var out bytes.Buffer
+		if err := WriteText(&out, res, TextOptions{Color: color}); err != nil {
+			t.Fatal(err)
+		}
+		got := out.String()
+		for _, want := range []string{`a\n::error::forged\rb.env:3`, `found\u2028here`, `COULD NOT READ`, `x\ny.lock: bad\nline`} {
+			if !strings.Contains(got, want) {
+				t.Errorf("color %v: output lacks %q:\n%s", color, want, got)
+			}
+		}
+		for _, line := range strings.Split(got, "\n") {
+			plain := strings.NewReplacer(ansiBold, "", ansiReset, "", ansiRed, "", ansiYellow, "", ansiCyan, "", ansiBlue, "", ansiDim, "").Replace(line)
+			if strings.HasPrefix(strings.TrimSpace(plain), "::") || strings.ContainsAny(plain, "\r\u2028\x1b") {
+				t.Errorf("color %v: a line of its own from untrusted text: %q", color, line)
+			}
+		}
 	}
 }
