@@ -57,6 +57,9 @@ func (Parser) Parse(ctx context.Context, in *lockfiles.Input) ([]lockfiles.Packa
 			return nil, nil
 		}
 	}
+	if line, ok := lockfiles.MergeConflictLine(in.Content); ok {
+		return nil, lockfiles.MergeConflictError(in.Path, line, "npm")
+	}
 	limits := in.Limits.WithDefaults()
 	r := &reader{
 		ctx:         ctx,

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"io/fs"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -487,4 +488,70 @@ func FuzzParsePackageLock(f *testing.F) {
 // npm-shrinkwrap.json (1.4 MB, 1858 packages).
 func BenchmarkParsePackageLock(b *testing.B) {
 	lockfilestest.BenchmarkParse(b, npmlock.Parser{}, "npm-shrinkwrap.json", "lockfiles", "npm-shrinkwrap-json", "firebase-firebase-tools", "npm-shrinkwrap.json")
+}
+
+// TestReadsWhatNPMReads pins, input by input, that tollgate reads a lockfile
+// as npm does, or refuses it. Each want is what npm 11.19.1 (node 20.20.2)
+// listed for the same package-lock.json, beside a package.json depending on
+// "a", with `npm ls --package-lock-only --all`.
+func TestReadsWhatNPMReads(t *testing.T) {
+	const root = `"":{"dependencies":{"a":"*"}}`
+	tests := []struct {
+		name    string
+		content string
+		want    []string // name@version, in file order
+		errLine int
+	}{
+		// JSON.parse keeps the last of duplicate keys, at every level.
+		{"duplicate packages key", `{"lockfileVersion":3,"packages":{` + root + `,"node_modules/a":{"version":"6.6.6"}},` +
+			`"packages":{` + root + `,"node_modules/a":{"version":"1.0.0"}}}`, []string{"a@1.0.0"}, 0},
+		{"duplicate version field", `{"lockfileVersion":3,"packages":{` + root + `,"node_modules/a":{"version":"6.6.6","version":"1.0.0"}}}`,
+			[]string{"a@1.0.0"}, 0},
+		// npm installs the last entry; tollgate reports both, so neither hides.
+		{"duplicate entry", `{"lockfileVersion":3,"packages":{` + root + `,"node_modules/a":{"version":"6.6.6"},"node_modules/a":{"version":"1.0.0"}}}`,
+			[]string{"a@6.6.6", "a@1.0.0"}, 0},
+		// npm strips one byte-order mark (json-parse-even-better-errors).
+		{"byte-order mark", "\ufeff" + `{"lockfileVersion":3,"packages":{` + root + `,"node_modules/a":{"version":"1.0.0"}}}`, []string{"a@1.0.0"}, 0},
+		// "packages" wins over "dependencies" whatever lockfileVersion says.
+		{"v1 with packages", `{"lockfileVersion":1,"packages":{` + root + `,"node_modules/a":{"version":"1.0.0"}},"dependencies":{"a":{"version":"6.6.6"}}}`,
+			[]string{"a@1.0.0"}, 0},
+		// npm reads "dependencies" when "packages" is null; tollgate refuses.
+		{"packages null", "{\"lockfileVersion\":1,\n\"packages\":null,\"dependencies\":{\"a\":{\"version\":\"6.6.6\"}}}", nil, 2},
+		// JSON whitespace includes CR: CR-only line ends parse as npm's do.
+		{"CR-only lines", "{\"lockfileVersion\":3,\r\"packages\":{" + root + ",\r\"node_modules/a\":{\"version\":\"1.0.0\"}}}", []string{"a@1.0.0"}, 0},
+		// npm fails to read it (and installs as if there were no lockfile).
+		{"trailing document", `{"lockfileVersion":3,"packages":{}}` + "\n{}", nil, 2},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			pkgs, err := lockfilestest.ParseBytes(npmlock.Parser{}, "package-lock.json", []byte(tt.content))
+			if tt.errLine > 0 {
+				lockfilestest.AssertParseError(t, err, "package-lock.json", tt.errLine)
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for _, p := range pkgs {
+				got = append(got, p.Name+"@"+p.Version)
+			}
+			if !slices.Equal(got, tt.want) {
+				t.Errorf("got %v, want %v", got, tt.want)
+			}
+		})
+	}
+}
+
+// TestMergeConflictMarkers: a package-lock.json that is valid JSON but holds
+// git's conflict markers. Read as JSON its second "packages" wins (benign);
+// npm 11.19.1 instead reads the "ours" side of the "conflict" (lines 3-5
+// dropped), and `npm ls --package-lock-only` lists evil@6.6.6. tollgate
+// refuses it at the first marker.
+func TestMergeConflictMarkers(t *testing.T) {
+	_, err := lockfilestest.TryParseFile(npmlock.Parser{}, filepath.Join("testdata", "conflict-markers.json"))
+	lockfilestest.AssertParseError(t, err, "conflict-markers.json", 3)
+	if err == nil || !strings.Contains(err.Error(), "merge-conflict markers") {
+		t.Errorf("error %v does not name the markers", err)
+	}
 }

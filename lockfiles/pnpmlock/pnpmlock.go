@@ -47,6 +47,12 @@ type usage struct{ dev, nonDev bool }
 // it lists it as a devDependency.
 func (p Parser) Parse(ctx context.Context, in *lockfiles.Input) ([]lockfiles.Package, error) {
 	limits := in.Limits.WithDefaults()
+	// pnpm merges the two sides of a lockfile holding the three conflict
+	// markers when js-yaml rejects it (a duplicate key, which the YAML
+	// library under yamltree accepts, is enough).
+	if line, ok := lockfiles.MergeConflictLine(in.Content); ok {
+		return nil, lockfiles.MergeConflictError(in.Path, line, "pnpm")
+	}
 	docs, err := yamltree.Decode(in.Path, in.Content, limits, keep)
 	if err != nil {
 		return nil, err

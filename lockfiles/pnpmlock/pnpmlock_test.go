@@ -623,3 +623,17 @@ func TestSnapshotsCorners(t *testing.T) {
 		})
 	}
 }
+
+// TestMergeConflictMarkers: pnpm 10.34.9 (lockfile/fs _read), when js-yaml
+// rejects a pnpm-lock.yaml holding the three conflict markers anywhere,
+// reads it as the two sides of a conflict (lines split on CR and LF, lines
+// starting with a marker dropped) and installs their merge. This file is
+// one such: js-yaml 4 rejects it ("duplicated mapping key", line 5), the
+// YAML library under yamltree accepts it (and read the first "packages"),
+// and which packages pnpm's merge reading ends with depends on lines a
+// reader of the file as written never weighs. tollgate refuses it at the
+// first marker.
+func TestMergeConflictMarkers(t *testing.T) {
+	_, err := lockfilestest.TryParseFile(Parser{}, filepath.Join("testdata", "conflict-markers.yaml"))
+	lockfilestest.AssertParseError(t, err, "conflict-markers.yaml", 8)
+}

@@ -41,17 +41,81 @@ type entry struct {
 // one version are one entry). yarn.lock does not record direct or dev
 // dependencies, so Direct and Dev stay false.
 //
-// Both formats are read by one hand-written line scanner: yarn v1 is not YAML
-// (so no YAML library reads it), and berry files are the same shape of
-// "header:" lines with two-space-indented fields, which a scanner reads several
-// times faster than a YAML decoder.
+// yarn classic files (no __metadata block) are read by a port of yarn 1's
+// own reader (classic.go); berry files by a line scanner of the
+// "header:" lines with two-space-indented fields berry writes, which reads
+// them several times faster than a YAML decoder and refuses what falls
+// outside that shape (berry reads the file as YAML, so a different shape
+// could be read differently).
 func (p Parser) Parse(ctx context.Context, in *lockfiles.Input) ([]lockfiles.Package, error) {
 	limits := in.Limits.WithDefaults()
+	// yarn classic reads a file holding all three conflict markers as the
+	// two sides of a conflict and merges them.
+	if line, ok := lockfiles.MergeConflictLine(in.Content); ok {
+		return nil, lockfiles.MergeConflictError(in.Path, line, "yarn")
+	}
+	berry := isBerry(in.Content)
+	var (
+		entries []entry
+		err     error
+	)
+	if berry {
+		entries, err = parseBerry(ctx, in, limits)
+	} else {
+		entries, err = parseClassic(ctx, in, limits)
+	}
+	if err != nil {
+		return nil, err
+	}
+	pkgs := make([]lockfiles.Package, 0, len(entries))
+	for i := range entries {
+		e := &entries[i]
+		var pkg lockfiles.Package
+		if berry || e.resolution != "" {
+			pkg = berryPackage(e)
+		} else {
+			pkg = classicPackage(e)
+		}
+		if pkg.Name == "" {
+			return nil, lockfiles.Errorf(in.Path, e.line, "entry %q has no package name", e.specs[0])
+		}
+		pkg.Ecosystem = lockfiles.EcosystemNPM
+		pkg.Path = in.Path
+		pkg.Line = e.line
+		if pkg.Version == "0.0.0-use.local" {
+			pkg.Source = lockfiles.SourceLocal
+		}
+		if pkg.Source == lockfiles.SourceGit {
+			pkg.PinnedSHA = hasFullSHA(pkg.Resolved)
+		}
+		pkg.PURL = lockfiles.PURL(pkg.Ecosystem, pkg.Name, pkg.Version, nil)
+		pkgs = append(pkgs, pkg)
+	}
+	return pkgs, nil
+}
+
+// isBerry reports whether a yarn.lock is a berry file: one with a
+// top-level __metadata block.
+func isBerry(content []byte) bool {
+	for rest := content; len(rest) > 0; {
+		var line []byte
+		line, rest, _ = bytes.Cut(rest, []byte{'\n'})
+		if string(bytes.TrimRight(line, " \r")) == "__metadata:" {
+			return true
+		}
+	}
+	return false
+}
+
+// parseBerry reads the entries of a yarn berry file.
+func parseBerry(ctx context.Context, in *lockfiles.Input, limits lockfiles.Limits) ([]entry, error) {
 	var (
 		entries []entry
 		cur     *entry // nil before the first header and inside __metadata
 		inBlock bool   // inside any top-level block (an entry or __metadata)
-		berry   bool
+		// maxIndent is the deepest indentation the next line may have: two
+		// more than a line opening a block, else that of the line before.
+		maxIndent = 0
 	)
 	data := in.Content
 	for lineNo := 1; len(data) > 0; lineNo++ {
@@ -66,7 +130,7 @@ func (p Parser) Parse(ctx context.Context, in *lockfiles.Input) ([]lockfiles.Pac
 				return nil, fmt.Errorf("parse %s: %w", in.Path, err)
 			}
 		}
-		line = bytes.TrimRight(line, " \t\r")
+		line = bytes.TrimSuffix(line, []byte{'\r'})
 		indent := 0
 		for indent < len(line) && line[indent] == ' ' {
 			indent++
@@ -74,8 +138,12 @@ func (p Parser) Parse(ctx context.Context, in *lockfiles.Input) ([]lockfiles.Pac
 		if indent == len(line) || line[indent] == '#' {
 			continue // blank line or comment
 		}
-		if line[indent] == '\t' {
-			return nil, lockfiles.Errorf(in.Path, lineNo, "tab in indentation")
+		if err := berryLine(line, indent, maxIndent); err != nil {
+			return nil, lockfiles.Errorf(in.Path, lineNo, "%v (berry reads yarn.lock as YAML, which could read it differently)", err)
+		}
+		maxIndent = indent
+		if line[len(line)-1] == ':' {
+			maxIndent += 2 // a block opens below
 		}
 		switch {
 		case indent == 0:
@@ -85,7 +153,7 @@ func (p Parser) Parse(ctx context.Context, in *lockfiles.Input) ([]lockfiles.Pac
 			header := string(line[:len(line)-1])
 			inBlock = true
 			if header == "__metadata" {
-				berry, cur = true, nil
+				cur = nil
 				continue
 			}
 			specs, err := splitSpecs(header)
@@ -123,31 +191,91 @@ func (p Parser) Parse(ctx context.Context, in *lockfiles.Input) ([]lockfiles.Pac
 		// __metadata fields carry nothing the inventory needs.
 	}
 
-	pkgs := make([]lockfiles.Package, 0, len(entries))
-	for i := range entries {
-		e := &entries[i]
-		var pkg lockfiles.Package
-		if berry || e.resolution != "" {
-			pkg = berryPackage(e)
-		} else {
-			pkg = classicPackage(e)
-		}
-		if pkg.Name == "" {
-			return nil, lockfiles.Errorf(in.Path, e.line, "entry %q has no package name", e.specs[0])
-		}
-		pkg.Ecosystem = lockfiles.EcosystemNPM
-		pkg.Path = in.Path
-		pkg.Line = e.line
-		if pkg.Version == "0.0.0-use.local" {
-			pkg.Source = lockfiles.SourceLocal
-		}
-		if pkg.Source == lockfiles.SourceGit {
-			pkg.PinnedSHA = hasFullSHA(pkg.Resolved)
-		}
-		pkg.PURL = lockfiles.PURL(pkg.Ecosystem, pkg.Name, pkg.Version, nil)
-		pkgs = append(pkgs, pkg)
+	return entries, nil
+}
+
+// berryLine checks that one line (indentation removed, comment lines
+// excluded) is in the shape berry writes, where reading lines is reading
+// YAML: a key (bare, or double-quoted without escapes), ':', and either
+// nothing (a block opens) or one space and a scalar (bare, or
+// double-quoted without escapes), indented by steps of two. Anything else
+// (a lone CR, tabs, flow collections, anchors and aliases, tags, block or
+// multi-line scalars, single quotes, escapes, comments after a value,
+// explicit keys, other indentation) YAML may read otherwise, so it is
+// refused rather than read line by line.
+func berryLine(line []byte, indent, maxIndent int) error {
+	if indent%2 != 0 || indent > maxIndent {
+		return fmt.Errorf("unexpected indentation of %d spaces", indent)
 	}
-	return pkgs, nil
+	rest := line[indent:]
+	if i := bytes.IndexAny(rest, "\r\t"); i >= 0 {
+		return fmt.Errorf("%q inside a line", rest[i])
+	}
+	var key []byte
+	if rest[0] == '"' {
+		end := bytes.IndexByte(rest[1:], '"')
+		if end < 0 {
+			return fmt.Errorf("unterminated quoted key")
+		}
+		key, rest = rest[1:end+1], rest[end+2:]
+		if len(rest) == 0 || rest[0] != ':' {
+			return fmt.Errorf("quoted key %q not followed by ':'", truncate(key))
+		}
+	} else {
+		end := bytes.Index(rest, []byte(": "))
+		if end < 0 {
+			if rest[len(rest)-1] != ':' {
+				return fmt.Errorf("line %q is not a key and a value", truncate(rest))
+			}
+			end = len(rest) - 1
+		}
+		key, rest = rest[:end], rest[end:]
+		if err := plainScalar(key); err != nil {
+			return fmt.Errorf("key %q: %v", truncate(key), err)
+		}
+	}
+	if bytes.IndexByte(key, '\\') >= 0 {
+		return fmt.Errorf("escape in key %q", truncate(key))
+	}
+	rest = rest[1:] // ':'
+	if len(rest) == 0 {
+		return nil
+	}
+	if rest[0] != ' ' || len(rest) < 2 {
+		return fmt.Errorf("no space after ':'")
+	}
+	value := rest[1:]
+	if value[0] == '"' {
+		if len(value) < 2 || bytes.IndexByte(value[1:], '"') != len(value)-2 || bytes.IndexByte(value, '\\') >= 0 {
+			return fmt.Errorf("quoted value %q is not one plain double-quoted string", truncate(value))
+		}
+		return nil
+	}
+	if err := plainScalar(value); err != nil {
+		return fmt.Errorf("value %q: %v", truncate(value), err)
+	}
+	if value[len(value)-1] == ':' || bytes.Contains(value, []byte(": ")) {
+		return fmt.Errorf("value %q holds a mapping", truncate(value))
+	}
+	return nil
+}
+
+// plainScalar checks a bare key or value: no YAML indicator at its start,
+// no comment inside, no trailing space.
+func plainScalar(s []byte) error {
+	if len(s) == 0 {
+		return fmt.Errorf("empty")
+	}
+	if bytes.IndexByte([]byte("-?:,[]{}#&*!|>'\"%@`"), s[0]) >= 0 {
+		return fmt.Errorf("starts with the YAML indicator %q", s[0])
+	}
+	if bytes.Contains(s, []byte(" #")) {
+		return fmt.Errorf("holds a comment")
+	}
+	if s[len(s)-1] == ' ' {
+		return fmt.Errorf("trailing space")
+	}
+	return nil
 }
 
 // berryPackage interprets a yarn berry entry, mainly from its resolution

@@ -288,6 +288,12 @@ func FuzzParseYarnLock(f *testing.F) {
 			filepath.Join(dir, "fixtures-osv-scalibr", "yarnlock", "*"))
 	}
 	lockfilestest.AddSeeds(f, "testdata/*")
+	for _, c := range yarn1Cases {
+		f.Add([]byte(c.content))
+	}
+	for _, c := range berryCases {
+		f.Add([]byte(c.content))
+	}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		pkgs, err := lockfilestest.ParseBytes(Parser{}, "yarn.lock", data)
 		if err != nil {
