@@ -1,17 +1,26 @@
-// Package content is the "content" check: what a change ships that is not
-// source. In this version it reports the binary artifacts a pull request
-// adds or changes in the repository itself — executables, libraries,
-// WebAssembly, Java classes and archives (jars, wheels, nupkgs, tarballs),
-// recognised by their first bytes, each with its size and SHA-256: code no
-// reviewer can read, and the form a backdoor takes when it is committed
-// rather than published. Diffing what changed inside a package between its
-// old and new version is not built in this version.
+// Package content is the "content" check: what a change ships that no
+// reviewer reads. Two halves:
+//
+//   - Packages: for each npm package a pull request adds or updates, the
+//     tarball is downloaded from the lockfile's URL (or the configured npm
+//     registry), verified against the lockfile's integrity hash (a mismatch
+//     is artifact-integrity-mismatch: what the registry serves is not what
+//     was locked), read safely in memory (checks/content/archive), and
+//     compared with the previously locked version by the diff-aware
+//     analyser (checks/content/analyze). Other ecosystems' artifacts are
+//     not fetched in this version (listed, not a fault).
+//   - The repository: binary artifacts the pull request adds or changes —
+//     executables, libraries, WebAssembly, Java classes and archives,
+//     recognised by their first bytes, with size and SHA-256.
 package content
 
 import (
 	"context"
 	"fmt"
+	"net/http"
 	"time"
+
+	"github.com/tollgate-dev/tollgate/internal/httpx"
 
 	"github.com/tollgate-dev/tollgate/checks"
 	"github.com/tollgate-dev/tollgate/scanner"
@@ -29,14 +38,59 @@ func Entry() checks.Entry {
 		ID:      ID,
 		Summary: "binary artifacts (executables, libraries, archives) a pull request adds or changes",
 		Budget:  time.Minute,
-		New: func(context.Context, checks.Deps) (scanner.Check, error) {
-			return Check{}, nil
+		New: func(_ context.Context, d checks.Deps) (scanner.Check, error) {
+			registry := ""
+			if d.Config != nil {
+				registry = d.Config.Registries["npm"]
+			}
+			return New(Options{HTTPClient: d.HTTPClient, CacheDir: d.CacheDir, NPMRegistry: registry, UserAgent: d.UserAgent}), nil
 		},
 	}
 }
 
-// Check is the content check.
-type Check struct{}
+// Options configure the package half of the check.
+type Options struct {
+	HTTPClient *http.Client
+	// CacheDir keeps verified artifacts by digest ("" for none).
+	CacheDir string
+	// NPMRegistry is the npm registry base URL ("" for the public one).
+	NPMRegistry string
+	UserAgent   string
+	// MaxPackages bounds the packages fetched in one run (0: 200); the
+	// rest are a skipped entry.
+	MaxPackages int
+	// PerPackage bounds the fetch and analysis of one package (0: 60 s).
+	PerPackage time.Duration
+	// MaxArtifact bounds one download (0: DefaultMaxArtifact).
+	MaxArtifact int64
+	// MinBackoff is the first retry delay of downloads (tests).
+	MinBackoff time.Duration
+}
+
+// Check is the content check. The zero value judges binary artifacts only
+// and fetches with the defaults.
+type Check struct {
+	opts Options
+	f    *fetcher
+}
+
+// New returns the check for opts.
+func New(opts Options) Check {
+	if opts.NPMRegistry == "" {
+		opts.NPMRegistry = "https://registry.npmjs.org"
+	}
+	if opts.MaxPackages <= 0 {
+		opts.MaxPackages = 200
+	}
+	if opts.PerPackage <= 0 {
+		opts.PerPackage = time.Minute
+	}
+	if opts.MaxArtifact <= 0 {
+		opts.MaxArtifact = DefaultMaxArtifact
+	}
+	hx := httpx.New(httpx.Options{HTTPClient: opts.HTTPClient, UserAgent: opts.UserAgent, MaxInFlight: workers, MinBackoff: opts.MinBackoff})
+	return Check{opts: opts, f: &fetcher{hx: hx, cacheDir: opts.CacheDir, max: opts.MaxArtifact}}
+}
 
 // ID implements scanner.Check.
 func (Check) ID() string { return ID }
@@ -46,7 +100,7 @@ func (Check) Needs() scanner.Needs { return scanner.Needs{} }
 
 // Rules implements scanner.Check.
 func (Check) Rules() []scanner.Rule {
-	return []scanner.Rule{{
+	return append(packageRules(), scanner.Rule{
 		ID:        RuleBinaryArtifact,
 		Name:      "BinaryArtifactAdded",
 		Short:     "A pull request adds or changes a binary artifact (executable, library, archive).",
@@ -55,15 +109,25 @@ func (Check) Rules() []scanner.Rule {
 		Severity:  scanner.SeverityHigh,
 		Precision: scanner.PrecisionVeryHigh,
 		Tags:      []string{"supply-chain", "binary-artifact"},
-	}}
+	})
 }
 
 // Run implements scanner.Check: pull-request mode only (a sweep has no
 // change to judge).
-func (Check) Run(ctx context.Context, in *scanner.Input) ([]scanner.Finding, []scanner.Skipped, error) {
-	if in.Mode != scanner.ModePullRequest || in.FS == nil {
+func (c Check) Run(ctx context.Context, in *scanner.Input) ([]scanner.Finding, []scanner.Skipped, error) {
+	if in.Mode != scanner.ModePullRequest {
 		return nil, nil, nil
 	}
+	out, skipped := c.packages(ctx, in)
+	if in.FS == nil {
+		return out, skipped, ctx.Err()
+	}
+	bin, binSkipped, err := binaries(ctx, in)
+	return append(out, bin...), append(skipped, binSkipped...), err
+}
+
+// binaries judges the files the pull request adds or changes.
+func binaries(ctx context.Context, in *scanner.Input) ([]scanner.Finding, []scanner.Skipped, error) {
 	var out []scanner.Finding
 	var unread []string
 	for _, p := range in.Changed {
