@@ -8,6 +8,16 @@ import (
 	"strings"
 )
 
+// pemBodyPattern is what may stand between a PEM or PGP armor's BEGIN and END
+// lines: base64 and whitespace, the armor's header lines (Proc-Type: 4,ENCRYPTED;
+// DEK-Info: AES-128-CBC,…; Version: GnuPG v2 (GNU/Linux); Comment: …), the
+// PGP checksum line (=AbCd), and how code writes a key across string
+// literals (\n escapes, quotes, + concatenation, commas). Code does not fit
+// it (braces, semicolons, brackets), so a key whose END line is missing is
+// no match rather than one that runs on through the file to the next key's
+// END. RFC 7468 (PEM textual encodings) and RFC 4880 section 6.2 (armor).
+const pemBodyPattern = `[0-9A-Za-z+/=\s\\"'` + "`" + `,:.()\-]{64,}?`
+
 // structuralRules: private keys, JWTs, connection strings and the generic
 // high-entropy assignment rule.
 func structuralRules() []Rule {
@@ -16,7 +26,7 @@ func structuralRules() []Rule {
 		return Rule{
 			ID: id, Provider: "Private key", Description: desc,
 			Keywords:  []string{strings.ToLower(begin)},
-			Pattern:   `(?P<secret>` + regexp.QuoteMeta(begin) + `[\s\S]{64,}?` + regexp.QuoteMeta(end) + `)`,
+			Pattern:   `(?P<secret>` + regexp.QuoteMeta(begin) + pemBodyPattern + regexp.QuoteMeta(end) + `)`,
 			Span:      20000,
 			Validate:  pemLooksReal,
 			Severity:  sev,
@@ -33,7 +43,7 @@ func structuralRules() []Rule {
 	genericPEM.Keywords = []string{"private key-----"}
 	// OpenSSH keys have their own rule.
 	genericPEM.Allow = []string{`^-----BEGIN OPENSSH`}
-	genericPEM.Pattern = `(?P<secret>-----BEGIN[ A-Z0-9_]{0,30}PRIVATE KEY-----[\s\S]{64,}?-----END[ A-Z0-9_]{0,30}PRIVATE KEY-----)`
+	genericPEM.Pattern = `(?P<secret>-----BEGIN[ A-Z0-9_]{0,30}PRIVATE KEY-----` + pemBodyPattern + `-----END[ A-Z0-9_]{0,30}PRIVATE KEY-----)`
 	genericPEM.Sample = func(r *rand.Rand) (string, string) {
 		s := "-----BEGIN RSA PRIVATE KEY-----\n" + pemBody(r, "\n") + "-----END RSA PRIVATE KEY-----"
 		return s, s
