@@ -397,6 +397,9 @@ func (e *Engine) scan(data []byte, kind scanKind) []rawMatch {
 				if s < 0 || allowedContext(cr, data[max(ws, ws+loc[0]-24):ws+loc[1]]) {
 					continue
 				}
+				if cr.ValidateMatch != nil && !cr.ValidateMatch(string(data[ws+loc[0]:ws+loc[1]]), string(data[ws+s:ws+t])) {
+					continue
+				}
 				out = append(out, rawMatch{rule: cr, start: ws + s, end: ws + t})
 			}
 		}
@@ -419,6 +422,11 @@ func (e *Engine) extract(cr *compiledRule, data []byte, hit int, out []rawMatch)
 		claimed := false
 		for _, sub := range e.scan(text, scanDecoded) {
 			secret := sub.secretOf(text)
+			// Generic rules do not claim a value: in a Secret it is this
+			// rule's, at its severity.
+			if precisionRank(sub.rule.Precision) < precisionRank(scanner.PrecisionHigh) {
+				continue
+			}
 			if e.confirm(sub.rule, secret, text, sub.start, sub.end) {
 				out = append(out, rawMatch{rule: sub.rule, start: v.Start, end: v.End, value: secret})
 				claimed = true

@@ -40,9 +40,9 @@ func isPlaceholder(s string) bool {
 // Stripe's docs test key. Hashes keep token-shaped literals out of the code.
 var knownExampleKeys = map[string]bool{
 	exampleKeyHash("eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9" + "." + "eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkpvaG4gRG9lIiwiaWF0IjoxNTE2MjM5MDIyfQ" + "." + "SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c"): true,
-	exampleKeyHash("xox" + "b-17653672481-19874698323-" + "pdFZKVeTuE8sk7oOcBrzbqgy"): true,
-	exampleKeyHash("sk_" + "test_" + "4eC39HqLyjWDarjtT1zdp7dc"): true,
-	exampleKeyHash("sk_" + "test_" + "BQokikJOvBiI2HlWgH4olfQ2"): true,
+	exampleKeyHash("xox" + "b-17653672481-19874698323-" + "pdFZKVeTuE8sk7oOcBrzbqgy"):                                                                                                                 true,
+	exampleKeyHash("sk_" + "test_" + "4eC39HqLyjWDarjtT1zdp7dc"):                                                                                                                                      true,
+	exampleKeyHash("sk_" + "test_" + "BQokikJOvBiI2HlWgH4olfQ2"):                                                                                                                                      true,
 }
 
 // exampleKeyHash is the knownExampleKeys key of s.

@@ -39,6 +39,10 @@ type Rule struct {
 	// up to 24 bytes before it (the name a value is assigned to, for
 	// instance); a hit drops the match.
 	AllowContext []string
+	// ValidateMatch, if set, must accept the whole pattern match and the
+	// secret in it (a URL whose password repeats its user name is a default,
+	// not a credential).
+	ValidateMatch func(match, secret string) bool
 	// Span is how many bytes after a keyword hit the pattern may reach
 	// (multi-line secrets such as PEM keys); 0 means the keyword's line.
 	Span int
@@ -302,7 +306,7 @@ func keyedKeywords(keywords []string) []string {
 	out := make([]string, 0, 2*len(keywords))
 	seen := map[string]bool{}
 	for _, k := range keywords {
-		for _, v := range []string{k, strings.NewReplacer("_", "", "-", "").Replace(k)} {
+		for _, v := range []string{k, strings.ReplaceAll(strings.ReplaceAll(k, "_", ""), "-", "")} {
 			if !seen[v] {
 				seen[v] = true
 				out = append(out, v)
@@ -322,7 +326,8 @@ func keyedKeywords(keywords []string) []string {
 func keyedPrefix(keywords []string) string {
 	names := make([]string, len(keywords))
 	for i, k := range keywords {
-		names[i] = strings.NewReplacer("_", `[_\-]?`, "-", `[_\-]?`).Replace(regexp.QuoteMeta(k))
+		names[i] = strings.ReplaceAll(strings.ReplaceAll(regexp.QuoteMeta(k), "_", "\x00"), "-", "\x00")
+		names[i] = strings.ReplaceAll(names[i], "\x00", `[_\-]?`)
 	}
 	typ := `(?:\s{0,3}:?\s{0,3}(?:string|String|str|&str|&'static str|std::string|const char\s?\*|char\s?\*|NSString\s?\*)\??)?`
 	op := `(?:::=|:=|\?=|\.=|\+=|=>|==?|:|,|>)`

@@ -34,6 +34,7 @@ func Builtin() []Rule {
 	rules = append(rules, saasRules()...)
 	rules = append(rules, devopsRules()...)
 	rules = append(rules, structuralRules()...)
+	rules = append(rules, configRules()...)
 	return rules
 }
 

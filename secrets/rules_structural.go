@@ -88,27 +88,30 @@ func structuralRules() []Rule {
 			ID: "database-connection-string", Provider: "Database", Description: "database connection URL with an embedded password",
 			Keywords: []string{"postgres://", "postgresql://", "mysql://", "mariadb://", "mongodb://", "mongodb+srv://",
 				"redis://", "rediss://", "amqp://", "amqps://", "mssql://", "sqlserver://", "clickhouse://", "cockroachdb://", "couchbase://"},
-			Pattern:   `(?i:postgres(?:ql)?|mysql|mariadb|mongodb(?:\+srv)?|rediss?|amqps?|mssql|sqlserver|clickhouse|cockroachdb|couchbase)://[^:/\s@"'<>]{0,64}:(?P<secret>[^@/\s"'<>]{6,128})@[^\s"'/<>]+`,
-			Entropy:   2.5,
-			Allow:     passwordPlaceholders(),
-			Severity:  crit,
-			Precision: phigh,
+			Pattern:       `(?i:postgres(?:ql)?|mysql|mariadb|mongodb(?:\+srv)?|rediss?|amqps?|mssql|sqlserver|clickhouse|cockroachdb|couchbase)://[^:/\s@"'<>]{0,64}:(?P<secret>[^@/\s"'<>]{6,128})@[^\s"'/<>]+`,
+			Entropy:       2.5,
+			Allow:         passwordPlaceholders(),
+			ValidateMatch: urlPasswordNotDefault,
+			Severity:      crit,
+			Precision:     phigh,
 			Sample: func(r *rand.Rand) (string, string) {
 				pw := randString(r, alnum, 20)
 				return "postgres://app:" + pw + "@db.internal:5432/prod", pw
 			},
-			True:  []string{`DATABASE_URL={S}`, `url: "{S}"`, `mongodb+srv://admin:Zq8$kP2m!vX9@cluster0.abcde.mongodb.net/test`}, // tollgate:allow (test value)
-			False: []string{`postgres://user:password@localhost/db`, `redis://:${REDIS_PASSWORD}@redis:6379`, `mysql://root:<password>@host/db`, `postgres://localhost:5432/db`},
+			True: []string{`DATABASE_URL={S}`, `url: "{S}"`, `mongodb+srv://admin:Zq8$kP2m!vX9@cluster0.abcde.mongodb.net/test`}, // tollgate:allow (test value)
+			False: []string{`postgres://user:password@localhost/db`, `redis://:${REDIS_PASSWORD}@redis:6379`, `mysql://root:<password>@host/db`, `postgres://localhost:5432/db`,
+				`DATABASE_URL=postgres://postgres:postgres@db:5432/app`, `amqp://guest:guest@rabbitmq:5672/`, `mongodb://mongo:mongopass@mongo:27017`},
 		},
 		{
 			ID: "url-credentials", Provider: "URL", Description: "HTTP or FTP URL with an embedded password",
-			Keywords:  []string{"https://", "http://", "ftp://", "ftps://", "smtp://", "smtps://", "ldap://", "ldaps://"},
-			Pattern:   `(?i:https?|ftps?|smtps?|ldaps?)://[0-9A-Za-z._~%!$&*+;=\-]{1,64}:(?P<secret>[0-9A-Za-z._~%!$&*+;=\-]{8,128})@[0-9A-Za-z.\-]+\.[A-Za-z]{2,}`,
-			Entropy:   3.3,
-			Validate:  passwordLooksReal,
-			Allow:     passwordPlaceholders(),
-			Severity:  high,
-			Precision: pmed,
+			Keywords:      []string{"https://", "http://", "ftp://", "ftps://", "smtp://", "smtps://", "ldap://", "ldaps://"},
+			Pattern:       `(?i:https?|ftps?|smtps?|ldaps?)://[0-9A-Za-z._~%!$&*+;=\-]{1,64}:(?P<secret>[0-9A-Za-z._~%!$&*+;=\-]{8,128})@[0-9A-Za-z.\-]+\.[A-Za-z]{2,}`,
+			Entropy:       3.3,
+			Validate:      passwordLooksReal,
+			ValidateMatch: urlPasswordNotDefault,
+			Allow:         passwordPlaceholders(),
+			Severity:      high,
+			Precision:     pmed,
 			Sample: func(r *rand.Rand) (string, string) {
 				pw := randString(r, alnum, 22)
 				return "https://deploy:" + pw + "@git.example.org/team/repo.git", pw
@@ -193,6 +196,27 @@ func genericEnvRule() Rule {
 		"// token: " + "{V}" + " is an example in a comment, mid-line",
 	}
 	return r
+}
+
+// urlPasswordNotDefault rejects URLs whose password is the user name
+// ("postgres:postgres", "guest:guest") or a service's well-known default:
+// what templates and compose files write, not a credential.
+func urlPasswordNotDefault(match, secret string) bool {
+	_, rest, ok := strings.Cut(match, "://")
+	if !ok {
+		return true
+	}
+	user, _, _ := strings.Cut(rest, ":")
+	pw := strings.ToLower(secret)
+	if strings.EqualFold(user, secret) || strings.HasPrefix(pw, strings.ToLower(user)) && len(user) >= 4 {
+		return false
+	}
+	switch pw {
+	case "postgres", "mysql", "mariadb", "mongo", "mongodb", "redis", "rabbitmq", "guest", "admin", "root", "secret", "password", "pass",
+		"passwd", "changeit", "letmein", "qwerty", "123456", "12345678", "sa", "toor", "devpassword", "dev", "local", "docker", "postgrespw":
+		return false
+	}
+	return true
 }
 
 // passwordPlaceholders are values documentation uses instead of a password.
