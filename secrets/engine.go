@@ -569,6 +569,9 @@ func (e *Engine) finish(path string, data []byte, raws []rawMatch, numbers []int
 }
 
 func betterThan(a, b rawMatch) bool {
+	if a.rule.Fallback != b.rule.Fallback {
+		return b.rule.Fallback
+	}
 	pa, pb := precisionRank(a.rule.Precision), precisionRank(b.rule.Precision)
 	if pa != pb {
 		return pa > pb
@@ -579,10 +582,12 @@ func betterThan(a, b rawMatch) bool {
 func precisionRank(p string) int {
 	switch p {
 	case scanner.PrecisionVeryHigh:
-		return 3
+		return 4
 	case scanner.PrecisionHigh:
-		return 2
+		return 3
 	case scanner.PrecisionMedium:
+		return 2
+	case scanner.PrecisionLow:
 		return 1
 	}
 	return 0

@@ -56,6 +56,10 @@ type Rule struct {
 	False []string
 	// Verifier names the live verifier for this rule ("" for none).
 	Verifier string
+	// Fallback rules (generic values, JWTs, bearer headers) lose every
+	// overlap to a provider rule, whatever its precision: the provider's
+	// finding says whose credential it is.
+	Fallback bool
 	// NameOnly rules run on file names only (ScanName), never on content:
 	// they report a file by its type (a PKCS#12 keystore). Their match is
 	// shown as Redacted, and never passed to the mask.

@@ -35,6 +35,7 @@ func Builtin() []Rule {
 	rules = append(rules, devopsRules()...)
 	rules = append(rules, structuralRules()...)
 	rules = append(rules, configRules()...)
+	rules = append(rules, breadthRules()...)
 	return rules
 }
 

@@ -76,6 +76,7 @@ func configRules() []Rule {
 			// Authorization: Bearer <opaque token>, as in curl -H, HTTP files
 			// and code. Source: RFC 6750 section 2.1.
 			ID: "authorization-bearer-token", Provider: "HTTP", Description: "opaque bearer token in an Authorization header",
+			Fallback:  true,
 			Keywords:  []string{"bearer "},
 			Pattern:   `(?i:authorization)["']?\s{0,3}[:=,]\s{0,3}["']?(?i:bearer)\s{1,3}(?P<secret>[0-9A-Za-z._~+/\-]{20,200}={0,2})` + rightGuard(`0-9A-Za-z._~+/=\-`),
 			Entropy:   3.5,

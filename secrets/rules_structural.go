@@ -70,6 +70,7 @@ func structuralRules() []Rule {
 		},
 		{
 			ID: "jwt", Provider: "JSON Web Token", Description: "JSON Web Token (signed session or API credential)",
+			Fallback:  true,
 			Keywords:  []string{"eyj"},
 			Pattern:   `(?:^|[^0-9A-Za-z_\-])(?P<secret>eyJ[0-9A-Za-z_\-]{10,}\.eyJ[0-9A-Za-z_\-]{10,}\.[0-9A-Za-z_\-]{20,})`,
 			Validate:  jwtLooksReal,
@@ -235,6 +236,7 @@ func passwordPlaceholders() []string {
 func genericRule() Rule {
 	return Rule{
 		ID: "generic-secret", Provider: "Generic", Description: "high-entropy value assigned to a secret-looking name",
+		Fallback: true,
 		Keywords: []string{"secret", "token", "passwd", "password", "api_key", "apikey", "api-key", "access_key",
 			"accesskey", "private_key", "client_secret", "credential", "auth_key", "signing_key", "encryption_key"},
 		Pattern: `(?i:secret|token|passw(?:or)?d|api[_\-]?key|access[_\-]?key|private[_\-]?key|credentials?|auth[_\-]?key|signing[_\-]?key|encryption[_\-]?key)` +
