@@ -140,6 +140,16 @@ func cloudRules() []Rule {
 		azureKey("azure-relay-key", "Azure Relay access key", "+ARm", b64, 33, 0, "[A-P][0-9A-Za-z+/]{5}=", high),
 		azureKey("azure-iot-key", "Azure IoT Hub / device access key", "AIoT", b64, 33, 0, "[A-P][0-9A-Za-z+/]{5}=", high),
 		azureKey("azure-event-grid-key", "Azure Event Grid access key", "AZEG", b64, 33, 0, "[A-P][0-9A-Za-z+/]{5}=", high),
+		// Function keys of the older format (base64url, "==") where Azure
+		// Functions takes them: the x-functions-key header, ?code= on a
+		// *.azurewebsites.net/api/ URL, or a name saying function key.
+		// Source: Azure Functions docs ("Work with access keys").
+		with(patRule("azure-function-key-legacy", "Microsoft Azure", "Azure Functions access key (older format)", []string{"x-functions-key", "functionkey", "function_key", "functions_key", "azurewebsites.net/api/"},
+			`(?i:x-functions-key|functions?[_\-]?key|azurewebsites\.net/api/[^\s"'?]{0,100}\?(?:[^\s"']{0,100}&)?code=)["']?\s{0,3}[:=]?\s{0,3}["']?(?P<secret>[0-9A-Za-z_\-/+]{40,60}={0,2})`+rightGuard(`0-9A-Za-z_\-/+=`), high, phigh,
+			c(`"x-functions-key": "`), x(b64url, 54), l("=="), c(`"`)), func(r *Rule) {
+			r.Entropy = 4
+			r.True = append(r.True, `curl "https://acme-fn.azurewebsites.net/api/HttpTrigger?code={V}"`, `FUNCTION_KEY={V}`)
+		}),
 		// Cosmos DB keys of the older format (86 base64 and "==") in JSON
 		// settings or connection strings next to a documents.azure.com host.
 		// Source: Azure Cosmos DB docs ("Secure access to data": primary keys)

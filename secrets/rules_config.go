@@ -17,7 +17,7 @@ func configRules() []Rule {
 	passwordRule := func(r Rule) Rule {
 		r.Provider = orDefault(r.Provider, "Configuration")
 		r.Entropy = 2.5
-		r.Validate = passwordLooksReal
+		r.Validate = func(s string) bool { return passwordLooksReal(s) && secretValueLooksReal(s) }
 		r.Allow = passwordPlaceholders()
 		return r
 	}
@@ -69,7 +69,7 @@ func configRules() []Rule {
 				return "curl -fsS -u deploy:" + pw + " https://artifacts.example.org/api/upload", pw
 			},
 			True: []string{"{S}", "curl -X POST \\\n  --user 'ci-bot:{V}' \\\n  https://ci.example.org/job/build"},
-			False: []string{`curl -u "$USER:$PASSWORD" https://example.org`, `curl -u admin:password https://localhost`,
+			False: []string{`curl -u "$USER:$PASSWORD" https://example.org`, `curl -u admin:password https://localhost`, `curl -sS -u 'admin:password123' 'https://httpbin.org/basic-auth/admin/password123'`,
 				`curl -u user:your-password-here https://api.example.org`},
 		}),
 		{
@@ -107,6 +107,7 @@ func configRules() []Rule {
 			},
 			True: []string{"{S}", `curl -H "{S}" https://example.org`},
 			False: []string{"Authorization: Basic " + base64.StdEncoding.EncodeToString([]byte("user:password")),
+				"Authorization: Basic " + base64.StdEncoding.EncodeToString([]byte("aladdin:opensesame")),
 				"Authorization: Basic " + base64.StdEncoding.EncodeToString([]byte("no colon in this text"))},
 		},
 		// Terraform: credentials written as literals in provider and resource
@@ -221,7 +222,9 @@ func basicAuthLooksReal(s string, placeholders []*regexp.Regexp) bool {
 			return false
 		}
 	}
-	return !isRepetitive(pw) && shannon(pw) >= 2.5
+	// One character class ("opensesame", the RFC 7617 example) or a word
+	// and a number is a sample, not a credential.
+	return !isRepetitive(pw) && shannon(pw) >= 2.5 && secretValueLooksReal(pw)
 }
 
 // secretValueLooksReal is the test on a Kubernetes Secret value that no

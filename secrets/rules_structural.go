@@ -180,12 +180,16 @@ func genericEnvRule() Rule {
 	r := genericRule()
 	r.ID = "generic-env-secret"
 	r.Description = "high-entropy unquoted value assigned to a secret-looking name (.env, YAML, properties)"
-	r.Pattern = `(?m)^[ \t]*(?:export[ \t]+|-[ \t]+)?[0-9A-Za-z_.\-]{0,40}(?i:secret|token|passw(?:or)?d|api[_\-]?key|access[_\-]?key|private[_\-]?key|credentials?|auth[_\-]?key|signing[_\-]?key|encryption[_\-]?key)[0-9A-Za-z_.\-]{0,40}[ \t]*(?:=|:[ \t])[ \t]*(?P<secret>[0-9A-Za-z+/=_.~!@$%^&*\-]{16,128})[ \t]*(?:#.*)?\r?$`
+	// .env text is also written inside JSON and code strings, lines joined
+	// by \n escapes: a name may start after "\n" or a quote, and a value may
+	// end before one.
+	r.Pattern = `(?m)(?:^[ \t]*|\\n|")(?:export[ \t]+|-[ \t]+)?[0-9A-Za-z_.\-]{0,40}(?i:secret|token|passw(?:or)?d|api[_\-]?key|access[_\-]?key|private[_\-]?key|credentials?|auth[_\-]?key|signing[_\-]?key|encryption[_\-]?key)[0-9A-Za-z_.\-]{0,40}[ \t]*(?:=|:[ \t])[ \t]*(?P<secret>[0-9A-Za-z+/=_.~!@$%^&*\-]{16,128})(?:[ \t]*(?:#.*)?\r?$|\\[nr]|")`
 	r.Sample = func(rng *rand.Rand) (string, string) {
 		s := randString(rng, alnum, 32)
 		return "STRIPE_WEBHOOK_SECRET=" + s, s
 	}
-	r.True = []string{"{S}", "export DEPLOY_TOKEN={V}", "  api_key: {V}", "db.password = {V}  # prod"}
+	r.True = []string{"{S}", "export DEPLOY_TOKEN={V}", "  api_key: {V}", "db.password = {V}  # prod",
+		`{"env": "NODE_ENV=production\nSESSION_SECRET={V}\nPORT=8080"}`, `  "dotenv": "API_TOKEN={V}",`}
 	r.False = []string{
 		"API_TOKEN=${API_TOKEN_FROM_SECRET_STORE}",
 		"SECRET_KEY=changeme-please-changeme",
@@ -195,6 +199,7 @@ func genericEnvRule() Rule {
 		"ACCESS_KEY_FILE=/run/secrets/access_key_file",
 		"secret = config.ClientSecretFromVault",
 		"// token: " + "{V}" + " is an example in a comment, mid-line",
+		`w.Write([]byte("access_token=90d64460d14870c08c81352a05dedd3465940a7c&scope=user&token_type=bearer"))`,
 	}
 	return r
 }
@@ -223,7 +228,7 @@ func urlPasswordNotDefault(match, secret string) bool {
 // passwordPlaceholders are values documentation uses instead of a password.
 func passwordPlaceholders() []string {
 	return []string{
-		`(?i)^(?:password|passw0rd|pass|secret|changeme|change_me|example|test|testing|admin|root|default|dummy|sample|placeholder|redacted|none|null|xxx+|\*+)$`,
+		`(?i)^(?:password|passw0rd|p@ssw0rd|pass|secret|s3cr3t|changeme|change_me|changeit|example|test|testing|admin|root|default|dummy|sample|placeholder|redacted|none|null|welcome|letmein|qwerty|xxx+|\*+)[0-9!@#$%*._\-]{0,6}$`,
 		`(?i)(?:your|my)[_\-]?(?:password|pass|secret|token|key)`,
 		`(?i)your[_\-]|_here|example|placeholder|dummy|sample|fake|changeme|xxxx|insert[_\-]`,
 		`^[$%<{(]|[}>)]$|\$\{|\{\{|%[sd]|\$\(`,
@@ -284,6 +289,10 @@ func genericValidator() func(string) bool {
 
 func genericLooksReal(s string, letterRuns, bcryptHash *regexp.Regexp) bool {
 	if bcryptHash.MatchString(s) || strings.Contains(s, "://") || strings.Count(s, "/") > 1 || strings.Count(s, ".") > 2 {
+		return false
+	}
+	// A query string ("…&token_type=bearer") holds a value, it is not one.
+	if strings.Contains(s, "&") && strings.Contains(s, "=") {
 		return false
 	}
 	var lower, upper, digit int
