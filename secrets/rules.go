@@ -130,6 +130,10 @@ func codeHostRules() []Rule {
 		}),
 		gitlabRoutable("gitlab-pat-routable", "GitLab personal access token (routable format)", "glpat-", "glpat-"),
 		gitlabRoutable("gitlab-runner-token-routable", "GitLab runner authentication token (routable format)", "glrt-", `glrt-(?:t\d_)?`),
+		with(gitlabRoutable("gitlab-routable-token", "GitLab deploy, feed, OAuth, agent or other token (routable format)", "gldt-", `gl(?:dt|ft|oas|agent|imt|ffct|soat|ptt|cbt|oat|wt)-`),
+			func(r *Rule) {
+				r.Keywords = []string{"gldt-", "glft-", "gloas-", "glagent-", "glimt-", "glffct-", "glsoat-", "glptt-", "glcbt-", "gloat-", "glwt-"}
+			}),
 		gl("gitlab-pipeline-trigger-token", "GitLab pipeline trigger token", "glptt-", hexLower, 40),
 		gl("gitlab-runner-registration-token", "GitLab runner registration token", "GR1348941", b64url, 20),
 		gl("gitlab-runner-token", "GitLab runner authentication token", "glrt-", b64url, 20),
@@ -165,9 +169,10 @@ var gitlabSyntaxes = []string{
 // of everything before it, zero-padded to seven digits. Source: GitLab's
 // token generator, lib/authn/token_field/generator/routable_token.rb.
 func gitlabRoutable(id, desc, prefix, prefixRe string) Rule {
-	parts := []part{l(prefix + "t1_"), x(b64url, 40)}
-	if prefix == "glpat-" {
-		parts = []part{l(prefix), x(b64url, 40)}
+	parts := []part{l(prefix), x(b64url, 40)}
+	if prefix == "glrt-" {
+		// Runner tokens carry the runner type: t1_ (instance), t2_, t3_.
+		parts = []part{l(prefix + "t1_"), x(b64url, 40)}
 	}
 	r := patRule(id, "GitLab", desc, []string{prefix},
 		leftGuard+`(?P<secret>`+prefixRe+`[0-9A-Za-z_\-]{27,300}\.(?:[0-9a-z]{2}\.)?[0-9a-z]{9})`+rightGuard(`0-9A-Za-z_\-.`), crit, vhigh, parts...)
