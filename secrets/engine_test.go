@@ -136,6 +136,13 @@ func TestPrivateKeyMatchBoundedByStructure(t *testing.T) {
 	if len(ms) != 1 || ms[0].secret != key {
 		t.Fatalf("want the one whole key, got %d matches", len(ms))
 	}
+	// A PGP block whose armor headers name a user.
+	pgp, _ := e.Rule("pgp-private-key")
+	_, block := pgp.Sample(randFor(4))
+	block = strings.Replace(block, "-----\n", "-----\nVersion: GnuPG v2 (GNU/Linux)\nComment: Alice <alice@example.org>\n\n", 1)
+	if ms := ruleMatches(e.ScanFile("k.asc", []byte(block)), "pgp-private-key"); len(ms) != 1 || ms[0].secret != block {
+		t.Errorf("PGP block with armor headers: %d matches", len(ms))
+	}
 	// A key written as string literals across lines, as Go and Java code do.
 	lines := strings.Split(key, "\n")
 	quoted := "var k = " + `"` + strings.Join(lines, `\n" +`+"\n\t"+`"`) + `"` + "\n"

@@ -10,13 +10,14 @@ import (
 
 // pemBodyPattern is what may stand between a PEM or PGP armor's BEGIN and END
 // lines: base64 and whitespace, the armor's header lines (Proc-Type: 4,ENCRYPTED;
-// DEK-Info: AES-128-CBC,…; Version: GnuPG v2 (GNU/Linux); Comment: …), the
+// DEK-Info: AES-128-CBC,…; Version: GnuPG v2 (GNU/Linux); Comment: Alice
+// <alice@example.org>), the
 // PGP checksum line (=AbCd), and how code writes a key across string
 // literals (\n escapes, quotes, + concatenation, commas). Code does not fit
 // it (braces, semicolons, brackets), so a key whose END line is missing is
 // no match rather than one that runs on through the file to the next key's
 // END. RFC 7468 (PEM textual encodings) and RFC 4880 section 6.2 (armor).
-const pemBodyPattern = `[0-9A-Za-z+/=\s\\"'` + "`" + `,:.()\-]{64,}?`
+const pemBodyPattern = `[0-9A-Za-z+/=\s\\"'` + "`" + `,:.()@<>_#~\-]{64,}?`
 
 // structuralRules: private keys, JWTs, connection strings and the generic
 // high-entropy assignment rule.
