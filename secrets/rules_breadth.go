@@ -45,9 +45,10 @@ func breadthRules() []Rule {
 			r.Keywords = append(r.Keywords, "api.deepseek.com")
 			r.Pattern = `(?:(?i:deepseek)[^\n]{0,40}?[^0-9A-Za-z_\-]|api_key=["'])(?P<secret>sk-[0-9a-f]{32})` + rightGuard(`0-9A-Za-z`)
 		}),
-		// Clarifai personal access tokens: 32 hex digits (docs.clarifai.com,
-		// "Authentication": PATs).
-		precise(keyedRule("clarifai-pat", "Clarifai", "Clarifai personal access token", []string{"clarifai"}, hexLower, 32, 32, high), pmed),
+		// Clarifai personal access tokens: 32 hex digits, as tokens in
+		// Clarifai's published examples show; not confirmed by a format
+		// specification.
+		unconfirmed(keyedRule("clarifai-pat", "Clarifai", "Clarifai personal access token", []string{"clarifai"}, hexLower, 32, 32, high)),
 		// Eden AI keys are JWTs (the jwt rule finds them anywhere); next to an
 		// Eden AI name they are this provider's.
 		(with(patRule("edenai-api-key", "Eden AI", "Eden AI API key", []string{"edenai", "eden_ai"},
@@ -80,13 +81,18 @@ func breadthRules() []Rule {
 		// Portainer API access tokens: ptr_ and 44 base64 characters.
 		// Source: Portainer docs ("Access tokens"); length from issued tokens.
 		with(tokenRule("portainer-token", "Portainer", "Portainer API access token", "ptr_", b64, 44, 44, high), func(r *Rule) { r.Precision = pmed }),
+		// The rules marked unconfirmed below take their length and alphabet
+		// from issued keys and other scanners' detectors (trufflehog's
+		// detector of the same provider), not from a provider document; they
+		// need the provider's name next to the value.
 		unconfirmed(keyedRule("godaddy-api-secret", "GoDaddy", "GoDaddy API secret", []string{"godaddy"}, alnum, 22, 22, high)),
 		unconfirmed(keyedRule("wiz-client-secret", "Wiz", "Wiz service account client secret", []string{"wiz_client_secret", "wiz_secret"}, alnum, 64, 64, high)),
 		// Databases.
 		// Aiven service passwords: AVNS_ and base64url. Source: Aiven docs
 		// (service credentials as shown in the console); length varies.
 		with(tokenRule("aiven-service-password", "Aiven", "Aiven service password", "AVNS_", b64url, 19, 40, high), func(r *Rule) { r.Precision = pmed }),
-		precise(keyedRule("aiven-api-token", "Aiven", "Aiven API token", []string{"aiven"}, b64, 372, 372, high), pmed),
+		// Aiven API tokens: long base64 as the console issues them; unconfirmed.
+		unconfirmed(keyedRule("aiven-api-token", "Aiven", "Aiven API token", []string{"aiven"}, b64, 372, 372, high)),
 		// Hasura admin secrets are chosen by the user: only strong values next
 		// to the header or variable Hasura reads. Source: Hasura docs
 		// (HASURA_GRAPHQL_ADMIN_SECRET, x-hasura-admin-secret).
@@ -105,9 +111,10 @@ func breadthRules() []Rule {
 		unconfirmed(keyedRule("semaphore-ci-token", "Semaphore", "Semaphore CI API token", []string{"semaphore_api_token", "sem_token"}, lowerNum, 20, 20, high)),
 		unconfirmed(keyedRule("codemagic-token", "Codemagic", "Codemagic API token", []string{"codemagic"}, b64url, 43, 43, high)),
 		unconfirmed(keyedRule("scalr-token", "Scalr", "Scalr API token", []string{"scalr"}, b64url, 136, 136, high)),
-		// Package registries.
-		precise(keyedRule("cloudsmith-api-key", "Cloudsmith", "Cloudsmith API key", []string{"cloudsmith"}, hexLower, 40, 40, high), pmed),
-		precise(keyedRule("packagecloud-token", "Packagecloud", "Packagecloud API token", []string{"packagecloud"}, hexLower, 48, 48, high), pmed),
+		// Package registries: Cloudsmith API keys (40 hex) and Packagecloud
+		// tokens (48 hex) as their web consoles issue them; unconfirmed.
+		unconfirmed(keyedRule("cloudsmith-api-key", "Cloudsmith", "Cloudsmith API key", []string{"cloudsmith"}, hexLower, 40, 40, high)),
+		unconfirmed(keyedRule("packagecloud-token", "Packagecloud", "Packagecloud API token", []string{"packagecloud"}, hexLower, 48, 48, high)),
 		// Payments and crypto exchanges.
 		// Kraken API private keys: base64 of 64 bytes. Source: Kraken REST
 		// API docs ("Authentication": API-Sign, base64-decoded secret).
@@ -116,13 +123,15 @@ func breadthRules() []Rule {
 			r.Sample = shapeSample([]part{c(`KRAKEN_PRIVATE_KEY = "`), x(b64, 86), l("=="), c(`"`)})
 			r.True = []string{"{S}", `"kraken_secret": "{V}"`}
 		}),
-		// KuCoin API secrets are UUIDs. Source: KuCoin API docs ("Creating an API").
-		with(patRule("kucoin-api-secret", "KuCoin", "KuCoin API secret", []string{"kucoin"},
+		// KuCoin API secrets are UUIDs as issued; unconfirmed.
+		unconfirmed(with(patRule("kucoin-api-secret", "KuCoin", "KuCoin API secret", []string{"kucoin"},
 			`(?i:kucoin)[\w.\-]{0,30}(?i:secret)[\w.\-]{0,10}["']?\s{0,3}(?::=|=>|=|:)\s{0,3}["']?(?P<secret>[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})`, high, pmed,
-			append([]part{c("KUCOIN_API_SECRET=")}, uuid...)...), func(r *Rule) { r.Entropy = 2.9 }),
-		precise(keyedRule("binance-api-secret", "Binance", "Binance API secret", []string{"binance"}, alnum, 64, 64, crit), pmed),
-		// Messaging.
-		precise(keyedRule("mandrill-api-key", "Mailchimp", "Mandrill (Mailchimp Transactional) API key", []string{"mandrill"}, b64url, 22, 22, high), pmed),
+			append([]part{c("KUCOIN_API_SECRET=")}, uuid...)...), func(r *Rule) { r.Entropy = 2.9 })),
+		// Binance API secrets: 64 alphanumerics as issued; unconfirmed.
+		unconfirmed(keyedRule("binance-api-secret", "Binance", "Binance API secret", []string{"binance"}, alnum, 64, 64, crit)),
+		// Messaging. Mandrill keys (22 characters), Sinch and RingCentral
+		// secrets: lengths as issued; unconfirmed.
+		unconfirmed(keyedRule("mandrill-api-key", "Mailchimp", "Mandrill (Mailchimp Transactional) API key", []string{"mandrill"}, b64url, 22, 22, high)),
 		unconfirmed(keyedRule("sinch-api-secret", "Sinch", "Sinch API secret", []string{"sinch"}, b64url, 30, 30, high)),
 		unconfirmed(keyedRule("ringcentral-client-secret", "RingCentral", "RingCentral client secret", []string{"ringcentral"}, b64url, 22, 22, high)),
 		// Webex bot and integration tokens: 64 alphanumerics, "_", a
@@ -133,33 +142,37 @@ func breadthRules() []Rule {
 			append([]part{c("WEBEX_TOKEN="), x(alnum, 64), l("_PF84_")}, uuid...)...)),
 		// Zulip API keys: 32 alphanumerics (zulip.com/api/api-keys).
 		precise(keyedRule("zulip-api-key", "Zulip", "Zulip API key", []string{"zulip"}, alnum, 32, 32, high), pmed),
-		// LINE Messaging API: channel secrets are 32 hex digits, channel
-		// access tokens long base64. Source: LINE Developers docs (channel
-		// access tokens).
+		// LINE Messaging API: channel secrets are 32 hex digits (LINE
+		// Developers console, "Channel secret"); long-lived channel access
+		// tokens are long base64, their length unconfirmed.
 		precise(keyedRule("line-channel-secret", "LINE", "LINE Messaging API channel secret", []string{"line_channel_secret", "channel_secret"}, hexLower, 32, 32, high), pmed),
-		precise(keyedRule("line-channel-access-token", "LINE", "LINE Messaging API channel access token", []string{"line_channel_access_token", "line_access_token"}, b64, 160, 180, high), pmed),
+		unconfirmed(keyedRule("line-channel-access-token", "LINE", "LINE Messaging API channel access token", []string{"line_channel_access_token", "line_access_token"}, b64, 160, 180, high)),
 		unconfirmed(keyedRule("lark-app-secret", "Lark", "Lark / Feishu app secret", []string{"lark_app_secret", "feishu_app_secret", "lark_secret", "feishu_secret"}, alnum, 32, 32, high)),
 		// Pusher Channels app secrets: 20 hex digits (pusher.com docs, "App keys").
 		precise(keyedRule("pusher-secret", "Pusher", "Pusher Channels app secret", []string{"pusher"}, hexLower, 20, 20, high), pmed),
 		// OneSignal REST API keys (2024 format): os_v2_app_ and base32.
 		// Source: OneSignal docs ("Keys & IDs").
 		with(tokenRule("onesignal-api-key", "OneSignal", "OneSignal REST API key", "os_v2_app_", "abcdefghijklmnopqrstuvwxyz234567", 100, 120, high), func(r *Rule) { r.Precision = phigh }),
-		precise(keyedRule("messagebird-api-key", "MessageBird", "MessageBird (Bird) API key", []string{"messagebird"}, alnum, 25, 25, high), pmed),
+		// MessageBird (Bird) access keys: 25 alphanumerics as issued; unconfirmed.
+		unconfirmed(keyedRule("messagebird-api-key", "MessageBird", "MessageBird (Bird) API key", []string{"messagebird"}, alnum, 25, 25, high)),
 		// Identity.
 		// Duo secret keys are 40 characters (Duo docs, "Protecting
 		// Applications": integration key, secret key, API hostname).
 		with(precise(keyedRule("duo-secret-key", "Cisco", "Duo API secret key", []string{"duo_skey", "duo_secret", "duo_secret_key", "skey"}, alnum, 40, 40, crit), pmed), func(r *Rule) {
 			r.True = append(r.True, "[duo]\nikey = DIWZ3H9X2M7K4P8R6T1V\nskey = {V}\nhost = api-1234abcd.duosecurity.com")
 		}),
-		precise(keyedRule("jumpcloud-api-key", "JumpCloud", "JumpCloud API key", []string{"jumpcloud"}, hexLower, 40, 40, crit), pmed),
-		precise(keyedRule("onelogin-client-secret", "OneLogin", "OneLogin API client secret", []string{"onelogin"}, hexLower, 64, 64, high), pmed),
+		// JumpCloud API keys (40 hex) and OneLogin client secrets (64 hex) as
+		// their consoles issue them; unconfirmed.
+		unconfirmed(keyedRule("jumpcloud-api-key", "JumpCloud", "JumpCloud API key", []string{"jumpcloud"}, hexLower, 40, 40, crit)),
+		unconfirmed(keyedRule("onelogin-client-secret", "OneLogin", "OneLogin API client secret", []string{"onelogin"}, hexLower, 64, 64, high)),
 		// Salesforce session / access tokens: the 15-character org id (00D…),
 		// "!" and the session part. Source: Salesforce docs ("Session ID" as
 		// sf org display prints it).
 		with(patRule("salesforce-access-token", "Salesforce", "Salesforce access token (session id)", []string{"00d"},
 			leftGuard+`(?P<secret>00D[0-9A-Za-z]{12}![0-9A-Za-z._]{96})`+rightGuard(`0-9A-Za-z._`), crit, phigh,
 			l("00D"), x(alnum, 12), l("!"), x(alnum, 96)), func(r *Rule) { r.Entropy = 4 }),
-		precise(keyedRule("bitbucket-oauth-secret", "Atlassian", "Bitbucket OAuth consumer secret", []string{"bitbucket"}, alnum, 32, 32, high), pmed),
+		// Bitbucket OAuth consumer secrets: 32 alphanumerics as issued; unconfirmed.
+		unconfirmed(keyedRule("bitbucket-oauth-secret", "Atlassian", "Bitbucket OAuth consumer secret", []string{"bitbucket"}, alnum, 32, 32, high)),
 		// JFrog identity tokens as "jf config add --access-token" and
 		// Artifactory clients take them: reference tokens are found anywhere
 		// (jfrog-reference-token); 64-character keys only next to a JFrog name.
