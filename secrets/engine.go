@@ -562,6 +562,11 @@ func (e *Engine) finish(path string, data []byte, raws []rawMatch, numbers []int
 			m.Redacted = r.rule.Redacted
 		} else if e.mask != nil {
 			e.mask(secret)
+			if r.value != "" {
+				// The encoded form (base64 in a Secret's data) reads as
+				// the secret to anyone: mask it too.
+				e.mask(string(data[r.start:r.end]))
+			}
 		}
 		out = append(out, m)
 	}

@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -169,6 +170,12 @@ func TestKubernetesSecretDecoded(t *testing.T) {
 		if strings.Contains(m.Redacted, tok[4:]) || strings.Contains(m.Redacted, b64(tok)[4:]) {
 			t.Errorf("redaction shows the secret: %s", m.Redacted)
 		}
+	}
+	var masked []string
+	me, _ := New(Options{Mask: func(s string) { masked = append(masked, s) }})
+	me.ScanFile("deploy/secret.yaml", []byte(doc))
+	if !slices.Contains(masked, tok) || !slices.Contains(masked, b64(tok)) {
+		t.Errorf("the decoded token and its base64 form must both be masked")
 	}
 	if len(ms) != 2 || got["secret/github-pat"] != 9 || got["secret/kubernetes-secret"] != 12 {
 		t.Errorf("got %v, want github-pat at line 9 and kubernetes-secret at line 12", got)
