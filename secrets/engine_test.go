@@ -108,6 +108,13 @@ func TestPlaceholdersNeverReported(t *testing.T) {
 		"API_TOKEN=abababababababababababababababab",
 		`  password: "{{ .Values.db.password }}"`,
 		"ADMIN_PASSWORD=admin123",
+		"      DATABASE_URL: postgresql://app:app_password@db:5432/app",
+		`DATABASE_URL="postgresql://johndoe:randompassword@localhost:5432/mydb?schema=public"`,
+		"      - RABBITMQ_URL=amqp://user:bitnami@rabbitmq:5672",
+		"      - SECRET_KEY=django-insecure-9x8c7v6b5n4m3k2j1h",
+		"MYSQL_ROOT_PASSWORD=rootpassword123",
+		"SMTP_PASSWORD=your_smtp_password",
+		"export GITHUB_TOKEN=ghp_your_personal_access_token_here",
 		`  api_key: "REPLACE_WITH_YOUR_KEY"`,
 	}, "\n") + "\n"
 	for _, p := range []string{".env.example", "docker-compose.yml", "README.md", "config/app.sample"} {

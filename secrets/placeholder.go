@@ -11,7 +11,7 @@ import (
 // "${VAR}". It runs on values of keyed and generic rules only (a prefixed
 // token of a real format is reported wherever it is, example files too).
 const placeholderWordsPattern = `(?i)your[_\-.]?(?:own[_\-.]?)?(?:api|access|app|secret|auth|private|client|token|key|pass|password|pwd|account|org|project|personal|bot|service|webhook|signing|db|database|user)|` +
-	`[_\-.]here(?:$|[^a-z])|^here[_\-]|changeme|change[_\-.]?me|change[_\-.]?this|changeit|placeholder|dummy|redacted|` +
+	`[_\-.]here(?:$|[^a-z])|^here[_\-]|changeme|[_\-]insecure[_\-]|change[_\-.]?me|change[_\-.]?this|changeit|placeholder|dummy|redacted|` +
 	`insert[_\-.]?(?:your|key|token|api|secret|here)|replace[_\-.]?(?:me|with|this)|put[_\-.]?your|enter[_\-.]?your|` +
 	`fill[_\-.]?(?:me|in)|^(?:fake|test|example|sample|demo|mock)[_\-.]|[_\-.](?:fake|example|sample|placeholder)(?:$|[_\-.])|` +
 	`<[^>]*>|\$\{|\{\{|%\([a-z_]+\)s|^\$[A-Za-z_]|^%[A-Za-z_]+%$`

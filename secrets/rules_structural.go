@@ -218,6 +218,11 @@ func urlPasswordNotDefault(match, secret string) bool {
 	if strings.EqualFold(user, secret) || strings.HasPrefix(pw, strings.ToLower(user)) && len(user) >= 4 {
 		return false
 	}
+	// One short lower-case word ("bitnami", "example") is a default a
+	// compose file ships with; generated passwords mix cases and digits.
+	if len(pw) < 12 && strings.Trim(secret, "abcdefghijklmnopqrstuvwxyz") == "" {
+		return false
+	}
 	switch pw {
 	case "postgres", "mysql", "mariadb", "mongo", "mongodb", "redis", "rabbitmq", "guest", "admin", "root", "secret", "password", "pass",
 		"passwd", "changeit", "letmein", "qwerty", "123456", "12345678", "sa", "toor", "devpassword", "dev", "local", "docker", "postgrespw":
@@ -231,6 +236,9 @@ func passwordPlaceholders() []string {
 	return []string{
 		`(?i)^(?:password|passw0rd|p@ssw0rd|pass|secret|s3cr3t|changeme|change_me|changeit|example|test|testing|admin|root|default|dummy|sample|placeholder|redacted|none|null|welcome|letmein|qwerty|xxx+|\*+)[0-9!@#$%*._\-]{0,6}$`,
 		`(?i)(?:your|my)[_\-]?(?:password|pass|secret|token|key)`,
+		// Letters around a word that says what the value is: "app_password",
+		// "randompassword", "supersecretkey".
+		`(?i)^[a-z_\-]*(?:password|passwd|passwort|secret|pwd)[a-z_\-]*[0-9]{0,4}$`,
 		`(?i)your[_\-]|_here|example|placeholder|dummy|sample|fake|changeme|xxxx|insert[_\-]`,
 		`^[$%<{(]|[}>)]$|\$\{|\{\{|%[sd]|\$\(`,
 	}
