@@ -104,9 +104,6 @@ func leakOf(text string, windows map[string]struct{}, p Planted) string {
 	if strings.Contains(text, p.Secret) || strings.Contains(text, jsonEscape(p.Secret)) {
 		return "whole secret in output"
 	}
-	if b64 := base64.StdEncoding.EncodeToString([]byte(p.Secret)); len(b64) >= window && strings.Contains(text, b64) {
-		return "whole secret in output, base64-encoded"
-	}
 	for _, line := range strings.Split(p.Secret, "\n") {
 		for i := 0; i+window <= len(line); i++ {
 			piece := line[i : i+window]
