@@ -486,15 +486,43 @@ func (e *Engine) finish(path string, data []byte, raws []rawMatch, numbers []int
 		}
 		return betterThan(kept[i], kept[j])
 	})
+	// A one-line provider credential inside a multi-line secret (a token
+	// line inside a key block) is a second secret: it is kept beside the
+	// block; generic values and other blocks inside it are the block's.
 	var chosen []rawMatch
+	encl := -1 // index in chosen of the multi-line match around what follows
+	multiLine := func(r rawMatch) bool { return bytes.IndexByte(data[r.start:r.end], '\n') >= 0 }
 	for _, r := range kept {
-		if n := len(chosen); n > 0 && r.start < chosen[n-1].end {
+		if encl >= 0 && r.start >= chosen[encl].end {
+			encl = -1
+		}
+		n := len(chosen)
+		if encl >= 0 {
+			if r.rule.Fallback || multiLine(r) {
+				continue
+			}
+			if n-1 != encl && r.start < chosen[n-1].end {
+				if betterThan(r, chosen[n-1]) {
+					chosen[n-1] = r
+				}
+				continue
+			}
+			chosen = append(chosen, r)
+			continue
+		}
+		if n > 0 && r.start < chosen[n-1].end {
 			if betterThan(r, chosen[n-1]) {
 				chosen[n-1] = r
+				if multiLine(r) {
+					encl = n - 1
+				}
 			}
 			continue
 		}
 		chosen = append(chosen, r)
+		if multiLine(r) {
+			encl = n
+		}
 	}
 	var out []Match
 	// Line start, end, allow comment and column are tracked incrementally:

@@ -144,6 +144,18 @@ func TestPrivateKeyMatchBoundedByStructure(t *testing.T) {
 	if len(ms) != 1 || ms[0].secret != key {
 		t.Fatalf("want the one whole key, got %d matches", len(ms))
 	}
+	// A token line planted inside a key block is a second secret, reported
+	// beside the block.
+	tok := ghToken(t, 14)
+	lines := strings.SplitAfter(key, "\n")
+	inside := strings.Join(lines[:3], "") + "TOKEN = \"" + tok + "\"\n" + strings.Join(lines[3:], "")
+	found := map[string]bool{}
+	for _, m := range e.ScanFile("keys.txt", []byte(inside)) {
+		found[m.RuleID] = true
+	}
+	if !found["secret/github-pat"] || !found["secret/private-key"] || len(found) != 2 {
+		t.Errorf("token inside a key block: found %v", found)
+	}
 	// A PGP block whose armor headers name a user.
 	pgp, _ := e.Rule("pgp-private-key")
 	_, block := pgp.Sample(randFor(4))
@@ -152,7 +164,7 @@ func TestPrivateKeyMatchBoundedByStructure(t *testing.T) {
 		t.Errorf("PGP block with armor headers: %d matches", len(ms))
 	}
 	// A key written as string literals across lines, as Go and Java code do.
-	lines := strings.Split(key, "\n")
+	lines = strings.Split(key, "\n")
 	quoted := "var k = " + `"` + strings.Join(lines, `\n" +`+"\n\t"+`"`) + `"` + "\n"
 	if ms := ruleMatches(e.ScanFile("k.go", []byte(quoted)), "private-key"); len(ms) != 1 || len(ms[0].secret) > len(quoted) {
 		t.Errorf("key in concatenated string literals: %d matches", len(ms))
