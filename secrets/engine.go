@@ -112,6 +112,9 @@ type Engine struct {
 	allowPth  []string
 	baseline  *Baseline
 	skippable bool
+	// placeholderWords are the words of documentation values, never in a
+	// credential a keyed or generic rule finds.
+	placeholderWords *regexp.Regexp
 }
 
 // New compiles the rules and the keyword automaton.
@@ -133,6 +136,8 @@ func New(opts Options) (*Engine, error) {
 		allowPth:  opts.Allow.Paths,
 		baseline:  opts.Baseline,
 		skippable: opts.ScanSkippable,
+
+		placeholderWords: regexp.MustCompile(placeholderWordsPattern),
 	}
 	if e.maxSize <= 0 {
 		e.maxSize = DefaultMaxFileSize
@@ -222,7 +227,7 @@ func (e *Engine) ScanFile(path string, content []byte) []Match {
 	if reason := SkipReason(path, content); reason != "" && (reason == SkipBinary || !e.skippable) {
 		return nil
 	}
-	raws := e.scan(content, isLockfile(path))
+	raws := e.scan(content, scanFile(isLockfile(path)))
 	return e.withName(path, e.finish(path, content, raws, nil))
 }
 
@@ -234,11 +239,19 @@ func (e *Engine) ScanName(path string) []Match {
 		return nil
 	}
 	name := []byte(path)
-	named := e.finish(path, name, e.scan(name, false), nil)
-	redacted := redactIn(path, named)
+	named := e.finish(path, name, e.scan(name, scanName), nil)
+	var inName []Match
+	for _, m := range named {
+		if !e.byID[strings.TrimPrefix(m.RuleID, "secret/")].NameOnly {
+			inName = append(inName, m)
+		}
+	}
+	redacted := redactIn(path, inName)
 	for i := range named {
-		named[i].InName = true
 		named[i].Path = redacted
+		if !e.byID[strings.TrimPrefix(named[i].RuleID, "secret/")].NameOnly {
+			named[i].InName = true
+		}
 	}
 	return named
 }
@@ -259,7 +272,7 @@ func (e *Engine) withName(path string, ms []Match) []Match {
 		return ms
 	}
 	name := []byte(path)
-	redacted := redactIn(path, e.finish(path, name, e.scan(name, false), nil))
+	redacted := redactIn(path, e.finish(path, name, e.scan(name, scanFile(false)), nil))
 	for i := range ms {
 		ms[i].Path = redacted
 	}
@@ -289,7 +302,7 @@ func (e *Engine) ScanLines(path string, lines []scanner.Line) []Match {
 	if bytes.IndexByte(content, 0) >= 0 {
 		return nil
 	}
-	raws := e.scan(content, isLockfile(path))
+	raws := e.scan(content, scanFile(isLockfile(path)))
 	return e.withName(path, e.finish(path, content, raws, numbers))
 }
 
@@ -297,10 +310,40 @@ func (e *Engine) ScanLines(path string, lines []scanner.Line) []Match {
 type rawMatch struct {
 	rule       *compiledRule
 	start, end int // secret's byte range
+	// value, when set, is the secret itself where the bytes at start:end
+	// encode it (a base64 value of a Kubernetes Secret's data).
+	value string
+}
+
+// scanKind says what a buffer is: a file's content (a lockfile or not), a
+// file's name, or a value decoded from inside a file.
+type scanKind int
+
+const (
+	scanContent scanKind = iota
+	scanLockfile
+	scanName
+	scanDecoded
+)
+
+// scanFile is the kind of a file's content.
+func scanFile(lockfile bool) scanKind {
+	if lockfile {
+		return scanLockfile
+	}
+	return scanContent
+}
+
+// secretOf is the clear secret of a raw match in data.
+func (r rawMatch) secretOf(data []byte) string {
+	if r.value != "" {
+		return r.value
+	}
+	return string(data[r.start:r.end])
 }
 
 // scan runs the prefilter and the windowed rules over data.
-func (e *Engine) scan(data []byte, lockfile bool) []rawMatch {
+func (e *Engine) scan(data []byte, kind scanKind) []rawMatch {
 	var out []rawMatch
 	// scannedTo[rule] is the end of the last window scanned for the rule, so
 	// several keyword hits on one line run the rule once.
@@ -314,12 +357,23 @@ func (e *Engine) scan(data []byte, lockfile bool) []rawMatch {
 		ls, le := -1, -1
 		for _, ri := range e.kwRules[m.Pattern()] {
 			cr := e.rules[ri]
-			if lockfile && cr.Precision != scanner.PrecisionVeryHigh {
+			switch {
+			case kind == scanLockfile && cr.Precision != scanner.PrecisionVeryHigh:
 				// Lockfiles are full of hashes and URLs: only rules with
 				// distinctive formats run there.
 				continue
+			case cr.NameOnly && kind != scanName:
+				continue
+			case cr.Extract != nil && kind == scanDecoded:
+				continue
 			}
 			if p < scannedTo[ri] {
+				continue
+			}
+			if cr.Extract != nil {
+				var end int
+				out, end = e.extract(cr, data, p, out)
+				scannedTo[ri] = end
 				continue
 			}
 			if ls < 0 {
@@ -343,11 +397,46 @@ func (e *Engine) scan(data []byte, lockfile bool) []rawMatch {
 				if s < 0 || allowedContext(cr, data[max(ws, ws+loc[0]-24):ws+loc[1]]) {
 					continue
 				}
+				if cr.ValidateMatch != nil && !cr.ValidateMatch(string(data[ws+loc[0]:ws+loc[1]]), string(data[ws+s:ws+t])) {
+					continue
+				}
 				out = append(out, rawMatch{rule: cr, start: ws + s, end: ws + t})
 			}
 		}
 	}
 	return out
+}
+
+// extract runs a structured rule (Rule.Extract) at a keyword hit: each value
+// it yields is scanned with every other rule (decoded values are scanned as
+// "key: value" text); a value no other rule claims is the structured rule's
+// own candidate. It returns the matches and the end of the region read.
+func (e *Engine) extract(cr *compiledRule, data []byte, hit int, out []rawMatch) ([]rawMatch, int) {
+	values, end := cr.Extract(data, hit)
+	for _, v := range values {
+		if !v.Decoded {
+			out = append(out, rawMatch{rule: cr, start: v.Start, end: v.End})
+			continue
+		}
+		text := []byte(v.Key + ": " + v.Value + "\n")
+		claimed := false
+		for _, sub := range e.scan(text, scanDecoded) {
+			secret := sub.secretOf(text)
+			// Generic rules do not claim a value: in a Secret it is this
+			// rule's, at its severity.
+			if precisionRank(sub.rule.Precision) < precisionRank(scanner.PrecisionHigh) {
+				continue
+			}
+			if e.confirm(sub.rule, secret, text, sub.start, sub.end) {
+				out = append(out, rawMatch{rule: sub.rule, start: v.Start, end: v.End, value: secret})
+				claimed = true
+			}
+		}
+		if !claimed {
+			out = append(out, rawMatch{rule: cr, start: v.Start, end: v.End, value: v.Value})
+		}
+	}
+	return out, end
 }
 
 // allowedContext reports whether a rule's context allow patterns drop a match.
@@ -384,7 +473,7 @@ func (e *Engine) finish(path string, data []byte, raws []rawMatch, numbers []int
 	}
 	kept := raws[:0]
 	for _, r := range raws {
-		secret := string(data[r.start:r.end])
+		secret := r.secretOf(data)
 		if !e.confirm(r.rule, secret, data, r.start, r.end) {
 			continue
 		}
@@ -397,15 +486,43 @@ func (e *Engine) finish(path string, data []byte, raws []rawMatch, numbers []int
 		}
 		return betterThan(kept[i], kept[j])
 	})
+	// A one-line provider credential inside a multi-line secret (a token
+	// line inside a key block) is a second secret: it is kept beside the
+	// block; generic values and other blocks inside it are the block's.
 	var chosen []rawMatch
+	encl := -1 // index in chosen of the multi-line match around what follows
+	multiLine := func(r rawMatch) bool { return bytes.IndexByte(data[r.start:r.end], '\n') >= 0 }
 	for _, r := range kept {
-		if n := len(chosen); n > 0 && r.start < chosen[n-1].end {
+		if encl >= 0 && r.start >= chosen[encl].end {
+			encl = -1
+		}
+		n := len(chosen)
+		if encl >= 0 {
+			if r.rule.Fallback || multiLine(r) {
+				continue
+			}
+			if n-1 != encl && r.start < chosen[n-1].end {
+				if betterThan(r, chosen[n-1]) {
+					chosen[n-1] = r
+				}
+				continue
+			}
+			chosen = append(chosen, r)
+			continue
+		}
+		if n > 0 && r.start < chosen[n-1].end {
 			if betterThan(r, chosen[n-1]) {
 				chosen[n-1] = r
+				if multiLine(r) {
+					encl = n - 1
+				}
 			}
 			continue
 		}
 		chosen = append(chosen, r)
+		if multiLine(r) {
+			encl = n
+		}
 	}
 	var out []Match
 	// Line start, end, allow comment and column are tracked incrementally:
@@ -449,7 +566,7 @@ func (e *Engine) finish(path string, data []byte, raws []rawMatch, numbers []int
 		}
 		col += utf8.RuneCount(data[colPos:r.start])
 		colPos = r.start
-		secret := string(data[r.start:r.end])
+		secret := r.secretOf(data)
 		lineNo := line + 1
 		if numbers != nil && line < len(numbers) {
 			lineNo = numbers[line]
@@ -468,8 +585,16 @@ func (e *Engine) finish(path string, data []byte, raws []rawMatch, numbers []int
 		if e.allowFP[m.Fingerprint] || e.baseline.Contains(m.Fingerprint) {
 			continue
 		}
-		if e.mask != nil {
+		if r.rule.NameOnly {
+			// A file reported by its type: the "secret" is its name.
+			m.Redacted = r.rule.Redacted
+		} else if e.mask != nil {
 			e.mask(secret)
+			if r.value != "" {
+				// The encoded form (base64 in a Secret's data) reads as
+				// the secret to anyone: mask it too.
+				e.mask(string(data[r.start:r.end]))
+			}
 		}
 		out = append(out, m)
 	}
@@ -477,6 +602,9 @@ func (e *Engine) finish(path string, data []byte, raws []rawMatch, numbers []int
 }
 
 func betterThan(a, b rawMatch) bool {
+	if a.rule.Fallback != b.rule.Fallback {
+		return b.rule.Fallback
+	}
 	pa, pb := precisionRank(a.rule.Precision), precisionRank(b.rule.Precision)
 	if pa != pb {
 		return pa > pb
@@ -487,23 +615,34 @@ func betterThan(a, b rawMatch) bool {
 func precisionRank(p string) int {
 	switch p {
 	case scanner.PrecisionVeryHigh:
-		return 3
+		return 4
 	case scanner.PrecisionHigh:
-		return 2
+		return 3
 	case scanner.PrecisionMedium:
+		return 2
+	case scanner.PrecisionLow:
 		return 1
 	}
 	return 0
 }
 
 // confirm applies a rule's entropy floor, validator and allow patterns, the
-// engine's allow patterns, and the integrity-hash guard.
+// engine's allow patterns, the placeholder tests and the integrity-hash guard.
 func (e *Engine) confirm(cr *compiledRule, secret string, data []byte, start, end int) bool {
 	if cr.Entropy > 0 && shannon(secret) < cr.Entropy {
 		return false
 	}
-	if isRepetitive(secret) {
+	if isRepetitive(secret) || isPlaceholder(secret) {
 		return false
+	}
+	if cr.Precision != scanner.PrecisionVeryHigh && !cr.NameOnly {
+		// A value a keyed or generic rule found may still be a documentation
+		// value ("your-token-here"), or a token of a checksummed format whose
+		// checksum fails: a test or malformed token, not a credential (the
+		// provider's own rule already rejected it).
+		if e.placeholderWords.MatchString(secret) || hasBadChecksumToken(secret) {
+			return false
+		}
 	}
 	if cr.Validate != nil && !cr.Validate(secret) {
 		return false

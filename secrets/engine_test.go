@@ -2,8 +2,10 @@ package secrets
 
 import (
 	"bytes"
+	"encoding/base64"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -67,8 +69,167 @@ func TestChecksumRejectsAlteredToken(t *testing.T) {
 	if ms := e.ScanFile("a.txt", []byte("t = "+string(b)+"\n")); len(ms) != 0 {
 		t.Errorf("token with a bad checksum reported: %+v", ms)
 	}
+	// Nor by the generic or keyed rules around it: a bad-checksum token is a
+	// test or malformed value, never a critical finding.
+	npm := []byte("npm_" + string(b[4:]))
+	for _, content := range []string{
+		"GITHUB_TOKEN=" + string(b) + "\n",
+		`{"client_secret": "` + string(b) + `"}` + "\n",
+		"//registry.npmjs.org/:_authToken=" + string(npm) + "\n",
+		"NPM_TOKEN=" + string(npm) + "\n",
+	} {
+		if ms := e.ScanFile(".env", []byte(content)); len(ms) != 0 {
+			t.Errorf("bad-checksum token reported by %s in %q", ms[0].RuleID, content[:12])
+		}
+	}
 	if ms := e.ScanFile("a.txt", []byte("t = "+tok+"\n")); len(ms) != 1 {
 		t.Errorf("valid token: %d matches", len(ms))
+	}
+}
+
+// TestPlaceholdersNeverReported: a template's placeholder values are no
+// findings in example files or anywhere else, while a real-format token in
+// an example file still is.
+func TestPlaceholdersNeverReported(t *testing.T) {
+	e := newTestEngine(t)
+	template := strings.Join([]string{
+		"POSTGRES_PASSWORD=changeme",
+		"DATABASE_URL=postgres://postgres:postgres@db:5432/app",
+		"DATABASE_URL=postgresql://app:your-password-here@localhost/app",
+		"REDIS_URL=redis://:${REDIS_PASSWORD}@redis:6379",
+		"SECRET_KEY=your-secret-key-change-in-production",
+		"JWT_SECRET=<generate-a-long-random-string>",
+		"STRIPE_SECRET_KEY=sk_live_xxxxxxxxxxxxxxxxxxxxxxxx",
+		"AWS_ACCESS_KEY_ID=AKIAIOSFODNN7EXAMPLE",
+		"AWS_SECRET_ACCESS_KEY=wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+		"OPENAI_API_KEY=sk-...",
+		"MISTRAL_API_KEY=xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",
+		"DATADOG_API_KEY=0123456789abcdef0123456789abcdef",
+		"API_TOKEN=abababababababababababababababab",
+		`  password: "{{ .Values.db.password }}"`,
+		"ADMIN_PASSWORD=admin123",
+		"      DATABASE_URL: postgresql://app:app_password@db:5432/app",
+		`DATABASE_URL="postgresql://johndoe:randompassword@localhost:5432/mydb?schema=public"`,
+		"      - RABBITMQ_URL=amqp://user:bitnami@rabbitmq:5672",
+		"      - SECRET_KEY=django-insecure-9x8c7v6b5n4m3k2j1h",
+		"MYSQL_ROOT_PASSWORD=rootpassword123",
+		"SMTP_PASSWORD=your_smtp_password",
+		"export GITHUB_TOKEN=ghp_your_personal_access_token_here",
+		`  api_key: "REPLACE_WITH_YOUR_KEY"`,
+	}, "\n") + "\n"
+	for _, p := range []string{".env.example", "docker-compose.yml", "README.md", "config/app.sample"} {
+		for _, m := range e.ScanFile(p, []byte(template)) {
+			t.Errorf("%s:%d: placeholder reported by %s (%s)", p, m.Line, m.RuleID, m.Redacted)
+		}
+	}
+	tok := ghToken(t, 12)
+	if ms := e.ScanFile(".env.example", []byte("GITHUB_TOKEN="+tok+"\n")); len(ms) != 1 || ms[0].RuleID != "secret/github-pat" {
+		t.Errorf("real-format token in an example file: %+v", ms)
+	}
+}
+
+// TestPrivateKeyMatchBoundedByStructure: a BEGIN line whose END is missing
+// must not run on through the code after it to a later key's END; the later
+// key is still found whole.
+func TestPrivateKeyMatchBoundedByStructure(t *testing.T) {
+	e := newTestEngine(t)
+	rule, _ := e.Rule("private-key")
+	_, key := rule.Sample(randFor(3))
+	var code strings.Builder
+	for i := 0; i < 300; i++ {
+		code.WriteString("\tif err := run(ctx, cfg[i]); err != nil { return fmt.Errorf(\"run: %w\", err) }\n")
+	}
+	content := "const prefix = \"-----BEGIN RSA PRIVATE KEY-----\\n\"\n" + code.String() + key + "\n"
+	ms := e.ScanFile("keys.go", []byte(content))
+	if len(ms) != 1 || ms[0].secret != key {
+		t.Fatalf("want the one whole key, got %d matches", len(ms))
+	}
+	// A token line planted inside a key block is a second secret, reported
+	// beside the block.
+	tok := ghToken(t, 14)
+	lines := strings.SplitAfter(key, "\n")
+	inside := strings.Join(lines[:3], "") + "TOKEN = \"" + tok + "\"\n" + strings.Join(lines[3:], "")
+	found := map[string]bool{}
+	for _, m := range e.ScanFile("keys.txt", []byte(inside)) {
+		found[m.RuleID] = true
+	}
+	if !found["secret/github-pat"] || !found["secret/private-key"] || len(found) != 2 {
+		t.Errorf("token inside a key block: found %v", found)
+	}
+	// A PGP block whose armor headers name a user.
+	pgp, _ := e.Rule("pgp-private-key")
+	_, block := pgp.Sample(randFor(4))
+	block = strings.Replace(block, "-----\n", "-----\nVersion: GnuPG v2 (GNU/Linux)\nComment: Alice <alice@example.org>\n\n", 1)
+	if ms := ruleMatches(e.ScanFile("k.asc", []byte(block)), "pgp-private-key"); len(ms) != 1 || ms[0].secret != block {
+		t.Errorf("PGP block with armor headers: %d matches", len(ms))
+	}
+	// A key written as string literals across lines, as Go and Java code do.
+	lines = strings.Split(key, "\n")
+	quoted := "var k = " + `"` + strings.Join(lines, `\n" +`+"\n\t"+`"`) + `"` + "\n"
+	if ms := ruleMatches(e.ScanFile("k.go", []byte(quoted)), "private-key"); len(ms) != 1 || len(ms[0].secret) > len(quoted) {
+		t.Errorf("key in concatenated string literals: %d matches", len(ms))
+	}
+}
+
+// TestKubernetesSecretDecoded: data values are decoded and scanned with every
+// rule (a GitHub token inside is a github-pat finding on the value's line);
+// identifiers (username, host) are not secrets; the base64 form is the
+// location, and neither form appears in the match.
+func TestKubernetesSecretDecoded(t *testing.T) {
+	e := newTestEngine(t)
+	tok := ghToken(t, 13)
+	b64 := func(s string) string { return base64.StdEncoding.EncodeToString([]byte(s)) }
+	doc := "---\napiVersion: v1\nkind: ConfigMap\ndata:\n  note: " + b64("Qw8rTz3yLp5nKd2m") + "\n---\n" +
+		"apiVersion: v1\ndata:\n  GITHUB_TOKEN: " + b64(tok) + "\n  username: " + b64("Zk3pQ9vR2mX7sL4t") + "\n  host: " + b64("db.internal") +
+		"\n  password: " + b64("Hj7Kq2Lm9Xp4Wc6v") + "\nkind: Secret\nmetadata:\n  name: app\n"
+	ms := e.ScanFile("deploy/secret.yaml", []byte(doc))
+	got := map[string]int{}
+	for _, m := range ms {
+		got[m.RuleID] = m.Line
+		if strings.Contains(m.Redacted, tok[4:]) || strings.Contains(m.Redacted, b64(tok)[4:]) {
+			t.Errorf("redaction shows the secret: %s", m.Redacted)
+		}
+	}
+	var masked []string
+	me, _ := New(Options{Mask: func(s string) { masked = append(masked, s) }})
+	me.ScanFile("deploy/secret.yaml", []byte(doc))
+	if !slices.Contains(masked, tok) || !slices.Contains(masked, b64(tok)) {
+		t.Errorf("the decoded token and its base64 form must both be masked")
+	}
+	if len(ms) != 2 || got["secret/github-pat"] != 9 || got["secret/kubernetes-secret"] != 12 {
+		t.Errorf("got %v, want github-pat at line 9 and kubernetes-secret at line 12", got)
+	}
+}
+
+// TestKeystoreFilesByName: keystores are reported by type from their names
+// (binary content is never scanned), and a keystore's name is no secret: the
+// path stays readable and nothing is masked.
+func TestKeystoreFilesByName(t *testing.T) {
+	var masked []string
+	e, err := New(Options{Mask: func(s string) { masked = append(masked, s) }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for p, rule := range map[string]string{
+		"src/test/resources/server.p12": "secret/pkcs12-keystore-file",
+		"certs/client.PFX":              "secret/pkcs12-keystore-file",
+		"android/app/release.keystore":  "secret/java-keystore-file",
+		"conf/truststore.jks":           "secret/java-keystore-file",
+	} {
+		ms := e.ScanName(p)
+		if len(ms) != 1 || ms[0].RuleID != rule || ms[0].Path != p || ms[0].InName {
+			t.Errorf("%s: %+v", p, ms)
+			continue
+		}
+		if f := e.Finding(ms[0]); !strings.Contains(f.Message, "keystore") {
+			t.Errorf("%s: message %q", p, f.Message)
+		}
+	}
+	if len(masked) != 0 {
+		t.Errorf("keystore names masked: %v", masked)
+	}
+	if ms := e.ScanFile("application.properties", []byte("server.ssl.key-store=classpath:keystore.p12\n")); len(ms) != 0 {
+		t.Errorf("a keystore named in content reported: %+v", ms)
 	}
 }
 

@@ -59,6 +59,9 @@ func (e *Engine) Finding(m Match) scanner.Finding {
 	case VerifiedInvalid:
 		msg = fmt.Sprintf("%s found (%s); %s rejected it as invalid, remove it anyway.", desc, m.Redacted, m.Provider)
 	}
+	if r, ok := e.Rule(m.RuleID); ok && r.NameOnly {
+		msg = fmt.Sprintf("%s (%s): it holds private keys; remove it from the repository, rotate the keys it holds, and load it from a secret store.", desc, m.Redacted)
+	}
 	if m.InName {
 		msg = fmt.Sprintf("%s found in the file's name (%s): revoke it, then rename the file.", desc, m.Redacted)
 	}

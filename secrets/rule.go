@@ -39,6 +39,10 @@ type Rule struct {
 	// up to 24 bytes before it (the name a value is assigned to, for
 	// instance); a hit drops the match.
 	AllowContext []string
+	// ValidateMatch, if set, must accept the whole pattern match and the
+	// secret in it (a URL whose password repeats its user name is a default,
+	// not a credential).
+	ValidateMatch func(match, secret string) bool
 	// Span is how many bytes after a keyword hit the pattern may reach
 	// (multi-line secrets such as PEM keys); 0 means the keyword's line.
 	Span int
@@ -52,6 +56,34 @@ type Rule struct {
 	False []string
 	// Verifier names the live verifier for this rule ("" for none).
 	Verifier string
+	// Fallback rules (generic values, JWTs, bearer headers) lose every
+	// overlap to a provider rule, whatever its precision: the provider's
+	// finding says whose credential it is.
+	Fallback bool
+	// NameOnly rules run on file names only (ScanName), never on content:
+	// they report a file by its type (a PKCS#12 keystore). Their match is
+	// shown as Redacted, and never passed to the mask.
+	NameOnly bool
+	// Redacted is what a NameOnly rule's match shows instead of the name.
+	Redacted string
+	// Extract, if set, makes a structured rule: at a keyword hit it reads the
+	// structure around it (a Kubernetes Secret manifest) and returns its
+	// values and the end of the region read; Pattern is then unused. Each
+	// decoded value is scanned with every other rule; a value none claims is
+	// this rule's candidate (its entropy, validator and allow patterns apply).
+	Extract func(data []byte, hit int) (values []Extracted, end int)
+}
+
+// Extracted is one value a structured rule read.
+type Extracted struct {
+	// Start and End are the byte range of the value as written in the input.
+	Start, End int
+	// Key is the name the value is stored under.
+	Key string
+	// Value is the clear value (decoded, when Decoded).
+	Value string
+	// Decoded is true when the input holds an encoding of Value (base64).
+	Decoded bool
 }
 
 // compiledRule is a Rule made ready for scanning.
@@ -248,17 +280,13 @@ func keyedRule(id, provider, desc string, keywords []string, set string, n, m in
 	if m > n {
 		count = fmt.Sprintf("{%d,%d}", n, m)
 	}
-	names := make([]string, len(keywords))
-	for i, k := range keywords {
-		names[i] = regexp.QuoteMeta(k)
-	}
 	kw := keywords[0]
 	return Rule{
 		ID:          id,
 		Provider:    provider,
 		Description: desc,
-		Keywords:    keywords,
-		Pattern:     `(?i:` + strings.Join(names, "|") + `)[\w.\-]{0,30}["']?\s{0,3}(?::=|=>|=|:|,)\s{0,3}["'` + "`" + `]?(?P<secret>[` + class + `]` + count + `)` + rightGuard(class),
+		Keywords:    keyedKeywords(keywords),
+		Pattern:     keyedPrefix(keywords) + `["'` + "`" + `]?(?P<secret>[` + class + `]` + count + `)` + rightGuard(class),
 		Entropy:     keyedEntropy(set),
 		Severity:    sev,
 		Precision:   "high",
@@ -266,15 +294,82 @@ func keyedRule(id, provider, desc string, keywords []string, set string, n, m in
 			s := randString(r, set, m)
 			return strings.ToUpper(kw) + `_KEY = "` + s + `"`, s
 		},
-		True: []string{
-			`{S}`,
-			`"` + kw + `_secret": "{V}"`,
-		},
+		True: append([]string{`{S}`}, keyedSyntaxes(kw)...),
 		False: []string{
 			strings.ToUpper(kw) + `_KEY = "` + strings.Repeat("a", m) + `"`,
 			`other_value = "{V}"`,
+			`{"` + kw + `_key": "your-` + kw + `-key-here"}`,
 		},
 	}
+}
+
+// keyedKeywords are a keyed rule's prefilter keywords: each as given and,
+// for names with separators, joined as camelCase writes them
+// ("azure_devops" and "azuredevops", for azureDevopsPat).
+func keyedKeywords(keywords []string) []string {
+	out := make([]string, 0, 2*len(keywords))
+	seen := map[string]bool{}
+	for _, k := range keywords {
+		for _, v := range []string{k, strings.ReplaceAll(strings.ReplaceAll(k, "_", ""), "-", "")} {
+			if !seen[v] {
+				seen[v] = true
+				out = append(out, v)
+			}
+		}
+	}
+	return out
+}
+
+// keyedPrefix is the part of a keyed rule's pattern before the value: a name
+// holding one of the keywords (separators optional: snake_case, kebab-case
+// and camelCase alike), then what the common syntaxes put between a name and
+// its value: = := => : , ?= ::= .= += (shell, YAML, JSON, Go, PHP, Make,
+// System.setProperty("name", "value")), an optional string type (Go
+// `var x string =`, TypeScript and Kotlin `x: string =`), an XML element
+// (<name>value) or attribute pair (key="name" value="…"), ENV["name"] = ….
+func keyedPrefix(keywords []string) string {
+	names := make([]string, len(keywords))
+	for i, k := range keywords {
+		names[i] = strings.ReplaceAll(strings.ReplaceAll(regexp.QuoteMeta(k), "_", "\x00"), "-", "\x00")
+		names[i] = strings.ReplaceAll(names[i], "\x00", `[_\-]?`)
+	}
+	typ := `(?:\s{0,3}:?\s{0,3}(?:string|String|str|&str|&'static str|std::string|const char\s?\*|char\s?\*|NSString\s?\*)\??)?`
+	op := `(?:::=|:=|\?=|\.=|\+=|=>|==?|:|,|>)`
+	return `(?i:` + strings.Join(names, "|") + `)[\w.\-]{0,30}(?:["'\]]{0,2}` + typ + `\s{0,3}` + op + `|["']\s{1,3}value\s{0,2}=)\s{0,3}`
+}
+
+// keyedSyntaxes are the true cases every keyed rule carries, one per common
+// syntax of assigning a value to a name holding kw ("{V}" is the value).
+func keyedSyntaxes(kw string) []string {
+	snake := strings.ReplaceAll(kw, "-", "_")
+	camel := camelName(kw) + "ApiKey"
+	upper := strings.ToUpper(snake) + "_TOKEN"
+	return []string{
+		`"` + snake + `_secret": "{V}"`,
+		`<` + camel + `>{V}</` + camel + `>`,
+		`<add key="` + camel + `" value="{V}" />`,
+		`var ` + camel + ` string = "{V}"`,
+		camel + ` := "{V}"`,
+		`const ` + camel + `: string = "{V}";`,
+		`val ` + camel + `: String = "{V}"`,
+		`$` + snake + `_key .= '{V}';`,
+		upper + ` ?= {V}`,
+		upper + ` ::= {V}`,
+		`System.setProperty("` + snake + `.key", "{V}");`,
+		`{"env": "DEBUG=1\n` + upper + `={V}\nPORT=80"}`,
+		`ENV["` + upper + `"] = "{V}"`,
+		`export ` + upper + `={V}`,
+		`  ` + camel + `: '{V}'`,
+	}
+}
+
+// camelName writes a keyword as a camelCase name ("azure_devops" → "azureDevops").
+func camelName(kw string) string {
+	parts := strings.FieldsFunc(kw, func(r rune) bool { return r == '_' || r == '-' || r == '.' })
+	for i := 1; i < len(parts); i++ {
+		parts[i] = strings.ToUpper(parts[i][:1]) + parts[i][1:]
+	}
+	return strings.Join(parts, "")
 }
 
 // with returns r changed by f (keeps table entries one expression each).

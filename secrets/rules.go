@@ -2,7 +2,9 @@ package secrets
 
 import (
 	"encoding/base64"
+	"hash/crc32"
 	"math/rand/v2"
+	"strconv"
 	"strings"
 
 	"github.com/tollgate-dev/tollgate/scanner"
@@ -32,6 +34,8 @@ func Builtin() []Rule {
 	rules = append(rules, saasRules()...)
 	rules = append(rules, devopsRules()...)
 	rules = append(rules, structuralRules()...)
+	rules = append(rules, configRules()...)
+	rules = append(rules, breadthRules()...)
 	return rules
 }
 
@@ -39,7 +43,7 @@ func Builtin() []Rule {
 func aiRules() []Rule {
 	openai := func(id, kind, prefix string) Rule {
 		parts := []part{l(prefix), x(b64url, 74), l("T3BlbkFJ"), x(b64url, 74)}
-		r := patRule(id, "OpenAI", "OpenAI "+kind, []string{prefix},
+		r := patRule(id, "OpenAI", "OpenAI "+kind, []string{strings.ToLower(prefix)},
 			leftGuard+`(?P<secret>`+strings.ReplaceAll(prefix, "-", `\-`)+`[0-9A-Za-z_\-]{20,120}T3BlbkFJ[0-9A-Za-z_\-]{20,120})`+rightGuard(`0-9A-Za-z_\-`),
 			crit, vhigh, parts...)
 		r.Verifier = "openai"
@@ -55,6 +59,8 @@ func aiRules() []Rule {
 		openai("openai-project-key", "project API key", "sk-proj-"),
 		openai("openai-service-account-key", "service account key", "sk-svcacct-"),
 		openai("openai-admin-key", "admin API key", "sk-admin-"),
+		// Keys of users without a project, issued in 2024 ("sk-None-…T3BlbkFJ…").
+		openai("openai-user-key", "user API key (no project)", "sk-None-"),
 		with(patRule("anthropic-api-key", "Anthropic", "Anthropic API key", []string{"sk-ant-api"},
 			leftGuard+`(?P<secret>sk-ant-api03-[0-9A-Za-z_\-]{93}AA)`+rightGuard(`0-9A-Za-z_\-`), crit, vhigh,
 			l("sk-ant-api03-"), x(b64url, 93), l("AA")), func(r *Rule) { r.Verifier = "anthropic" }),
@@ -119,7 +125,15 @@ func codeHostRules() []Rule {
 		with(patRule("github-fine-grained-pat", "GitHub", "GitHub fine-grained personal access token", []string{"github_pat_"},
 			leftGuard+`(?P<secret>github_pat_[0-9A-Za-z]{22}_[0-9A-Za-z]{59})`+rightGuard(`0-9A-Za-z_`), crit, vhigh,
 			l("github_pat_"), x(alnum, 22), l("_"), x(alnum, 59)), func(r *Rule) { r.Verifier = "github" }),
-		gl("gitlab-pat", "GitLab personal access token", "glpat-", b64url, 20),
+		with(gl("gitlab-pat", "GitLab personal access token", "glpat-", b64url, 20), func(r *Rule) {
+			r.True = append(r.True, gitlabSyntaxes...)
+		}),
+		gitlabRoutable("gitlab-pat-routable", "GitLab personal access token (routable format)", "glpat-", "glpat-"),
+		gitlabRoutable("gitlab-runner-token-routable", "GitLab runner authentication token (routable format)", "glrt-", `glrt-(?:t\d_)?`),
+		with(gitlabRoutable("gitlab-routable-token", "GitLab deploy, feed, OAuth, agent or other token (routable format)", "gldt-", `gl(?:dt|ft|oas|agent|imt|ffct|soat|ptt|cbt|oat|wt)-`),
+			func(r *Rule) {
+				r.Keywords = []string{"gldt-", "glft-", "gloas-", "glagent-", "glimt-", "glffct-", "glsoat-", "glptt-", "glcbt-", "gloat-", "glwt-"}
+			}),
 		gl("gitlab-pipeline-trigger-token", "GitLab pipeline trigger token", "glptt-", hexLower, 40),
 		gl("gitlab-runner-registration-token", "GitLab runner registration token", "GR1348941", b64url, 20),
 		gl("gitlab-runner-token", "GitLab runner authentication token", "glrt-", b64url, 20),
@@ -139,6 +153,60 @@ func codeHostRules() []Rule {
 			leftGuard+`(?P<secret>sgp_(?:[0-9a-fA-F]{16}|local)_[0-9a-fA-F]{40})`+rightGuard(`0-9a-fA-F`), high, vhigh,
 			l("sgp_"), x(hexLower, 16), l("_"), x(hexLower, 40)),
 	}
+}
+
+// gitlabSyntaxes are the command lines GitLab tokens are pasted into.
+var gitlabSyntaxes = []string{
+	`curl --header "PRIVATE-TOKEN: {V}" "https://gitlab.example.com/api/v4/projects"`,
+	`glab auth login --hostname gitlab.example.com --token {V}`,
+	`docker login registry.gitlab.com -u deploy -p {V}`,
+	`git clone https://oauth2:{V}@gitlab.com/group/project.git`,
+}
+
+// gitlabRoutable is a rule for GitLab's routable token format (GitLab 17+):
+// prefix, base64url payload (random bytes and routing data), ".01." (the
+// version), two base36 digits of the payload's length and the base36 CRC32
+// of everything before it, zero-padded to seven digits. Source: GitLab's
+// token generator, lib/authn/token_field/generator/routable_token.rb.
+func gitlabRoutable(id, desc, prefix, prefixRe string) Rule {
+	parts := []part{l(prefix), x(b64url, 40)}
+	if prefix == "glrt-" {
+		// Runner tokens carry the runner type: t1_ (instance), t2_, t3_.
+		parts = []part{l(prefix + "t1_"), x(b64url, 40)}
+	}
+	r := patRule(id, "GitLab", desc, []string{prefix},
+		leftGuard+`(?P<secret>`+prefixRe+`[0-9A-Za-z_\-]{27,300}\.(?:[0-9a-z]{2}\.)?[0-9a-z]{9})`+rightGuard(`0-9A-Za-z_\-.`), crit, vhigh, parts...)
+	r.Entropy = 4
+	r.Validate = gitlabRoutableValid
+	r.Sample = func(rng *rand.Rand) (string, string) {
+		payload, _ := shapeSample(parts)(rng)
+		s := gitlabRoutableSum(payload + ".01." + base36Pad(uint64(len(payload)-len(prefix)), 2))
+		return s, s
+	}
+	r.True = append(r.True, gitlabSyntaxes...)
+	// A routable-shaped token whose CRC32 does not match is not a GitLab token.
+	r.False = append(r.False, `token = "`+prefix+`Zm9vYmFyYmF6cXV4cXV1eGNvcmdlZ3JhdWx0.01.1a0k3j2h1g"`)
+	return r
+}
+
+// base36Pad writes v in base 36, zero-padded to width.
+func base36Pad(v uint64, width int) string {
+	s := strconv.FormatUint(v, 36)
+	for len(s) < width {
+		s = "0" + s
+	}
+	return s
+}
+
+// gitlabRoutableSum appends the base36 CRC32 GitLab puts at a routable
+// token's end.
+func gitlabRoutableSum(body string) string {
+	return body + base36Pad(uint64(crc32.ChecksumIEEE([]byte(body))), 7)
+}
+
+// gitlabRoutableValid checks a routable token's CRC32.
+func gitlabRoutableValid(tok string) bool {
+	return len(tok) > 7 && gitlabRoutableSum(tok[:len(tok)-7]) == tok
 }
 
 // registryRules: package registries (publishing tokens are a supply-chain risk).

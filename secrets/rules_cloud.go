@@ -2,11 +2,56 @@ package secrets
 
 import (
 	"math/rand/v2"
+	"regexp"
+	"strconv"
 	"strings"
 )
 
 // awsKeyIDSet is the alphabet of AWS access key id bodies (base32).
 const awsKeyIDSet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
+
+// caskKey is a rule for Microsoft's 84-character "common annotated security
+// key" format, as Azure DevOps PATs (since 2024) and Azure AI services keys
+// are issued: 52 random base62 characters, the signature JQQJ9, a version
+// character (9, D or H), a base62 character, a month letter A–L, 16 base62
+// characters, the four-character provider signature (AZDO, ACOG, …) and a
+// four-character checksum. Source: microsoft/security-utilities,
+// GeneratedRegexPatterns (SEC101/200, UnclassifiedLegacyCommonAnnotatedSecurityKey)
+// and the Azure DevOps release notes (sprint 241: 84-character PATs).
+func caskKey(id, desc, sig, sev string) Rule {
+	r := patRule(id, "Microsoft Azure", desc, []string{"jqqj9"},
+		`(?:^|[^0-9A-Za-z])(?P<secret>[0-9A-Za-z]{52}JQQJ9[9DH][0-9A-Za-z][A-L][0-9A-Za-z]{16}`+sig+`[0-9A-Za-z]{4})`+rightGuard(`0-9A-Za-z`), sev, vhigh,
+		x(alnum, 52), l("JQQJ99"), x(alnum, 1), x("ABCDEFGHIJKL", 1), x(alnum, 16), l(sig), x(alnum, 4))
+	r.Entropy = 4
+	r.True = append(r.True, `git clone https://pat:{V}@dev.azure.com/acme/project/_git/repo`, `AZURE_DEVOPS_EXT_PAT={V}`)
+	return r
+}
+
+// azureKey is a rule for Microsoft's "identifiable" Azure keys: n random
+// characters of set, a fixed provider signature (AzFu, ACDb, +ASt, …) and a
+// tail (m random characters and a format-specific end). Source:
+// microsoft/security-utilities, GeneratedRegexPatterns/PreciselyClassifiedSecurityKeys.json
+// (SEC101/152–199).
+func azureKey(id, desc, sig, set string, n, m int, tail, sev string) Rule {
+	class := classOf(set)
+	pattern := `(?:^|[^0-9A-Za-z+/_\-])(?P<secret>[` + class + `]{` + strconv.Itoa(n) + `}` + regexp.QuoteMeta(sig)
+	if m > 0 {
+		pattern += `[` + class + `]{` + strconv.Itoa(m) + `}`
+	}
+	pattern += tail + `)(?:[^0-9A-Za-z+/_=\-]|$)`
+	parts := []part{x(set, n), l(sig)}
+	switch {
+	case m > 0:
+		parts = append(parts, x(set, m), l("A=="))
+	case strings.HasPrefix(tail, "[A-D]"):
+		parts = append(parts, l("B"), x(alnum, 5))
+	default:
+		parts = append(parts, l("C"), x(alnum, 5), l("="))
+	}
+	r := patRule(id, "Microsoft Azure", desc, []string{strings.ToLower(sig)}, pattern, sev, vhigh, parts...)
+	r.Entropy = 4
+	return r
+}
 
 // cloudRules: AWS, Google Cloud, Azure and other infrastructure providers.
 func cloudRules() []Rule {
@@ -80,6 +125,42 @@ func cloudRules() []Rule {
 			`azconfig\.io;Id=[^;\s]{1,64};Secret=(?P<secret>[A-Za-z0-9+/]{43}=)`, high, vhigh,
 			c("Endpoint=https://demo.azconfig.io;Id=Ab12-l0-s0:AbCdEfGh;Secret="), x(b64, 43), l("=")),
 		keyedRule("azure-devops-pat", "Microsoft Azure", "Azure DevOps personal access token", []string{"azure_devops", "azdo", "ado_pat", "system_accesstoken", "azure-devops"}, "abcdefghijklmnopqrstuvwxyz234567", 52, 52, crit),
+		caskKey("azure-devops-pat-v2", "Azure DevOps personal access token (84-character format)", "AZDO", crit),
+		caskKey("azure-ai-services-key", "Azure AI services (Cognitive Services, Azure OpenAI) key (84-character format)", "ACOG", high),
+		azureKey("azure-function-key", "Azure Functions access key", "AzFu", b64url, 44, 5, "[AQgw]==", high),
+		azureKey("azure-cosmosdb-key", "Azure Cosmos DB access key", "ACDb", b64, 76, 5, "[AQgw]==", crit),
+		azureKey("azure-storage-identifiable-key", "Azure storage account access key (identifiable format)", "+ASt", b64, 76, 5, "[AQgw]==", crit),
+		azureKey("azure-batch-key", "Azure Batch access key", "+ABa", b64, 76, 5, "[AQgw]==", high),
+		azureKey("azure-apim-key", "Azure API Management key", "APIM", b64, 76, 5, "[AQgw]==", high),
+		azureKey("azure-search-key", "Azure AI Search (Cognitive Search) key", "AzSe", alnum, 42, 0, "[A-D][0-9A-Za-z]{5}", high),
+		azureKey("azure-container-registry-key", "Azure Container Registry access key", "+ACR", b64, 42, 0, "[A-D][0-9A-Za-z+/]{5}", high),
+		azureKey("azure-cache-redis-key", "Azure Cache for Redis access key", "AzCa", b64, 33, 0, "[A-P][0-9A-Za-z+/]{5}=", high),
+		azureKey("azure-event-hub-key", "Azure Event Hubs access key (identifiable format)", "+AEh", b64, 33, 0, "[A-P][0-9A-Za-z+/]{5}=", high),
+		azureKey("azure-service-bus-identifiable-key", "Azure Service Bus access key (identifiable format)", "+ASb", b64, 33, 0, "[A-P][0-9A-Za-z+/]{5}=", high),
+		azureKey("azure-relay-key", "Azure Relay access key", "+ARm", b64, 33, 0, "[A-P][0-9A-Za-z+/]{5}=", high),
+		azureKey("azure-iot-key", "Azure IoT Hub / device access key", "AIoT", b64, 33, 0, "[A-P][0-9A-Za-z+/]{5}=", high),
+		azureKey("azure-event-grid-key", "Azure Event Grid access key", "AZEG", b64, 33, 0, "[A-P][0-9A-Za-z+/]{5}=", high),
+		// Function keys of the older format (base64url, "==") where Azure
+		// Functions takes them: the x-functions-key header, ?code= on a
+		// *.azurewebsites.net/api/ URL, or a name saying function key.
+		// Source: Azure Functions docs ("Work with access keys").
+		with(patRule("azure-function-key-legacy", "Microsoft Azure", "Azure Functions access key (older format)", []string{"x-functions-key", "functionkey", "function_key", "functions_key", "azurewebsites.net/api/"},
+			`(?i:x-functions-key|functions?[_\-]?key|azurewebsites\.net/api/[^\s"'?]{0,100}\?(?:[^\s"']{0,100}&)?code=)["']?\s{0,3}[:=]?\s{0,3}["']?(?P<secret>[0-9A-Za-z_\-/+]{40,60}={0,2})`+rightGuard(`0-9A-Za-z_\-/+=`), high, phigh,
+			c(`"x-functions-key": "`), x(b64url, 54), l("=="), c(`"`)), func(r *Rule) {
+			r.Entropy = 4
+			r.True = append(r.True, `curl "https://acme-fn.azurewebsites.net/api/HttpTrigger?code={V}"`, `FUNCTION_KEY={V}`)
+		}),
+		// Cosmos DB keys of the older format (86 base64 and "==") in JSON
+		// settings or connection strings next to a documents.azure.com host.
+		// Source: Azure Cosmos DB docs ("Secure access to data": primary keys)
+		// and microsoft/security-utilities SEC101/104.
+		with(patRule("azure-cosmosdb-legacy-key", "Microsoft Azure", "Azure Cosmos DB access key (legacy format)", []string{"cosmos", "documents.azure.com"},
+			`(?i:cosmos[\w.\-]{0,30}(?:key|secret)["']?\s{0,3}[:=]|documents\.azure\.com[^\n]{0,200}?(?:key|secret)["']?\s{0,3}[:=]|documents\.azure\.com[^\n]{0,200}?AccountKey=)\s{0,3}["']?(?P<secret>[A-Za-z0-9+/]{86}==)`, crit, vhigh,
+			c(`"CosmosDbKey": "`), x(b64, 86), l("=="), c(`"`)), func(r *Rule) {
+			r.Entropy = 4
+			r.True = append(r.True, `{"CosmosDb": {"Endpoint": "https://acme.documents.azure.com:443/", "PrimaryKey": "{V}"}}`,
+				`AccountEndpoint=https://acme.documents.azure.com:443/;AccountKey={V};`)
+		}),
 		tokenRule("alibaba-access-key-id", "Alibaba Cloud", "Alibaba Cloud AccessKey id", "LTAI", alnum, 20, 20, high),
 		keyedRule("alibaba-secret-key", "Alibaba Cloud", "Alibaba Cloud AccessKey secret", []string{"alibaba", "aliyun", "accesskeysecret"}, alnum, 30, 30, crit),
 		tokenRule("tencent-secret-id", "Tencent Cloud", "Tencent Cloud SecretId", "AKID", alnum, 32, 32, high),
@@ -111,6 +192,21 @@ func cloudRules() []Rule {
 		keyedRule("heroku-api-key-legacy", "Heroku", "Heroku API key (UUID format)", []string{"heroku"}, hexLower+"-", 36, 36, high),
 		tokenRule("fly-io-token", "Fly.io", "Fly.io access token", "fo1_", b64url, 43, 43, high),
 		tokenRule("fly-io-macaroon", "Fly.io", "Fly.io macaroon token", "fm2_", b64, 100, 160, high),
+		// fm1a_ (auth) and fm1r_ (refresh) macaroons: long base64 bodies.
+		// Source: flyctl's token handling (github.com/superfly/macaroon) and
+		// tokens printed by "fly tokens create".
+		with(tokenRule("fly-io-macaroon-v1", "Fly.io", "Fly.io macaroon token (fm1 format)", "fm1a_", b64, 100, 1000, high), func(r *Rule) {
+			r.Keywords = []string{"fm1a_", "fm1r_"}
+			r.Pattern = leftGuard + `(?P<secret>fm1[ar]_[0-9A-Za-z+/]{100,1000}[0-9A-Za-z+/]{0,1000}={0,3})` + rightGuard(`0-9A-Za-z+/=`)
+			r.Sample = shapeSample([]part{l("fm1r_"), x(b64, 240), l("==")})
+			r.True = append(r.True, `FLY_API_TOKEN="FlyV1 {V}"`)
+			r.False = r.False[:1]
+		}),
+		// OpenShift OAuth access tokens: sha256~ and 43 base64url characters.
+		// Source: OpenShift docs, "Understanding authentication" (OAuth tokens).
+		patRule("openshift-token", "Red Hat", "OpenShift OAuth access token", []string{"sha256~"},
+			leftGuard+`(?P<secret>sha256~[0-9A-Za-z_\-]{43})`+rightGuard(`0-9A-Za-z_\-`), high, vhigh,
+			l("sha256~"), x(b64url, 43)),
 		tokenRule("render-api-key", "Render", "Render API key", "rnd_", alnum, 32, 32, high),
 		keyedRule("vercel-token", "Vercel", "Vercel access token", []string{"vercel"}, alnum, 24, 24, high),
 		keyedRule("netlify-token", "Netlify", "Netlify access token", []string{"netlify"}, b64url, 43, 46, high),

@@ -1,10 +1,35 @@
 package secrets
 
+import (
+	"encoding/base64"
+	"encoding/json"
+	"math/rand/v2"
+)
+
+// grafanaCloudValid requires a glc_ body that decodes to a JSON object.
+func grafanaCloudValid(s string) bool {
+	raw, err := base64.StdEncoding.DecodeString(s[len("glc_"):])
+	if err != nil {
+		raw, err = base64.RawStdEncoding.DecodeString(s[len("glc_"):])
+	}
+	var obj map[string]any
+	return err == nil && json.Unmarshal(raw, &obj) == nil
+}
+
 // saasRules: productivity, observability and other hosted services.
 func saasRules() []Rule {
 	uuid := []part{x(hexLower, 8), l("-"), x(hexLower, 4), l("-"), x(hexLower, 4), l("-"), x(hexLower, 4), l("-"), x(hexLower, 12)}
 	return []Rule{
-		tokenRule("atlassian-api-token", "Atlassian", "Atlassian (Jira, Confluence) API token", "ATATT3", b64url, 186, 186, high),
+		// ATATT3, a base64url body and "=" with eight upper-case hex digits (a
+		// checksum); 192 characters in all as issued since 2023. Source:
+		// Atlassian API tokens as issued (id.atlassian.com), gitleaks' and
+		// trufflehog's Atlassian detectors; the checksum algorithm is not
+		// published, so it is not verified.
+		with(patRule("atlassian-api-token", "Atlassian", "Atlassian (Jira, Confluence) API token", []string{"atatt3"},
+			leftGuard+`(?P<secret>ATATT3[0-9A-Za-z_\-]{150,260}=[0-9A-F]{8})`+rightGuard(`0-9A-Za-z_\-=`), high, vhigh,
+			l("ATATT3"), x(b64url, 177), l("="), x("0123456789ABCDEF", 8)), func(r *Rule) {
+			r.True = append(r.True, `curl -u me@example.org:{V} https://acme.atlassian.net/rest/api/3/myself`, `JIRA_API_TOKEN={V}`)
+		}),
 		keyedRule("atlassian-api-token-legacy", "Atlassian", "Atlassian API token (legacy format)", []string{"atlassian", "confluence", "jira"}, alnum, 24, 24, high),
 		tokenRule("linear-api-key", "Linear", "Linear API key", "lin_api_", alnum, 40, 40, high),
 		patRule("notion-token", "Notion", "Notion integration token", []string{"ntn_"},
@@ -45,7 +70,20 @@ func saasRules() []Rule {
 		keyedRule("bugsnag-api-key", "Bugsnag", "Bugsnag API key", []string{"bugsnag"}, hexLower, 32, 32, med),
 		keyedRule("honeycomb-api-key", "Honeycomb", "Honeycomb API key", []string{"honeycomb"}, alnum, 32, 32, high),
 		keyedRule("loggly-token", "Loggly", "Loggly customer token", []string{"loggly"}, hexLower+"-", 36, 36, high),
-		tokenRule("grafana-cloud-token", "Grafana", "Grafana Cloud API token", "glc_", b64, 40, 120, high),
+		// glc_ and base64 of a JSON object ({"o":org,"n":name,"k":key,"m":{"r":region}});
+		// the length grows with the names in it. Source: Grafana Cloud access
+		// policy tokens as issued (grafana.com/docs/grafana-cloud/security-and-account-management/authentication-and-permissions/access-policies).
+		with(patRule("grafana-cloud-token", "Grafana", "Grafana Cloud API / access policy token", []string{"glc_"},
+			leftGuard+`(?P<secret>glc_[A-Za-z0-9+/]{32,800}={0,2})`+rightGuard(`0-9A-Za-z+/=`), high, vhigh), func(r *Rule) {
+			r.Validate = grafanaCloudValid
+			r.Sample = func(rng *rand.Rand) (string, string) {
+				js := `{"o":"` + randString(rng, "0123456789", 7) + `","n":"stack-` + randString(rng, "0123456789", 6) + `-integration-` + randString(rng, lowerNum, 12) +
+					`","k":"` + randString(rng, alnum, 32) + `","m":{"r":"prod-eu-west-2"}}`
+				s := "glc_" + base64.StdEncoding.EncodeToString([]byte(js))
+				return s, s
+			}
+			r.False = []string{`value = "glc_` + base64.StdEncoding.EncodeToString([]byte("not a json object at all, only text")) + `"`}
+		}),
 		patRule("grafana-service-account-token", "Grafana", "Grafana service account token", []string{"glsa_"},
 			leftGuard+`(?P<secret>glsa_[0-9A-Za-z]{32}_[0-9A-Fa-f]{8})`+rightGuard(`0-9A-Fa-f`), high, vhigh,
 			l("glsa_"), x(alnum, 32), l("_"), x(hexLower, 8)),
@@ -115,7 +153,13 @@ func devopsRules() []Rule {
 		patRule("onepassword-secret-key", "1Password", "1Password account secret key", []string{"a3-"},
 			leftGuard+`(?P<secret>A3-[0-9A-Z]{6}-[0-9A-Z]{11}-[0-9A-Z]{5}-[0-9A-Z]{5}-[0-9A-Z]{5})`+rightGuard(`0-9A-Za-z`), crit, vhigh,
 			l("A3-"), x(upperNum, 6), l("-"), x(upperNum, 11), l("-"), x(upperNum, 5), l("-"), x(upperNum, 5), l("-"), x(upperNum, 5)),
-		tokenRule("onepassword-service-account-token", "1Password", "1Password service account token", "ops_eyJ", b64, 250, 400, crit),
+		// ops_ and base64 of a JSON object; issued tokens run to about 850
+		// characters. Source: 1Password service accounts (developer.1password.com/docs/service-accounts).
+		with(tokenRule("onepassword-service-account-token", "1Password", "1Password service account token", "ops_eyJ", b64, 250, 1000, crit),
+			func(r *Rule) {
+				r.Pattern = leftGuard + `(?P<secret>ops_eyJ[0-9A-Za-z+/]{250,1000}[0-9A-Za-z+/]{0,500}={0,2})` + rightGuard(`0-9A-Za-z+/=`)
+				r.Sample = shapeSample([]part{l("ops_eyJ"), x(b64, 843)})
+			}),
 		patRule("age-secret-key", "age", "age encryption secret key", []string{"age-secret-key-1"},
 			`(?P<secret>AGE-SECRET-KEY-1[QPZRY9X8GF2TVDW0S3JN54KHCE6MUA7L]{58})`, crit, vhigh,
 			l("AGE-SECRET-KEY-1"), x("QPZRY9X8GF2TVDW0S3JN54KHCE6MUA7L", 58)),
@@ -129,10 +173,21 @@ func devopsRules() []Rule {
 		patRule("harness-pat", "Harness", "Harness personal access token", []string{"pat."},
 			leftGuard+`(?P<secret>pat\.[0-9A-Za-z_\-]{22}\.[0-9A-Za-z]{24}\.[0-9A-Za-z]{20})`+rightGuard(`0-9A-Za-z`), high, vhigh,
 			l("pat."), x(b64url, 22), l("."), x(alnum, 24), l("."), x(alnum, 20)),
+		// Service account tokens: sat.<account id>.<token id>.<secret>, the
+		// PAT layout. Source: Harness docs, "Add and manage API keys" (SAT).
+		patRule("harness-sat", "Harness", "Harness service account token", []string{"sat."},
+			leftGuard+`(?P<secret>sat\.[0-9A-Za-z_\-]{22}\.[0-9A-Za-z]{24}\.[0-9A-Za-z]{20})`+rightGuard(`0-9A-Za-z`), high, vhigh,
+			l("sat."), x(b64url, 22), l("."), x(alnum, 24), l("."), x(alnum, 20)),
 		tokenRule("octopus-deploy-api-key", "Octopus Deploy", "Octopus Deploy API key", "API-", upperNum, 26, 26, high),
 		tokenRule("sonarqube-user-token", "SonarSource", "SonarQube user token", "squ_", hexLower, 40, 40, high),
 		tokenRule("sonarqube-project-token", "SonarSource", "SonarQube project analysis token", "sqp_", hexLower, 40, 40, high),
 		tokenRule("sonarqube-global-token", "SonarSource", "SonarQube global analysis token", "sqa_", hexLower, 40, 40, high),
+		// Tokens issued before SonarQube 9.5 (and by SonarCloud) are 40 hex
+		// digits without a prefix: only next to a Sonar name.
+		with(keyedRule("sonar-token", "SonarSource", "SonarQube / SonarCloud token (unprefixed)", []string{"sonar"}, hexLower, 40, 40, high),
+			func(r *Rule) {
+				r.True = append(r.True, `mvn sonar:sonar -Dsonar.login={V}`, `sonar.token={V}`, `      SONAR_TOKEN: {V}`)
+			}),
 		patRule("stackhawk-api-key", "StackHawk", "StackHawk API key", []string{"hawk."},
 			leftGuard+`(?P<secret>hawk\.[0-9A-Za-z_\-]{20}\.[0-9A-Za-z_\-]{20})`+rightGuard(`0-9A-Za-z_\-`), high, vhigh,
 			l("hawk."), x(b64url, 20), l("."), x(b64url, 20)),
@@ -162,5 +217,17 @@ func devopsRules() []Rule {
 			`(?P<secret>[0-9a-f]{8}:[0-9a-f]{8})@(?:gems|enterprise)\.contribsys\.com`, high, vhigh,
 			c("source \"https://"), x(hexLower, 8), l(":"), x(hexLower, 8), c("@gems.contribsys.com/\"")),
 			func(r *Rule) { r.Entropy = 2.2 }),
+		// Bundler reads gem source credentials from BUNDLE_<HOST> variables
+		// or "bundle config <host> user:pass": how Sidekiq Pro/Enterprise
+		// tell customers to install. Source: github.com/sidekiq/sidekiq/wiki
+		// (Sidekiq Enterprise / Pro installation).
+		with(patRule("sidekiq-bundler-credentials", "Sidekiq", "Sidekiq Enterprise / Pro credentials in Bundler's configuration", []string{"contribsys__com"},
+			`(?i:BUNDLE_(?:ENTERPRISE|GEMS)__CONTRIBSYS__COM["']?\s{0,3}[=:]|(?:enterprise|gems)\.contribsys\.com)\s{0,3}["']?(?P<secret>[0-9a-f]{8}:[0-9a-f]{8})`+rightGuard(`0-9a-f`), high, vhigh,
+			c("BUNDLE_ENTERPRISE__CONTRIBSYS__COM="), x(hexLower, 8), l(":"), x(hexLower, 8)),
+			func(r *Rule) {
+				r.Entropy = 2.2
+				r.Keywords = append(r.Keywords, "enterprise.contribsys.com ", "gems.contribsys.com ")
+				r.True = append(r.True, `bundle config --local enterprise.contribsys.com {V}`, `  BUNDLE_GEMS__CONTRIBSYS__COM: "{V}"`)
+			}),
 	}
 }

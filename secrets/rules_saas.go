@@ -17,6 +17,18 @@ func messagingRules() []Rule {
 		slack("slack-user-token", "Slack user token", "xoxp-"),
 		slack("slack-workspace-token", "Slack workspace access token", "xoxa-"),
 		slack("slack-refresh-token", "Slack refresh token", "xoxr-"),
+		// Configuration tokens' refresh tokens: xoxe-1- and 146 upper-case
+		// alphanumerics. Source: Slack docs, "Configuration tokens" (api.slack.com/authentication/config-tokens).
+		patRule("slack-config-refresh-token", "Slack", "Slack configuration refresh token", []string{"xoxe-"},
+			leftGuard+`(?P<secret>xoxe-\d-[0-9A-Z]{140,150})`+rightGuard(`0-9A-Za-z`), crit, vhigh,
+			l("xoxe-1-"), x(upperNum, 146)),
+		// Legacy tokens: xoxs- (session) and xoxo-, and workspace tokens with
+		// a version, xoxa-2-, as numeric ids and a hex secret. Source: Slack
+		// docs, "Token types" (legacy tokens), and tokens published in old
+		// integrations.
+		patRule("slack-legacy-token", "Slack", "Slack legacy or workspace token", []string{"xoxs-", "xoxo-", "xoxa-2-"},
+			leftGuard+`(?P<secret>xox[aos]-(?:2-)?\d{6,13}-\d{6,13}-\d{6,13}-[0-9a-f]{10,64})`+rightGuard(`0-9A-Za-z`), crit, vhigh,
+			l("xoxs-"), x("0123456789", 11), l("-"), x("0123456789", 11), l("-"), x("0123456789", 12), l("-"), x(hexLower, 64)),
 		patRule("slack-app-token", "Slack", "Slack app-level token", []string{"xapp-"},
 			leftGuard+`(?P<secret>xapp-\d-[A-Z0-9]{9,12}-\d{10,13}-[0-9a-f]{64})`+rightGuard(`0-9a-f`), crit, vhigh,
 			l("xapp-1-"), x(upperNum, 11), l("-"), x("0123456789", 13), l("-"), x(hexLower, 64)),
@@ -59,7 +71,16 @@ func messagingRules() []Rule {
 			`(?:^|[^0-9A-Za-z_\-])(?P<secret>key-[0-9a-f]{32})`+rightGuard(`0-9A-Za-z`), high, phigh,
 			l("key-"), x(hexLower, 32)),
 		tokenRule("mailgun-public-key", "Mailgun", "Mailgun public validation key", "pubkey-", hexLower, 32, 32, low),
-		keyedRule("mailgun-signing-key", "Mailgun", "Mailgun webhook signing key", []string{"mailgun"}, hexLower+"-", 49, 49, high),
+		// Mailgun's current private API keys and webhook signing keys: 32 hex,
+		// "-", 8 hex, "-", 8 hex (50 characters). Source: Mailgun API keys as
+		// issued (documentation.mailgun.com, "API keys").
+		with(patRule("mailgun-signing-key", "Mailgun", "Mailgun private API key / webhook signing key", []string{"mailgun"},
+			`(?:(?i:mailgun)[^\n]{0,40}?[^0-9a-f]|api:)(?P<secret>[0-9a-f]{32}-[0-9a-f]{8}-[0-9a-f]{8})`+rightGuard(`0-9a-f\-`), high, vhigh,
+			c("MAILGUN_API_KEY="), x(hexLower, 32), l("-"), x(hexLower, 8), l("-"), x(hexLower, 8)), func(r *Rule) {
+			r.Entropy = 2.9
+			r.True = append(r.True, `curl -s --user 'api:{V}' https://api.mailgun.net/v3/mg.example.org/messages`)
+			r.Keywords = append(r.Keywords, "api.mailgun.net")
+		}),
 		patRule("mailchimp-api-key", "Mailchimp", "Mailchimp API key", []string{"-us"},
 			`(?:^|[^0-9A-Za-z_])(?P<secret>[0-9a-f]{32}-us\d{1,2})`+rightGuard(`0-9A-Za-z`), high, vhigh,
 			x(hexLower, 32), l("-us14")),

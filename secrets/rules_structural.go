@@ -8,6 +8,17 @@ import (
 	"strings"
 )
 
+// pemBodyPattern is what may stand between a PEM or PGP armor's BEGIN and END
+// lines: base64 and whitespace, the armor's header lines (Proc-Type: 4,ENCRYPTED;
+// DEK-Info: AES-128-CBC,…; Version: GnuPG v2 (GNU/Linux); Comment: Alice
+// <alice@example.org>), the
+// PGP checksum line (=AbCd), and how code writes a key across string
+// literals (\n escapes, quotes, + concatenation, commas). Code does not fit
+// it (braces, semicolons, brackets), so a key whose END line is missing is
+// no match rather than one that runs on through the file to the next key's
+// END. RFC 7468 (PEM textual encodings) and RFC 4880 section 6.2 (armor).
+const pemBodyPattern = `[0-9A-Za-z+/=\s\\"'` + "`" + `,:.()@<>_#~\-]{64,}?`
+
 // structuralRules: private keys, JWTs, connection strings and the generic
 // high-entropy assignment rule.
 func structuralRules() []Rule {
@@ -16,7 +27,7 @@ func structuralRules() []Rule {
 		return Rule{
 			ID: id, Provider: "Private key", Description: desc,
 			Keywords:  []string{strings.ToLower(begin)},
-			Pattern:   `(?P<secret>` + regexp.QuoteMeta(begin) + `[\s\S]{64,}?` + regexp.QuoteMeta(end) + `)`,
+			Pattern:   `(?P<secret>` + regexp.QuoteMeta(begin) + pemBodyPattern + regexp.QuoteMeta(end) + `)`,
 			Span:      20000,
 			Validate:  pemLooksReal,
 			Severity:  sev,
@@ -33,7 +44,7 @@ func structuralRules() []Rule {
 	genericPEM.Keywords = []string{"private key-----"}
 	// OpenSSH keys have their own rule.
 	genericPEM.Allow = []string{`^-----BEGIN OPENSSH`}
-	genericPEM.Pattern = `(?P<secret>-----BEGIN[ A-Z0-9_]{0,30}PRIVATE KEY-----[\s\S]{64,}?-----END[ A-Z0-9_]{0,30}PRIVATE KEY-----)`
+	genericPEM.Pattern = `(?P<secret>-----BEGIN[ A-Z0-9_]{0,30}PRIVATE KEY-----` + pemBodyPattern + `-----END[ A-Z0-9_]{0,30}PRIVATE KEY-----)`
 	genericPEM.Sample = func(r *rand.Rand) (string, string) {
 		s := "-----BEGIN RSA PRIVATE KEY-----\n" + pemBody(r, "\n") + "-----END RSA PRIVATE KEY-----"
 		return s, s
@@ -60,6 +71,7 @@ func structuralRules() []Rule {
 		},
 		{
 			ID: "jwt", Provider: "JSON Web Token", Description: "JSON Web Token (signed session or API credential)",
+			Fallback:  true,
 			Keywords:  []string{"eyj"},
 			Pattern:   `(?:^|[^0-9A-Za-z_\-])(?P<secret>eyJ[0-9A-Za-z_\-]{10,}\.eyJ[0-9A-Za-z_\-]{10,}\.[0-9A-Za-z_\-]{20,})`,
 			Validate:  jwtLooksReal,
@@ -78,27 +90,30 @@ func structuralRules() []Rule {
 			ID: "database-connection-string", Provider: "Database", Description: "database connection URL with an embedded password",
 			Keywords: []string{"postgres://", "postgresql://", "mysql://", "mariadb://", "mongodb://", "mongodb+srv://",
 				"redis://", "rediss://", "amqp://", "amqps://", "mssql://", "sqlserver://", "clickhouse://", "cockroachdb://", "couchbase://"},
-			Pattern:   `(?i:postgres(?:ql)?|mysql|mariadb|mongodb(?:\+srv)?|rediss?|amqps?|mssql|sqlserver|clickhouse|cockroachdb|couchbase)://[^:/\s@"'<>]{0,64}:(?P<secret>[^@/\s"'<>]{6,128})@[^\s"'/<>]+`,
-			Entropy:   2.5,
-			Allow:     passwordPlaceholders(),
-			Severity:  crit,
-			Precision: phigh,
+			Pattern:       `(?i:postgres(?:ql)?|mysql|mariadb|mongodb(?:\+srv)?|rediss?|amqps?|mssql|sqlserver|clickhouse|cockroachdb|couchbase)://[^:/\s@"'<>]{0,64}:(?P<secret>[^@/\s"'<>]{6,128})@[^\s"'/<>]+`,
+			Entropy:       2.5,
+			Allow:         passwordPlaceholders(),
+			ValidateMatch: urlPasswordNotDefault,
+			Severity:      crit,
+			Precision:     phigh,
 			Sample: func(r *rand.Rand) (string, string) {
 				pw := randString(r, alnum, 20)
 				return "postgres://app:" + pw + "@db.internal:5432/prod", pw
 			},
-			True:  []string{`DATABASE_URL={S}`, `url: "{S}"`, `mongodb+srv://admin:Zq8$kP2m!vX9@cluster0.abcde.mongodb.net/test`}, // tollgate:allow (test value)
-			False: []string{`postgres://user:password@localhost/db`, `redis://:${REDIS_PASSWORD}@redis:6379`, `mysql://root:<password>@host/db`, `postgres://localhost:5432/db`},
+			True: []string{`DATABASE_URL={S}`, `url: "{S}"`, `mongodb+srv://admin:Zq8$kP2m!vX9@cluster0.abcde.mongodb.net/test`}, // tollgate:allow (test value)
+			False: []string{`postgres://user:password@localhost/db`, `redis://:${REDIS_PASSWORD}@redis:6379`, `mysql://root:<password>@host/db`, `postgres://localhost:5432/db`,
+				`DATABASE_URL=postgres://postgres:postgres@db:5432/app`, `amqp://guest:guest@rabbitmq:5672/`, `mongodb://mongo:mongopass@mongo:27017`},
 		},
 		{
 			ID: "url-credentials", Provider: "URL", Description: "HTTP or FTP URL with an embedded password",
-			Keywords:  []string{"https://", "http://", "ftp://", "ftps://", "smtp://", "smtps://", "ldap://", "ldaps://"},
-			Pattern:   `(?i:https?|ftps?|smtps?|ldaps?)://[0-9A-Za-z._~%!$&*+;=\-]{1,64}:(?P<secret>[0-9A-Za-z._~%!$&*+;=\-]{8,128})@[0-9A-Za-z.\-]+\.[A-Za-z]{2,}`,
-			Entropy:   3.3,
-			Validate:  passwordLooksReal,
-			Allow:     passwordPlaceholders(),
-			Severity:  high,
-			Precision: pmed,
+			Keywords:      []string{"https://", "http://", "ftp://", "ftps://", "smtp://", "smtps://", "ldap://", "ldaps://"},
+			Pattern:       `(?i:https?|ftps?|smtps?|ldaps?)://[0-9A-Za-z._~%!$&*+;=\-]{1,64}:(?P<secret>[0-9A-Za-z._~%!$&*+;=\-]{8,128})@[0-9A-Za-z.\-]+\.[A-Za-z]{2,}`,
+			Entropy:       3.3,
+			Validate:      passwordLooksReal,
+			ValidateMatch: urlPasswordNotDefault,
+			Allow:         passwordPlaceholders(),
+			Severity:      high,
+			Precision:     pmed,
 			Sample: func(r *rand.Rand) (string, string) {
 				pw := randString(r, alnum, 22)
 				return "https://deploy:" + pw + "@git.example.org/team/repo.git", pw
@@ -166,12 +181,16 @@ func genericEnvRule() Rule {
 	r := genericRule()
 	r.ID = "generic-env-secret"
 	r.Description = "high-entropy unquoted value assigned to a secret-looking name (.env, YAML, properties)"
-	r.Pattern = `(?m)^[ \t]*(?:export[ \t]+|-[ \t]+)?[0-9A-Za-z_.\-]{0,40}(?i:secret|token|passw(?:or)?d|api[_\-]?key|access[_\-]?key|private[_\-]?key|credentials?|auth[_\-]?key|signing[_\-]?key|encryption[_\-]?key)[0-9A-Za-z_.\-]{0,40}[ \t]*(?:=|:[ \t])[ \t]*(?P<secret>[0-9A-Za-z+/=_.~!@$%^&*\-]{16,128})[ \t]*(?:#.*)?\r?$`
+	// .env text is also written inside JSON and code strings, lines joined
+	// by \n escapes: a name may start after "\n" or a quote, and a value may
+	// end before one.
+	r.Pattern = `(?m)(?:^[ \t]*|\\n|")(?:export[ \t]+|-[ \t]+)?[0-9A-Za-z_.\-]{0,40}(?i:secret|token|passw(?:or)?d|api[_\-]?key|access[_\-]?key|private[_\-]?key|credentials?|auth[_\-]?key|signing[_\-]?key|encryption[_\-]?key)[0-9A-Za-z_.\-]{0,40}[ \t]*(?:=|:[ \t])[ \t]*(?P<secret>[0-9A-Za-z+/=_.~!@$%^&*\-]{16,128})(?:[ \t]*(?:#.*)?\r?$|\\[nr]|")`
 	r.Sample = func(rng *rand.Rand) (string, string) {
 		s := randString(rng, alnum, 32)
 		return "STRIPE_WEBHOOK_SECRET=" + s, s
 	}
-	r.True = []string{"{S}", "export DEPLOY_TOKEN={V}", "  api_key: {V}", "db.password = {V}  # prod"}
+	r.True = []string{"{S}", "export DEPLOY_TOKEN={V}", "  api_key: {V}", "db.password = {V}  # prod",
+		`{"env": "NODE_ENV=production\nSESSION_SECRET={V}\nPORT=8080"}`, `  "dotenv": "API_TOKEN={V}",`}
 	r.False = []string{
 		"API_TOKEN=${API_TOKEN_FROM_SECRET_STORE}",
 		"SECRET_KEY=changeme-please-changeme",
@@ -181,15 +200,45 @@ func genericEnvRule() Rule {
 		"ACCESS_KEY_FILE=/run/secrets/access_key_file",
 		"secret = config.ClientSecretFromVault",
 		"// token: " + "{V}" + " is an example in a comment, mid-line",
+		`w.Write([]byte("access_token=90d64460d14870c08c81352a05dedd3465940a7c&scope=user&token_type=bearer"))`,
 	}
 	return r
+}
+
+// urlPasswordNotDefault rejects URLs whose password is the user name
+// ("postgres:postgres", "guest:guest") or a service's well-known default:
+// what templates and compose files write, not a credential.
+func urlPasswordNotDefault(match, secret string) bool {
+	_, rest, ok := strings.Cut(match, "://")
+	if !ok {
+		return true
+	}
+	user, _, _ := strings.Cut(rest, ":")
+	pw := strings.ToLower(secret)
+	if strings.EqualFold(user, secret) || strings.HasPrefix(pw, strings.ToLower(user)) && len(user) >= 4 {
+		return false
+	}
+	// One short lower-case word ("bitnami", "example") is a default a
+	// compose file ships with; generated passwords mix cases and digits.
+	if len(pw) < 12 && strings.Trim(secret, "abcdefghijklmnopqrstuvwxyz") == "" {
+		return false
+	}
+	switch pw {
+	case "postgres", "mysql", "mariadb", "mongo", "mongodb", "redis", "rabbitmq", "guest", "admin", "root", "secret", "password", "pass",
+		"passwd", "changeit", "letmein", "qwerty", "123456", "12345678", "sa", "toor", "devpassword", "dev", "local", "docker", "postgrespw":
+		return false
+	}
+	return true
 }
 
 // passwordPlaceholders are values documentation uses instead of a password.
 func passwordPlaceholders() []string {
 	return []string{
-		`(?i)^(?:password|passw0rd|pass|secret|changeme|change_me|example|test|testing|admin|root|default|dummy|sample|placeholder|redacted|none|null|xxx+|\*+)$`,
+		`(?i)^(?:password|passw0rd|p@ssw0rd|pass|secret|s3cr3t|changeme|change_me|changeit|example|test|testing|admin|root|default|dummy|sample|placeholder|redacted|none|null|welcome|letmein|qwerty|xxx+|\*+)[0-9!@#$%*._\-]{0,6}$`,
 		`(?i)(?:your|my)[_\-]?(?:password|pass|secret|token|key)`,
+		// Letters around a word that says what the value is: "app_password",
+		// "randompassword", "supersecretkey".
+		`(?i)^[a-z_\-]*(?:password|passwd|passwort|secret|pwd)[a-z_\-]*[0-9]{0,4}$`,
 		`(?i)your[_\-]|_here|example|placeholder|dummy|sample|fake|changeme|xxxx|insert[_\-]`,
 		`^[$%<{(]|[}>)]$|\$\{|\{\{|%[sd]|\$\(`,
 	}
@@ -201,6 +250,7 @@ func passwordPlaceholders() []string {
 func genericRule() Rule {
 	return Rule{
 		ID: "generic-secret", Provider: "Generic", Description: "high-entropy value assigned to a secret-looking name",
+		Fallback: true,
 		Keywords: []string{"secret", "token", "passwd", "password", "api_key", "apikey", "api-key", "access_key",
 			"accesskey", "private_key", "client_secret", "credential", "auth_key", "signing_key", "encryption_key"},
 		Pattern: `(?i:secret|token|passw(?:or)?d|api[_\-]?key|access[_\-]?key|private[_\-]?key|credentials?|auth[_\-]?key|signing[_\-]?key|encryption[_\-]?key)` +
@@ -248,6 +298,10 @@ func genericValidator() func(string) bool {
 
 func genericLooksReal(s string, letterRuns, bcryptHash *regexp.Regexp) bool {
 	if bcryptHash.MatchString(s) || strings.Contains(s, "://") || strings.Count(s, "/") > 1 || strings.Count(s, ".") > 2 {
+		return false
+	}
+	// A query string ("…&token_type=bearer") holds a value, it is not one.
+	if strings.Contains(s, "&") && strings.Contains(s, "=") {
 		return false
 	}
 	var lower, upper, digit int

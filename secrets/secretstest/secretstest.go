@@ -5,6 +5,7 @@
 package secretstest
 
 import (
+	"encoding/base64"
 	"fmt"
 	"math/rand/v2"
 	"strings"
@@ -19,7 +20,8 @@ type Planted struct {
 	RuleID string
 	// Text is what to write into a file (the secret with its context; may span lines).
 	Text string
-	// Secret is the clear value inside Text that must never appear in output.
+	// Secret is the clear value that must never appear in output. Text holds
+	// it, or its base64 encoding (a Kubernetes Secret's data).
 	Secret string
 	// Line is the 1-based line of the secret in the file File built (0 elsewhere).
 	Line int
@@ -39,12 +41,17 @@ func Secret(ruleID string, seed uint64) (Planted, error) {
 	return Planted{}, fmt.Errorf("secretstest: no rule %q", ruleID)
 }
 
-// All generates one planted secret per built-in rule.
+// All generates one planted secret per built-in rule that finds secrets in
+// file contents (rules that report a file by its name, such as keystores,
+// have no text to plant).
 func All(seed uint64) []Planted {
 	rng := rand.New(rand.NewPCG(seed, 0x5ec7e75))
 	rules := secrets.Builtin()
 	out := make([]Planted, 0, len(rules))
 	for _, r := range rules {
+		if r.NameOnly {
+			continue
+		}
 		text, secret := r.Sample(rng)
 		out = append(out, Planted{RuleID: "secret/" + r.ID, Text: text, Secret: secret})
 	}
@@ -59,7 +66,10 @@ func File(planted []Planted) ([]byte, []Planted) {
 	line := 1
 	for i, p := range planted {
 		out[i] = p
-		before, _, _ := strings.Cut(p.Text, p.Secret)
+		before, _, found := strings.Cut(p.Text, p.Secret)
+		if !found {
+			before, _, _ = strings.Cut(p.Text, base64.StdEncoding.EncodeToString([]byte(p.Secret)))
+		}
 		out[i].Line = line + strings.Count(before, "\n")
 		b.WriteString(p.Text)
 		b.WriteString("\n\n")
