@@ -62,12 +62,13 @@ type Config struct {
 	Registries map[string]string `yaml:"registries"`
 	// AllowedRegistries lists the hosts lockfiles may download from; empty
 	// means any.
-	AllowedRegistries []string `yaml:"allowed-registries"`
-	OSV               OSV      `yaml:"osv"`
-	GitHub            GitHub   `yaml:"github"`
-	Internal          Internal `yaml:"internal"`
-	Ignore            []Ignore `yaml:"ignore"`
-	Allow             Allow    `yaml:"allow"`
+	AllowedRegistries []string  `yaml:"allowed-registries"`
+	OSV               OSV       `yaml:"osv"`
+	Typosquat         Typosquat `yaml:"typosquat"`
+	GitHub            GitHub    `yaml:"github"`
+	Internal          Internal  `yaml:"internal"`
+	Ignore            []Ignore  `yaml:"ignore"`
+	Allow             Allow     `yaml:"allow"`
 	// Exclude lists glob patterns of paths never scanned.
 	Exclude []string `yaml:"exclude"`
 	// Thresholds tune heuristics (e.g. typosquat-distance, min-package-age-days).
@@ -92,6 +93,15 @@ func (c *Config) Budget(check string) time.Duration { return c.budgets[check] }
 type OSV struct {
 	URL string `yaml:"url"`
 	DB  string `yaml:"db"`
+}
+
+// Typosquat configures the typosquat check.
+type Typosquat struct {
+	// Snapshot replaces the built-in popularity snapshot for the ecosystems
+	// it holds: a file (absolute, outside the repository in pull-request
+	// mode) or an https URL (fetched and cached for a day in the cache
+	// directory), in the snapshot's format (checks/typosquat/popular).
+	Snapshot string `yaml:"snapshot"`
 }
 
 // GitHub configures the GitHub API.

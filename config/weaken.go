@@ -70,6 +70,9 @@ func Weakenings(base, head *Config) []string {
 	if base.OSV.URL != head.OSV.URL {
 		add("osv.url changed to %q", redactURL(head.OSV.URL))
 	}
+	if base.Typosquat.Snapshot != head.Typosquat.Snapshot {
+		add("typosquat.snapshot changed to %q", redactURL(head.Typosquat.Snapshot))
+	}
 	if base.GitHub.API != head.GitHub.API {
 		add("github.api changed to %q", redactURL(head.GitHub.API))
 	}

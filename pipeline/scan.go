@@ -6,6 +6,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/tollgate-dev/tollgate/checks"
@@ -99,6 +100,11 @@ func LoadPolicy(req PolicyRequest) (*Policy, error) {
 		// would be the change's to rewrite.
 		if f := locate(cfg.OSV.DB, req.Dir, ""); f.repoPath != "" || !filepath.IsAbs(cfg.OSV.DB) {
 			return nil, Usagef("config %s: osv.db %q is inside the repository (or relative to it), and in pull-request mode the change under review could rewrite it: keep the database outside the work tree (a cache directory), or name it with --osv-db or the osv-db input", cfg.Path, cfg.OSV.DB)
+		}
+	}
+	if head != nil && cfg.Typosquat.Snapshot != "" && !strings.HasPrefix(cfg.Typosquat.Snapshot, "https://") {
+		if f := locate(cfg.Typosquat.Snapshot, req.Dir, ""); f.repoPath != "" || !filepath.IsAbs(cfg.Typosquat.Snapshot) {
+			return nil, Usagef("config %s: typosquat.snapshot %q is inside the repository (or relative to it), and in pull-request mode the change under review could rewrite it: keep it outside the work tree or use an https URL", cfg.Path, cfg.Typosquat.Snapshot)
 		}
 	}
 	if req.OSVDB != "" {

@@ -20,6 +20,7 @@ package typosquat
 import (
 	"context"
 	"fmt"
+	"strings"
 	"sync"
 	"time"
 
@@ -41,12 +42,29 @@ func Entry() checks.Entry {
 		ID:      ID,
 		Summary: "names built to be mistaken for a popular package or for one of the repository's own dependencies",
 		Budget:  time.Minute,
-		New: func(_ context.Context, _ checks.Deps) (scanner.Check, error) {
+		New: func(ctx context.Context, d checks.Deps) (scanner.Check, error) {
 			snap, err := popular.Embedded()
 			if err != nil {
 				return nil, err
 			}
-			return New(snap), nil
+			c := New(snap)
+			if d.Config != nil && d.Config.Typosquat.Snapshot != "" {
+				src := d.Config.Typosquat.Snapshot
+				fresh, err := loadSnapshot(ctx, src, d)
+				switch {
+				case err != nil && strings.HasPrefix(src, "https://"):
+					// A refresh that fails leaves the built-in snapshot
+					// judging, and says so: the result is incomplete.
+					c.warnings = append(c.warnings, scanner.Skipped{Check: ID, Reason: fmt.Sprintf("the configured popularity snapshot could not be fetched (%v): names were judged on the built-in snapshot", err)})
+				case err != nil:
+					return nil, fmt.Errorf("%w: typosquat.snapshot %s: %v", checks.ErrSettings, src, err)
+				default:
+					for eco, names := range fresh.Names {
+						snap.Names[eco] = names
+					}
+				}
+			}
+			return c, nil
 		},
 	}
 }
@@ -56,6 +74,9 @@ type Check struct {
 	snap *popular.Snapshot
 	mu   sync.Mutex
 	ix   map[string]*index
+	// warnings are reported as skipped entries by Run (a snapshot refresh
+	// that failed).
+	warnings []scanner.Skipped
 }
 
 // New returns the check comparing names with snap.
@@ -112,7 +133,7 @@ func (c *Check) Run(ctx context.Context, in *scanner.Input) ([]scanner.Finding, 
 	var out []scanner.Finding
 	for i := range in.Packages {
 		if i%256 == 0 && ctx.Err() != nil {
-			return out, nil, ctx.Err()
+			return out, c.warnings, ctx.Err()
 		}
 		p := &in.Packages[i]
 		if !judged(p) {
@@ -142,7 +163,7 @@ func (c *Check) Run(ctx context.Context, in *scanner.Input) ([]scanner.Finding, 
 		}
 		out = append(out, finding(p, m))
 	}
-	return out, nil, nil
+	return out, c.warnings, nil
 }
 
 // judged reports whether a package's name is its own choice on a public
