@@ -23,16 +23,16 @@ var installScripts = []string{"preinstall", "install", "postinstall"}
 // version is the part of one entry of a packument's versions that tollgate
 // reads; the fields whose shape varies in real packuments stay raw.
 type version struct {
-	Version          string            `json:"version"`
-	Scripts          json.RawMessage   `json:"scripts"`
-	HasInstallScript bool              `json:"hasInstallScript"`
-	Gypfile          bool              `json:"gypfile"`
-	Deprecated       json.RawMessage   `json:"deprecated"`
-	Repository       json.RawMessage   `json:"repository"`
-	Dependencies     json.RawMessage   `json:"dependencies"`
-	Maintainers      json.RawMessage   `json:"maintainers"`
-	NpmUser          json.RawMessage   `json:"_npmUser"`
-	Dist             *dist             `json:"dist"`
+	Version          string          `json:"version"`
+	Scripts          json.RawMessage `json:"scripts"`
+	HasInstallScript bool            `json:"hasInstallScript"`
+	Gypfile          bool            `json:"gypfile"`
+	Deprecated       json.RawMessage `json:"deprecated"`
+	Repository       json.RawMessage `json:"repository"`
+	Dependencies     json.RawMessage `json:"dependencies"`
+	Maintainers      json.RawMessage `json:"maintainers"`
+	NpmUser          json.RawMessage `json:"_npmUser"`
+	Dist             *dist           `json:"dist"`
 }
 
 type dist struct {

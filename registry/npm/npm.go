@@ -49,8 +49,8 @@ type Client struct {
 type Option func(*config)
 
 type config struct {
-	downloadsURL string
-	downloadsSet bool
+	downloadsURL  string
+	downloadsSet  bool
 	downloadsHTTP *httpx.Client
 }
 

@@ -176,7 +176,9 @@ func TestRedirects(t *testing.T) {
 	other.File(t, "/nx", "testdata/nx.json", "application/json")
 	srv := registrytest.New(t)
 	srv.File(t, "/v2/nx", "testdata/nx.json", "application/json")
-	srv.Handle("/nx", func(w http.ResponseWriter, r *http.Request) { http.Redirect(w, r, "/v2/nx", http.StatusMovedPermanently) })
+	srv.Handle("/nx", func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, "/v2/nx", http.StatusMovedPermanently)
+	})
 	srv.Handle("/elsewhere", func(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, other.URL+"/nx", http.StatusFound)
 	})
