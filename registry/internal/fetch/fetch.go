@@ -147,19 +147,24 @@ func (g *Getter) GetJSON(ctx context.Context, pkg, rawURL, accept string, v any)
 	if err != nil {
 		return nil, err
 	}
+	return resp, g.Decode(pkg, resp, v)
+}
+
+// Decode decodes resp's whole body into v and closes it; anything but white
+// space after the document is garbage.
+func (g *Getter) Decode(pkg string, resp *Response, v any) error {
 	defer resp.Body.Close()
 	dec := json.NewDecoder(resp.Body)
 	if err := dec.Decode(v); err != nil {
-		return nil, g.Fail(pkg, resp.URL, err)
+		return g.Fail(pkg, resp.URL, err)
 	}
-	// Anything but white space after the document is garbage.
 	if _, err := dec.Token(); err != io.EOF {
 		if err == nil {
 			err = errors.New("data after the JSON document")
 		}
-		return nil, g.Fail(pkg, resp.URL, err)
+		return g.Fail(pkg, resp.URL, err)
 	}
-	return resp, nil
+	return nil
 }
 
 // sameOrigin reports whether u has base's scheme, host and port.
