@@ -139,7 +139,9 @@ func TestQuarantinedAndPrefixAndRedirect(t *testing.T) {
 	srv := registrytest.New(t)
 	srv.File(t, "/repository/pypi-proxy/pypi/sampleproject/json", "testdata/sampleproject.json", "application/json")
 	srv.Bytes("/repository/pypi-proxy/simple/sampleproject/", []byte(`{"meta":{"api-version":"1.4"},"name":"sampleproject","project-status":{"status":"quarantined","reason":"malware report under review"},"files":[]}`), simpleType+"; charset=utf-8")
-	c := newClient(t, srv.URL+"/repository/pypi-proxy", func(o *registry.Options) { o.Credentials = registry.Credentials{Username: "ci", Password: "s3cretpass"} })
+	c := newClient(t, srv.URL+"/repository/pypi-proxy", func(o *registry.Options) {
+		o.Credentials = registry.Credentials{Username: "ci", Password: "s3cretpass"}
+	})
 	p, err := c.Package(context.Background(), "sampleproject")
 	if err != nil {
 		t.Fatal(err)

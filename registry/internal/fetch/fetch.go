@@ -57,6 +57,13 @@ func (g *Getter) URL(segments ...string) string {
 	return u.String()
 }
 
+// RawURL joins the base URL and an already escaped path (no leading
+// slash): for protocols whose paths carry their own encoding (the Go
+// proxy's "!" case-encoding, which percent-encoding would hide).
+func (g *Getter) RawURL(escaped string) string {
+	return strings.TrimRight(g.Base.String(), "/") + "/" + escaped
+}
+
 // Response is a successful answer: its body is bounded by MaxDocumentBytes
 // (reading past it fails with registry.ErrTooLarge).
 type Response struct {
