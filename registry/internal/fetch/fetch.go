@@ -92,6 +92,8 @@ func (g *Getter) Fail(pkg, rawURL string, err error) error {
 	case errors.Is(err, registry.ErrTooManyVersions),
 		errors.Is(err, registry.ErrMalformed), errors.Is(err, registry.ErrNotFound),
 		errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		err = fmt.Errorf("%w: the document ends early", registry.ErrMalformed)
 	default:
 		var he *httpx.Error
 		if !errors.As(err, &he) {
