@@ -685,7 +685,7 @@ func TestEvents(t *testing.T) {
 			vars:      map[string]string{"INPUT_CHECKS": "secrets, tamper"},
 			wantCode:  pipeline.ExitOK,
 			wantOut:   map[string]string{"critical": "0", "findings": "0", "result": "passed"},
-			wantInSum: []string{"### Checks turned off", "- **osv, typosquat, confusion, repojack, content**: turned off in the checks input"},
+			wantInSum: []string{"### Checks turned off", "- **osv, typosquat, confusion, registry, repojack, content**: turned off in the checks input"},
 		},
 		{
 			name: "SARIF path not writable: a note, not a failure", eventName: "schedule",

@@ -37,6 +37,9 @@ func TestOSVUnreachableIsIncomplete(t *testing.T) {
 	env.vars["INPUT_OFFLINE"] = "false"
 	env.vars["INPUT_OSV-DB"] = ""
 	env.vars["INPUT_OSV-URL"] = osv.URL
+	// Only the OSV check goes online here: the registry and content checks
+	// would ask the real npm registry.
+	env.vars["INPUT_CHECKS"] = "osv, secrets, tamper"
 	code, stdout, stderr := env.run(t, srv.URL+"/api/v3", srv.Client())
 	if code != pipeline.ExitIncomplete {
 		t.Fatalf("exit %d, want %d (incomplete)\nstdout:\n%s\nstderr:\n%s", code, pipeline.ExitIncomplete, stdout, stderr)

@@ -57,6 +57,10 @@ type Config struct {
 	// whose budget runs out reports what it found and is listed as skipped
 	// for the rest.
 	Budgets map[string]string `yaml:"budgets"`
+	// Cooldown is how young a locked release may be before the registry
+	// check reports it (release-too-new): a Go duration or days ("72h",
+	// "3d"); empty means 72 hours.
+	Cooldown string `yaml:"cooldown"`
 	// Registries are base URLs per registry (npm, pypi, rubygems, nuget,
 	// crates, go, packagist); empty means the public default.
 	Registries map[string]string `yaml:"registries"`

@@ -70,6 +70,9 @@ func Weakenings(base, head *Config) []string {
 	if base.OSV.URL != head.OSV.URL {
 		add("osv.url changed to %q", redactURL(head.OSV.URL))
 	}
+	if base.Cooldown != head.Cooldown {
+		add("cooldown changed from %q to %q", base.Cooldown, head.Cooldown)
+	}
 	if base.Typosquat.Snapshot != head.Typosquat.Snapshot {
 		add("typosquat.snapshot changed to %q", redactURL(head.Typosquat.Snapshot))
 	}

@@ -8,6 +8,7 @@ import (
 	"github.com/tollgate-dev/tollgate/checks/confusion"
 	"github.com/tollgate-dev/tollgate/checks/content"
 	"github.com/tollgate-dev/tollgate/checks/osv"
+	"github.com/tollgate-dev/tollgate/checks/registry"
 	"github.com/tollgate-dev/tollgate/checks/repojack"
 	"github.com/tollgate-dev/tollgate/checks/secrets"
 	"github.com/tollgate-dev/tollgate/checks/tamper"
@@ -26,7 +27,7 @@ func Registry() checks.Registry {
 		typosquat.Entry(),
 		confusion.Entry(),
 		tamper.Entry(),
-		{ID: "registry", Summary: "registry signals and release cooldown (not built yet)"},
+		registry.Entry(),
 		repojack.Entry(),
 		content.Entry(),
 	}
