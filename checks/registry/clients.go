@@ -34,7 +34,7 @@ func newClients(urls map[string]string, hc *http.Client, userAgent, cacheDir str
 	opts := func(key string) reg.Options {
 		return reg.Options{
 			BaseURL: urls[key],
-			HTTP:    httpx.New(httpx.Options{HTTPClient: hc, UserAgent: userAgent, MaxInFlight: reg.DefaultConcurrency}),
+			HTTP:    httpx.New(httpx.Options{HTTPClient: hc, UserAgent: userAgent, MaxInFlight: perRegistry}),
 			Cache:   cache,
 		}
 	}
@@ -68,3 +68,7 @@ func newClients(urls map[string]string, hc *http.Client, userAgent, cacheDir str
 	}
 	return out, nil
 }
+
+// perRegistry is the requests in flight at once to one registry: 16
+// answers 500 lookups at 50 ms each in about 1.6 s.
+const perRegistry = 16

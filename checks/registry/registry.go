@@ -66,7 +66,7 @@ const (
 	highCooldown     = 24 * time.Hour
 	newPackage       = 30 * 24 * time.Hour
 	DefaultMaxLookup = 500
-	workers          = 8
+	workers          = 16
 )
 
 // Entry registers the check in checks/all.
