@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"path/filepath"
 
+	"github.com/tollgate-dev/tollgate/config"
 	"github.com/tollgate-dev/tollgate/internal/httpx"
 	"github.com/tollgate-dev/tollgate/lockfiles"
 	reg "github.com/tollgate-dev/tollgate/registry"
@@ -24,8 +25,27 @@ var registryKey = map[string]string{
 	lockfiles.EcosystemGo:       "go",
 }
 
-// newClients builds one client per registry, each on its own HTTP client
-// (its own concurrency limit), sharing one on-disk cache.
+// NewClients builds one registry client per ecosystem (keyed by lockfiles
+// ecosystem), each on its own HTTP client (its own concurrency limit),
+// sharing one on-disk cache under cacheDir ("" for none). urls are the
+// config registries: base URLs by key (npm, pypi, ...).
+func NewClients(urls map[string]string, hc *http.Client, userAgent, cacheDir string) (map[string]reg.Client, error) {
+	return newClients(urls, hc, userAgent, cacheDir)
+}
+
+// RegistryURLs are the base URLs of cfg's registries: the public defaults
+// where it names none.
+func RegistryURLs(cfg *config.Config) map[string]string {
+	urls := map[string]string{}
+	for k, v := range config.DefaultRegistries() {
+		urls[k] = v
+		if cfg != nil && cfg.Registries[k] != "" {
+			urls[k] = cfg.Registries[k]
+		}
+	}
+	return urls
+}
+
 func newClients(urls map[string]string, hc *http.Client, userAgent, cacheDir string) (map[string]reg.Client, error) {
 	var cache *reg.Cache
 	if cacheDir != "" {

@@ -84,14 +84,7 @@ func Entry() checks.Entry {
 			if err != nil {
 				return nil, fmt.Errorf("%w: cooldown: %v", checks.ErrSettings, err)
 			}
-			urls := map[string]string{}
-			for k, v := range config.DefaultRegistries() {
-				urls[k] = v
-				if u := cfg.Registries[k]; u != "" {
-					urls[k] = u
-				}
-			}
-			clients, err := newClients(urls, d.HTTPClient, d.UserAgent, d.CacheDir)
+			clients, err := newClients(RegistryURLs(cfg), d.HTTPClient, d.UserAgent, d.CacheDir)
 			if err != nil {
 				return nil, fmt.Errorf("%w: %v", checks.ErrSettings, err)
 			}

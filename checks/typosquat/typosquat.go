@@ -25,8 +25,10 @@ import (
 	"time"
 
 	"github.com/tollgate-dev/tollgate/checks"
+	registrycheck "github.com/tollgate-dev/tollgate/checks/registry"
 	"github.com/tollgate-dev/tollgate/checks/typosquat/popular"
 	"github.com/tollgate-dev/tollgate/lockfiles"
+	reg "github.com/tollgate-dev/tollgate/registry"
 	"github.com/tollgate-dev/tollgate/scanner"
 )
 
@@ -48,6 +50,16 @@ func Entry() checks.Entry {
 				return nil, err
 			}
 			c := New(snap)
+			if d.Now != nil {
+				c.now = d.Now
+			}
+			if !d.Offline {
+				clients, err := registrycheck.NewClients(registrycheck.RegistryURLs(d.Config), d.HTTPClient, d.UserAgent, d.CacheDir)
+				if err != nil {
+					return nil, fmt.Errorf("%w: typosquat: %v", checks.ErrSettings, err)
+				}
+				c.clients = clients
+			}
 			if d.Config != nil && d.Config.Typosquat.Snapshot != "" {
 				src := d.Config.Typosquat.Snapshot
 				fresh, err := loadSnapshot(ctx, src, d)
@@ -77,11 +89,16 @@ type Check struct {
 	// warnings are reported as skipped entries by Run (a snapshot refresh
 	// that failed).
 	warnings []scanner.Skipped
+	// clients, when set (online), confirm matches with the registries'
+	// download counts and first-publish dates.
+	clients map[string]reg.Client
+	// now is the clock of the confirmation (first-publish ages).
+	now func() time.Time
 }
 
 // New returns the check comparing names with snap.
 func New(snap *popular.Snapshot) *Check {
-	return &Check{snap: snap, ix: map[string]*index{}}
+	return &Check{snap: snap, ix: map[string]*index{}, now: time.Now}
 }
 
 // ID implements scanner.Check.
@@ -131,6 +148,7 @@ func (c *Check) Run(ctx context.Context, in *scanner.Input) ([]scanner.Finding, 
 		own = ownIndexes(in)
 	}
 	var out []scanner.Finding
+	confirmed := 0
 	for i := range in.Packages {
 		if i%256 == 0 && ctx.Err() != nil {
 			return out, c.warnings, ctx.Err()
@@ -161,7 +179,15 @@ func (c *Check) Run(ctx context.Context, in *scanner.Input) ([]scanner.Finding, 
 		if m == nil {
 			continue
 		}
-		out = append(out, finding(p, m))
+		f := finding(p, m)
+		if c.clients != nil && m.Rank > 0 && confirmed < maxConfirm {
+			confirmed++
+			var keep bool
+			if f, keep = c.confirm(ctx, p, m, f); !keep {
+				continue
+			}
+		}
+		out = append(out, f)
 	}
 	return out, c.warnings, nil
 }
