@@ -223,6 +223,9 @@ func (g *Getter) Cached(ctx context.Context, ecosystem, name string, load func(c
 	}
 	p.Ecosystem, p.Registry, p.Fetched = ecosystem, g.Base.String(), g.Opts.Now().UTC()
 	p.Finish()
+	if len(p.Incomplete) > 0 {
+		maxAge = min(maxAge, registry.IncompleteCacheTTL)
+	}
 	cache.Put(g.Base.String(), name, g.Opts.Credentials, p, maxAge)
 	return p, nil
 }
