@@ -53,6 +53,10 @@
 //	Version.Digest      dist.integrity, else    sha256:                   sha256:               —                        sha256: checksum       — (go.sum h1 is the      sha1: dist.shasum
 //	                    sha1: shasum                                                                                                            lockfile's)             (often empty)
 //
+// Go proxy versions beyond the newest DefaultMaxInfos (and the oldest) are
+// listed without a publish time; the goproxy client implements
+// VersionLookup to answer one version (a pseudo-version too) exactly.
+//
 // The cache stores the normalised Package (never the raw document) under
 // sha256(registry URL, name, credential): fresh for the answer's
 // Cache-Control s-maxage or max-age (capped at MaxCacheTTL, 24 h), or

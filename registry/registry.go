@@ -35,6 +35,15 @@ type Client interface {
 	Package(ctx context.Context, name string) (*Package, error)
 }
 
+// VersionLookup is implemented by clients whose Package cannot carry every
+// version in full (the Go proxy: a pseudo-version is never listed, and
+// .info is one request per version): it answers one version exactly. A
+// check that finds a locked version missing from Package.Versions, or
+// listed without a publish time, asks here when the client has it.
+type VersionLookup interface {
+	LookupVersion(ctx context.Context, name, version string) (*Version, error)
+}
+
 // Sentinels wrapped by *Error, for errors.Is.
 var (
 	// ErrNotFound: the registry answered that no such package (or version)
