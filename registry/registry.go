@@ -134,7 +134,7 @@ const (
 	DefaultMaxPages = 200
 	// DefaultConcurrency is the requests in flight at once to one registry,
 	// when the client builds its own HTTP client.
-	DefaultConcurrency = 8
+	DefaultConcurrency = 16
 )
 
 // Options configure one registry client; every subpackage's New takes them.
