@@ -25,6 +25,10 @@ const (
 	// MaxCacheTTL caps the registry's own max-age: a release published
 	// after the package was cached must show within this time.
 	MaxCacheTTL = 24 * time.Hour
+	// IncompleteCacheTTL caps the freshness of a package with Incomplete
+	// parts, so that a passing outage (a download-count API down) is not
+	// remembered for the registry's whole max-age.
+	IncompleteCacheTTL = 5 * time.Minute
 	// maxCacheEntry bounds a cache file read back (a normalised package of
 	// DefaultMaxVersions versions is a few MB).
 	maxCacheEntry = 64 << 20

@@ -35,6 +35,15 @@ type Client interface {
 	Package(ctx context.Context, name string) (*Package, error)
 }
 
+// VersionLookup is implemented by clients whose Package cannot carry every
+// version in full (the Go proxy: a pseudo-version is never listed, and
+// .info is one request per version): it answers one version exactly. A
+// check that finds a locked version missing from Package.Versions, or
+// listed without a publish time, asks here when the client has it.
+type VersionLookup interface {
+	LookupVersion(ctx context.Context, name, version string) (*Version, error)
+}
+
 // Sentinels wrapped by *Error, for errors.Is.
 var (
 	// ErrNotFound: the registry answered that no such package (or version)
@@ -125,7 +134,7 @@ const (
 	DefaultMaxPages = 200
 	// DefaultConcurrency is the requests in flight at once to one registry,
 	// when the client builds its own HTTP client.
-	DefaultConcurrency = 8
+	DefaultConcurrency = 16
 )
 
 // Options configure one registry client; every subpackage's New takes them.

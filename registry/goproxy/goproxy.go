@@ -1,7 +1,8 @@
 // Package goproxy reads module metadata from a Go module proxy
 // (proxy.golang.org, Athens, Artifactory, a GOPROXY of one's own) through
 // the GOPROXY protocol (go.dev/ref/mod#goproxy-protocol): @v/list for the
-// versions, @v/<version>.info for each one's time and origin, @latest when
+// versions, @v/<version>.info for the time and origin of the newest ones
+// and the oldest (LookupVersion for any other), @latest when
 // the list is empty (a module with pseudo-versions only), and the latest
 // version's go.mod for its requirements, its retractions (the Go
 // counterpart of a yank) and its Deprecated comment. Module paths and
@@ -37,18 +38,60 @@ const infoWorkers = 8
 // maxSmall bounds .info, @latest and go.mod answers.
 const maxSmall = 4 << 20
 
+// DefaultMaxInfos bounds the .info requests of one Package call: the
+// newest versions by semver and the oldest one (for Created) get theirs;
+// the rest are listed without a publish time, for LookupVersion to answer
+// one by one (aws-sdk-go lists some 1,900 versions).
+const DefaultMaxInfos = 100
+
 // Client reads modules from one proxy.
 type Client struct {
-	get *fetch.Getter
+	get      *fetch.Getter
+	maxInfos int
+}
+
+// An Option adjusts a Client.
+type Option func(*Client)
+
+// WithMaxInfos sets how many versions' .info one Package call fetches
+// (default DefaultMaxInfos; at least 2).
+func WithMaxInfos(n int) Option {
+	return func(c *Client) { c.maxInfos = max(n, 2) }
 }
 
 // New returns a client for the proxy of opts (default DefaultBaseURL).
-func New(opts registry.Options) (*Client, error) {
+func New(opts registry.Options, options ...Option) (*Client, error) {
 	g, err := fetch.New("go", DefaultBaseURL, opts)
 	if err != nil {
 		return nil, err
 	}
-	return &Client{get: g}, nil
+	c := &Client{get: g, maxInfos: DefaultMaxInfos}
+	for _, o := range options {
+		o(c)
+	}
+	return c, nil
+}
+
+// LookupVersion answers one version from its .info (registry.VersionLookup):
+// its publish time, origin and zip URL, for a pseudo-version or a version
+// Package listed without a time.
+func (c *Client) LookupVersion(ctx context.Context, modulePath, version string) (*registry.Version, error) {
+	info, err := c.Info(ctx, modulePath, version)
+	if err != nil {
+		return nil, err
+	}
+	v := c.version(modulePath, info)
+	return &v, nil
+}
+
+func (c *Client) version(modulePath string, info *Info) registry.Version {
+	v := registry.Version{Version: info.Version, Published: info.Time.UTC()}
+	if info.Origin != nil {
+		v.Repository = info.Origin.URL
+	}
+	escVersion, _ := module.EscapeVersion(info.Version)
+	v.ArtifactURL, _ = c.modURL(modulePath, "@v", escVersion+".zip")
+	return v
 }
 
 // Ecosystem returns registry.EcosystemGo.
@@ -132,28 +175,49 @@ func (c *Client) Package(ctx context.Context, name string) (*registry.Package, e
 				return nil, 0, err
 			}
 			infos = []*Info{info}
-		} else if infos, err = c.infos(ctx, name, versions); err != nil {
-			return nil, 0, err
+		} else {
+			semver.Sort(versions)
+			// The oldest and the newest maxInfos-1 get their .info.
+			wanted := versions
+			if len(versions) > c.maxInfos {
+				wanted = append([]string{versions[0]}, versions[len(versions)-c.maxInfos+1:]...)
+			}
+			if infos, err = c.infos(ctx, name, wanted); err != nil {
+				return nil, 0, err
+			}
 		}
 		p := &registry.Package{Name: name, Downloads: -1}
-		latest := ""
-		for _, info := range infos {
-			if latest == "" || semver.Compare(info.Version, latest) > 0 {
-				// The latest release; a pre-release only when there is none.
-				if semver.Prerelease(info.Version) == "" || latest == "" || semver.Prerelease(latest) != "" {
-					latest = info.Version
-				}
+		all := append([]string(nil), versions...)
+		if len(all) == 0 {
+			all = []string{infos[0].Version}
+		}
+		// The highest release; the highest pre-release only when there is none.
+		release, highest := "", ""
+		for _, v := range all {
+			if highest == "" || semver.Compare(v, highest) > 0 {
+				highest = v
+			}
+			if semver.Prerelease(v) == "" && (release == "" || semver.Compare(v, release) > 0) {
+				release = v
 			}
 		}
+		latest := release
+		if latest == "" {
+			latest = highest
+		}
 		p.Latest = latest
+		byVersion := map[string]*Info{}
 		for _, info := range infos {
-			v := registry.Version{Version: info.Version, Published: info.Time.UTC()}
-			if info.Origin != nil {
-				v.Repository = info.Origin.URL
+			byVersion[info.Version] = info
+		}
+		for _, ver := range all {
+			if info := byVersion[ver]; info != nil {
+				p.Versions = append(p.Versions, c.version(name, info))
+				continue
 			}
-			escVersion, _ := module.EscapeVersion(info.Version)
-			v.ArtifactURL, _ = c.modURL(name, "@v", escVersion+".zip")
-			p.Versions = append(p.Versions, v)
+			escVersion, _ := module.EscapeVersion(ver)
+			zip, _ := c.modURL(name, "@v", escVersion+".zip")
+			p.Versions = append(p.Versions, registry.Version{Version: ver, ArtifactURL: zip})
 		}
 		if err := c.applyGoMod(ctx, name, latest, p); err != nil {
 			return nil, 0, err

@@ -151,3 +151,42 @@ func TestErrors(t *testing.T) {
 		}
 	}
 }
+
+func TestMaxInfosAndLookup(t *testing.T) {
+	srv := serveProxy(t, "")
+	c, err := New(registry.Options{BaseURL: srv.URL, HTTP: registrytest.HTTP()}, WithMaxInfos(2))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var _ registry.VersionLookup = c
+	p, err := c.Package(context.Background(), "github.com/BurntSushi/toml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	base := "/github.com/!burnt!sushi/toml/@v/"
+	if srv.Hits(base+"v1.4.0.info") != 1 || srv.Hits(base+"v1.6.1-rc.1.info") != 1 || srv.Hits(base+"v1.5.0.info") != 0 || srv.Hits(base+"v1.6.0.info") != 0 {
+		t.Errorf("info requests: %v", srv.Requests)
+	}
+	v, ok := p.Version("v1.6.0")
+	if !ok || !v.Published.IsZero() || p.Latest != "v1.6.0" || len(p.Versions) != 4 || !p.Created.Equal(time.Date(2024, 6, 5, 17, 12, 54, 0, time.UTC)) {
+		t.Errorf("%+v / %+v", p, v)
+	}
+	full, err := c.LookupVersion(context.Background(), "github.com/BurntSushi/toml", "v1.6.0")
+	if err != nil || !full.Published.Equal(time.Date(2025, 12, 18, 9, 0, 0, 0, time.UTC)) || full.Repository != "https://github.com/BurntSushi/toml" {
+		t.Errorf("%+v %v", full, err)
+	}
+	if _, err := c.LookupVersion(context.Background(), "github.com/BurntSushi/toml", "v9.9.9"); !errors.Is(err, registry.ErrNotFound) {
+		t.Errorf("missing version: %v", err)
+	}
+}
+
+func TestLatestPrefersReleases(t *testing.T) {
+	srv := registrytest.New(t)
+	srv.Bytes("/example.com/pre/@v/list", []byte("v2.0.0-rc.1\nv1.0.0\n"), "text/plain")
+	srv.Bytes("/example.com/pre/@v/v2.0.0-rc.1.info", []byte(`{"Version":"v2.0.0-rc.1","Time":"2024-02-01T00:00:00Z"}`), "application/json")
+	srv.Bytes("/example.com/pre/@v/v1.0.0.info", []byte(`{"Version":"v1.0.0","Time":"2024-01-01T00:00:00Z"}`), "application/json")
+	p, err := newClient(t, srv.URL, nil).Package(context.Background(), "example.com/pre")
+	if err != nil || p.Latest != "v1.0.0" {
+		t.Errorf("latest %q, %v", p.Latest, err)
+	}
+}

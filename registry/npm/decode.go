@@ -157,6 +157,7 @@ func decodeVersions(dec *json.Decoder, p *registry.Package, maxVersions int) err
 	if err := expectDelim(dec, '{', "versions"); err != nil {
 		return err
 	}
+	seen := map[string]int{}
 	for dec.More() {
 		key, err := stringToken(dec)
 		if err != nil {
@@ -169,6 +170,12 @@ func decodeVersions(dec *json.Decoder, p *registry.Package, maxVersions int) err
 		if err := dec.Decode(&raw); err != nil {
 			return fmt.Errorf("%w: version %q: %w", registry.ErrMalformed, key, unwrapSyntax(err))
 		}
+		// A key written twice: the last value wins, as JSON.parse has it.
+		if i, dup := seen[key]; dup {
+			p.Versions[i] = normalise(key, &raw)
+			continue
+		}
+		seen[key] = len(p.Versions)
 		p.Versions = append(p.Versions, normalise(key, &raw))
 	}
 	return expectDelim(dec, '}', "versions")

@@ -510,3 +510,10 @@ func BenchmarkPackageOverHTTP(b *testing.B) {
 		}
 	}
 }
+
+func TestDuplicateVersionKey(t *testing.T) {
+	p, err := Decode(strings.NewReader(`{"name":"dup","versions":{"1.0.0":{"scripts":{"postinstall":"a"}},"1.0.0":{}}}`), 10)
+	if err != nil || len(p.Versions) != 1 || len(p.Versions[0].InstallScripts) != 0 {
+		t.Errorf("%+v %v", p, err)
+	}
+}

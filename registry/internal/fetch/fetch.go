@@ -139,7 +139,7 @@ func (g *Getter) Get(ctx context.Context, pkg, rawURL, accept string) (*Response
 	if resp.ContentLength > limit {
 		resp.Body.Close()
 		return nil, &registry.Error{Registry: g.Registry, Package: pkg, URL: httpx.RedactURL(final),
-			Err: fmt.Errorf("%w: Content-Length %d, limit %d bytes", registry.ErrTooLarge, resp.ContentLength, limit)}
+			Err: fmt.Errorf("%w: more than %d bytes (Content-Length %d)", registry.ErrTooLarge, limit, resp.ContentLength)}
 	}
 	return &Response{
 		Body:   &limitedBody{rc: resp.Body, left: limit, limit: limit},
@@ -223,6 +223,9 @@ func (g *Getter) Cached(ctx context.Context, ecosystem, name string, load func(c
 	}
 	p.Ecosystem, p.Registry, p.Fetched = ecosystem, g.Base.String(), g.Opts.Now().UTC()
 	p.Finish()
+	if len(p.Incomplete) > 0 {
+		maxAge = min(maxAge, registry.IncompleteCacheTTL)
+	}
 	cache.Put(g.Base.String(), name, g.Opts.Credentials, p, maxAge)
 	return p, nil
 }
