@@ -168,7 +168,14 @@ func (r *reader) readPackages() error {
 	if k != jsonscan.Object {
 		return lockfiles.Errorf(r.path, s.Line(), `"packages" is %s, want an object`, k)
 	}
+	// bun 1.4.5 refuses a "packages" object that repeats a key ("Duplicate
+	// package path"), where a reader of every member would list both.
+	seen := map[string]bool{}
 	return s.Object(func(key []byte, line int) error {
+		if seen[string(key)] {
+			return lockfiles.Errorf(r.path, line, "duplicate package path %q: bun refuses the lockfile", key)
+		}
+		seen[string(key)] = true
 		if len(r.out) >= r.limits.MaxPackages {
 			return lockfiles.LimitErrorf(r.path, line, "more than %d packages", r.limits.MaxPackages)
 		}

@@ -296,6 +296,7 @@ func TestDepthLimit(t *testing.T) {
 
 func FuzzParseBunLock(f *testing.F) {
 	lockfilestest.AddSeeds(f, "testdata/*.lock")
+	lockfilestest.AddReadings(f, bunReadings)
 	if dir, ok := shareddata.Optional(f, "lockfiles"); ok {
 		lockfilestest.AddSeeds(f,
 			filepath.Join(dir, "fixtures-osv-scalibr", "bunlock", "*"),

@@ -61,10 +61,11 @@ func (Parser) Parse(ctx context.Context, in *lockfiles.Input) ([]lockfiles.Packa
 		if arr == nil || arr.Kind == jsontree.Null {
 			continue
 		}
-		if arr.Kind != jsontree.Array {
+		items, ok := phpList(arr)
+		if !ok {
 			return nil, lockfiles.Errorf(in.Path, arr.Line, "%q is %s, not an array", list.key, arr.Kind)
 		}
-		for _, obj := range arr.Items {
+		for _, obj := range items {
 			if obj.Kind != jsontree.Object {
 				return nil, lockfiles.Errorf(in.Path, obj.Line, "entry of %q is %s, not an object", list.key, obj.Kind)
 			}
@@ -162,4 +163,29 @@ func parseJSON(file string, data []byte, limits lockfiles.Limits) (*jsontree.Val
 		return nil, lockfiles.Errorf(file, 0, "%v", err)
 	}
 	return root, nil
+}
+
+// phpList returns the entries of a package list as Composer iterates them:
+// json_decode makes JSON arrays and objects alike PHP arrays, and Composer
+// 2.5.5 installs the packages of a "packages" written as an object (a reader
+// of arrays only refused the file). Of an object's repeated keys PHP keeps
+// the first one's place and the last one's value.
+func phpList(v *jsontree.Value) ([]*jsontree.Value, bool) {
+	switch v.Kind {
+	case jsontree.Array:
+		return v.Items, true
+	case jsontree.Object:
+		at := make(map[string]int, len(v.Members))
+		items := make([]*jsontree.Value, 0, len(v.Members))
+		for _, m := range v.Members {
+			if i, ok := at[m.Key]; ok {
+				items[i] = m.Value
+				continue
+			}
+			at[m.Key] = len(items)
+			items = append(items, m.Value)
+		}
+		return items, true
+	}
+	return nil, false
 }

@@ -176,7 +176,7 @@ func TestMalformed(t *testing.T) {
 		line    int
 	}{
 		{"[]", 1},
-		{"{\n\"packages\": {}}", 2},
+		{"{\n\"packages\": 1}", 2}, // an object is a PHP array: see composerReadings
 		{"{\"packages\": [\n\"a/b\"]}", 2},
 		{"{\"packages\": [\n{\"version\": \"1.0\"}]}", 2},
 	} {
@@ -198,6 +198,7 @@ func FuzzParseComposerLock(f *testing.F) {
 		lockfilestest.AddSeeds(f, filepath.Join(dir, "composer-lock", "*", "composer.lock"),
 			filepath.Join(dir, "fixtures-osv-scalibr", "composerlock", "*"))
 	}
+	lockfilestest.AddReadings(f, composerReadings)
 	lockfilestest.AddSeeds(f, filepath.Join("testdata", "*"), filepath.Join("testdata", "project", "*"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		pkgs, _ := lockfilestest.ParseBytes(Parser{}, "composer.lock", data)

@@ -67,6 +67,9 @@ func (Parser) Parse(ctx context.Context, in *lockfiles.Input) ([]lockfiles.Packa
 		src       source
 	)
 	data := in.Content
+	if line, marker, ok := conflictMarker(data); ok {
+		return nil, lockfiles.Errorf(in.Path, line, "merge-conflict marker %q: Bundler refuses a lockfile holding one", marker)
+	}
 	for lineNo := 1; len(data) > 0; lineNo++ {
 		var line []byte
 		if i := bytes.IndexByte(data, '\n'); i >= 0 {
@@ -81,6 +84,14 @@ func (Parser) Parse(ctx context.Context, in *lockfiles.Input) ([]lockfiles.Packa
 		indent := 0
 		for indent < len(line) && line[indent] == ' ' {
 			indent++
+		}
+		if indent == 0 && isRubySpace(line[0]) {
+			// Bundler takes a line for a section header only when it starts
+			// with a non-space (/^[^\s]/): one starting with a tab, CR, FF
+			// or VT belongs to no spec pattern and is skipped, and the
+			// section goes on (a reader that closed the section there lost
+			// every gem after it).
+			continue
 		}
 		if indent == 0 {
 			// A section header.
@@ -173,6 +184,8 @@ func (Parser) Parse(ctx context.Context, in *lockfiles.Input) ([]lockfiles.Packa
 // Bundler's own LockfileParser (its NAME_VERSION pattern), the version ends
 // at the first '-' and the rest is the platform.
 func splitSpec(text string) (name, version, platform string, ok bool) {
+	// Bundler's spec pattern allows the "!" of a pinned dependency here too.
+	text = strings.TrimSuffix(text, "!")
 	name, rest, found := strings.Cut(text, " (")
 	if !found || name == "" || strings.ContainsAny(name, " ()") || !strings.HasSuffix(rest, ")") {
 		return "", "", "", false
@@ -215,4 +228,31 @@ func specPackage(path string, line int, name, version, platform string, src sour
 		p.Source = lockfiles.SourceURL
 	}
 	return p
+}
+
+// isRubySpace reports whether c is matched by Ruby's \s ([ \t\r\n\f\v]).
+func isRubySpace(c byte) bool {
+	switch c {
+	case ' ', '\t', '\r', '\n', '\f', '\v':
+		return true
+	}
+	return false
+}
+
+// conflictMarkers are what Bundler's LockfileParser looks for anywhere in
+// the file before it reads it (/<<<<<<<|=======|>>>>>>>|\|{7}/).
+var conflictMarkers = [...]string{"<<<<<<<", "=======", ">>>>>>>", "|||||||"}
+
+// conflictMarker returns the line and text of the first marker in data.
+func conflictMarker(data []byte) (line int, marker string, ok bool) {
+	at := -1
+	for _, m := range conflictMarkers {
+		if i := bytes.Index(data, []byte(m)); i >= 0 && (at < 0 || i < at) {
+			at, marker = i, m
+		}
+	}
+	if at < 0 {
+		return 0, "", false
+	}
+	return bytes.Count(data[:at], []byte{'\n'}) + 1, marker, true
 }

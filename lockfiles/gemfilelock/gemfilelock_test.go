@@ -197,6 +197,7 @@ func FuzzParseGemfileLock(f *testing.F) {
 			filepath.Join(dir, "fixtures-osv-scalibr", "gemfilelock", "*"))
 	}
 	lockfilestest.AddSeeds(f, filepath.Join("testdata", "*"))
+	lockfilestest.AddReadings(f, gemReadings)
 	f.Fuzz(func(t *testing.T, data []byte) {
 		pkgs, _ := lockfilestest.ParseBytes(Parser{}, "Gemfile.lock", data)
 		for _, p := range pkgs {

@@ -62,6 +62,13 @@ func (Parser) Parse(ctx context.Context, in *lockfiles.Input) ([]lockfiles.Packa
 	if err != nil {
 		return nil, err
 	}
+	// GitHub resolves anchors and aliases (Get and Pairs follow them), refuses
+	// a key repeated in any letter case, and does not expand "<<" merge keys:
+	// a step or job built by a merge would hide its uses: from a reader that
+	// took "<<" as an ordinary key, so such a file is refused at the line.
+	if err := yamltree.Normalize(in.Path, docs, yamltree.GitHubActions, in.Limits); err != nil {
+		return nil, err
+	}
 	c := collector{path: in.Path, max: in.Limits.WithDefaults().MaxPackages}
 	for _, doc := range docs {
 		root := yamltree.Resolve(doc)

@@ -325,6 +325,7 @@ func FuzzParseGitHubActions(f *testing.F) {
 		lt.AddSeeds(f, filepath.Join(dir, "*", "*.y*ml"))
 	}
 	lt.AddSeeds(f, filepath.Join("testdata", "*.yml"))
+	lt.AddReadings(f, workflowReadings)
 	f.Fuzz(func(t *testing.T, data []byte) {
 		pkgs, err := lt.ParseBytes(ghactions.Parser{}, "w.yml", data)
 		if err != nil {

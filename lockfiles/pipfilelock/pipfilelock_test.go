@@ -183,6 +183,7 @@ func FuzzParsePipfileLock(f *testing.F) {
 		lockfilestest.AddSeeds(f, filepath.Join(dir, "pipfile-lock", "*", "Pipfile.lock"),
 			filepath.Join(dir, "fixtures-osv-scalibr", "pipfilelock", "*"))
 	}
+	lockfilestest.AddReadings(f, pipfileReadings)
 	lockfilestest.AddSeeds(f, "testdata/*")
 	f.Fuzz(func(t *testing.T, data []byte) {
 		pkgs, _ := lockfilestest.ParseBytes(Parser{}, "Pipfile.lock", data)

@@ -57,6 +57,11 @@ func (p Parser) Parse(ctx context.Context, in *lockfiles.Input) ([]lockfiles.Pac
 	if err != nil {
 		return nil, err
 	}
+	// pnpm's js-yaml refuses duplicate keys and expands "<<" merge keys:
+	// read the same mappings, so that a package merged in is not hidden.
+	if err := yamltree.Normalize(in.Path, docs, yamltree.PNPM, limits); err != nil {
+		return nil, err
+	}
 	return fromDocs(ctx, in.Path, docs, limits)
 }
 

@@ -429,6 +429,7 @@ func FuzzParsePnpmLock(f *testing.F) {
 			filepath.Join(dir, "fixtures-osv-scalibr", "pnpmlock", "*"))
 	}
 	lockfilestest.AddSeeds(f, "testdata/*")
+	lockfilestest.AddReadings(f, pnpmReadings)
 	// Nesting past the depth limit, block and flow.
 	f.Add([]byte("lockfileVersion: '9.0'\npackages:\n  a: " + strings.Repeat("[", 300) + strings.Repeat("]", 300) + "\n"))
 	f.Add([]byte("lockfileVersion: '9.0'\npackages:\n" + strings.Repeat(" ", 2) + strings.Repeat("a:\n", 1) + func() string {
@@ -592,9 +593,7 @@ func TestSnapshotsCorners(t *testing.T) {
 		{"flow-snapshot", "snapshots:\n  a@1.0.0: {dependencies: {b: 1.0.0}}\n", false, true},
 		{"quoted", "snapshots:\n  'a@1.0.0':\n    'optionalDependencies':\n      'b': '1.0.0' # comment\n", true, true},
 		{"double-quoted", "snapshots:\n  \"a@1.0.0\":\n    dependencies:\n      b: \"1.0.0\"\n", false, true},
-		// yamltree.Get reads the first of duplicate keys: the second snapshot of a is ignored
-		{"duplicate-snapshot", "snapshots:\n  a@1.0.0: {}\n  a@1.0.0:\n    dependencies:\n      b: 1.0.0\n", true, false},
-		{"duplicate-group", "snapshots:\n  a@1.0.0:\n    dependencies: {}\n    dependencies:\n      b: 1.0.0\n", true, false},
+		// duplicate snapshots and groups are refused: see pnpmReadings
 		{"null-snapshot", "snapshots:\n  a@1.0.0:\n  b@1.0.0:\n", true, false},
 		{"sequence-group", "snapshots:\n  a@1.0.0:\n    dependencies:\n      - b\n", true, false},
 		{"mapping-version", "snapshots:\n  a@1.0.0:\n    dependencies:\n      b: {version: 1.0.0}\n", true, false},

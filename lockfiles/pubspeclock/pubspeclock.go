@@ -38,6 +38,10 @@ func (Parser) Parse(ctx context.Context, in *lockfiles.Input) ([]lockfiles.Packa
 	if err != nil {
 		return nil, err
 	}
+	// Dart's YAML loader refuses duplicate keys and has no merge keys.
+	if err := yamltree.Normalize(in.Path, docs, yamltree.Pub, limits); err != nil {
+		return nil, err
+	}
 	if len(docs) == 0 {
 		return nil, nil
 	}

@@ -244,6 +244,7 @@ func FuzzParsePubspecLock(f *testing.F) {
 			filepath.Join(dir, "fixtures-osv-scalibr", "pubspec", "*"))
 	}
 	lockfilestest.AddSeeds(f, filepath.Join("testdata", "*"))
+	lockfilestest.AddReadings(f, pubReadings)
 	f.Fuzz(func(t *testing.T, data []byte) {
 		pkgs, _ := lockfilestest.ParseBytes(Parser{}, "pubspec.lock", data)
 		for _, p := range pkgs {

@@ -47,7 +47,7 @@ type Keep func(at Place, key string) (keep bool, child Place)
 // lockfile in ~120 ms, most of the cost of a scan; this scanner takes a few
 // ms. It returns ok=false on anything outside the subset (anchors, aliases,
 // tags, block scalars, multi-line scalars, double-quoted escapes, tabs,
-// characters the library rejects, keys too long to be implicit, trees near
+// merge keys, characters the library rejects, keys too long to be implicit, trees near
 // limits.MaxDepth...), and the caller then decodes with Parse, which also
 // enforces the alias limits: what it builds is what Parse builds
 // (FuzzFastParse checks kinds, values, lines and nulls), only faster.
@@ -226,7 +226,15 @@ func FastParse(data []byte, limits lockfiles.Limits, keep Keep) (docs []*yaml.No
 		if text[0] != '\'' {
 			keyTag = plainTag(key) // "~:" is a null key
 		}
+		if keyTag == "!!merge" {
+			// A merge key: what it merges is read by a consumer under its
+			// mapping's place, not the one a Keep function gives "<<".
+			return nil, false
+		}
 		keyNode := a.node(yaml.ScalarNode, keyTag, key, lineNo, indent+1)
+		if text[0] == '\'' {
+			keyNode.Style = yaml.SingleQuotedStyle // for Normalize's TypedKey
+		}
 		if rest == "" {
 			pendingKey, pendingMap, pendingInd, pendingPlace = keyNode, top.node, indent, childPlace
 			continue
@@ -522,9 +530,13 @@ func (a *alloc) plain(v string, line, col int) *yaml.Node {
 }
 
 // plainTag tags a plain scalar: null and booleans as YAML 1.2 core does,
-// anything else as a string (the parsers read numbers as their text).
+// "<<" as the merge key the YAML library reads (FastParse declines it),
+// anything else as a string (the parsers read numbers as their
+// text).
 func plainTag(v string) string {
 	switch v {
+	case "<<":
+		return "!!merge"
 	case "~", "null", "Null", "NULL":
 		return "!!null"
 	case "true", "True", "TRUE", "false", "False", "FALSE":
