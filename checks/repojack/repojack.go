@@ -27,8 +27,10 @@ import (
 	gh "github.com/google/go-github/v60/github"
 
 	"github.com/tollgate-dev/tollgate/checks"
+	registrycheck "github.com/tollgate-dev/tollgate/checks/registry"
 	"github.com/tollgate-dev/tollgate/github/api"
 	"github.com/tollgate-dev/tollgate/lockfiles"
+	reg "github.com/tollgate-dev/tollgate/registry"
 	"github.com/tollgate-dev/tollgate/scanner"
 )
 
@@ -71,7 +73,11 @@ func Entry() checks.Entry {
 			if err != nil {
 				return nil, fmt.Errorf("%w: repojack: %v", checks.ErrSettings, err)
 			}
-			return New(Options{Client: client, CacheDir: d.CacheDir, Token: d.GitHubToken != "", Now: d.Now}), nil
+			registries, err := registrycheck.NewClients(registrycheck.RegistryURLs(d.Config), d.HTTPClient, d.UserAgent, d.CacheDir)
+			if err != nil {
+				return nil, fmt.Errorf("%w: repojack: %v", checks.ErrSettings, err)
+			}
+			return New(Options{Client: client, CacheDir: d.CacheDir, Token: d.GitHubToken != "", Now: d.Now, Registries: registries}), nil
 		},
 	}
 }
@@ -88,6 +94,9 @@ type Options struct {
 	Token bool
 	// MaxRepos bounds the repositories asked about (0: DefaultMaxRepos).
 	MaxRepos int
+	// Registries, when set, are asked for the source repository each
+	// package a pull request adds declares (by lockfiles ecosystem).
+	Registries map[string]reg.Client
 	// Now is the clock (nil: time.Now).
 	Now func() time.Time
 }
@@ -171,8 +180,14 @@ const (
 
 // Run implements scanner.Check.
 func (c *Check) Run(ctx context.Context, in *scanner.Input) ([]scanner.Finding, []scanner.Skipped, error) {
-	targets := collect(in.Packages)
 	var skipped []scanner.Skipped
+	var sources map[int]string
+	if in.Mode == scanner.ModePullRequest && c.opts.Registries != nil {
+		var sk []scanner.Skipped
+		sources, sk = c.declaredSources(ctx, in.Packages)
+		skipped = append(skipped, sk...)
+	}
+	targets := collect(in.Packages, sources)
 	if len(targets) > c.opts.MaxRepos {
 		var rest []string
 		for _, t := range targets[c.opts.MaxRepos:] {
@@ -235,6 +250,49 @@ feed:
 		return findings, skipped, ctx.Err()
 	}
 	return findings, skipped, nil
+}
+
+// maxSources bounds the packages whose declared source repository is asked
+// for in one run.
+const maxSources = 200
+
+// declaredSources asks the registries for the source repository each
+// registry package declares (its locked version's, else the package's).
+// Registry failures are a skipped entry: the rest are still judged.
+func (c *Check) declaredSources(ctx context.Context, pkgs []lockfiles.Package) (map[int]string, []scanner.Skipped) {
+	out := map[int]string{}
+	var failed []string
+	asked := 0
+	for i := range pkgs {
+		p := &pkgs[i]
+		client := c.opts.Registries[p.Ecosystem]
+		if client == nil || p.Source != lockfiles.SourceRegistry || p.Ecosystem == lockfiles.EcosystemGo || p.Ecosystem == lockfiles.EcosystemGitHubActions {
+			continue
+		}
+		if asked >= maxSources || ctx.Err() != nil {
+			break
+		}
+		asked++
+		meta, err := client.Package(ctx, p.Name)
+		if err != nil {
+			if !errors.Is(err, reg.ErrNotFound) {
+				failed = append(failed, p.Name)
+			}
+			continue
+		}
+		repo := meta.Repository
+		if v, ok := meta.Version(p.Version); ok && v.Repository != "" {
+			repo = v.Repository
+		}
+		if repo != "" {
+			out[i] = repo
+		}
+	}
+	var skipped []scanner.Skipped
+	if len(failed) > 0 {
+		skipped = append(skipped, scanner.Skipped{Check: ID, Reason: fmt.Sprintf("the declared source repositories of %d packages could not be read from their registries: %s", len(failed), scanner.ListSome(failed, 5))})
+	}
+	return out, skipped
 }
 
 // reason names an API error for the skipped entry, without its details.
@@ -332,6 +390,8 @@ func kindName(u use) string {
 		return "GitHub Action"
 	case kindGo:
 		return "Go module"
+	case kindSource:
+		return u.pkg.Ecosystem + " package (its declared source repository)"
 	}
 	return u.pkg.Ecosystem + " git dependency"
 }
@@ -341,6 +401,11 @@ func repoFindings(t *target, u use, info repoInfo) []scanner.Finding {
 	p := u.pkg
 	f := scanner.Finding{Path: p.Path, Line: p.Line, Package: p.PURL, Evidence: "github.com/" + t.name()}
 	claimable := u.kind == kindAction || u.kind == kindGo
+	if u.kind == kindSource && info.status != statusNoOwner {
+		// A declared repository is where people read the source, not what
+		// the build fetches: only a claimable owner is worth a finding.
+		return nil
+	}
 	switch {
 	case info.status == statusRenamed:
 		oldOwner, _, _ := strings.Cut(t.name(), "/")

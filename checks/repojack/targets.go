@@ -13,6 +13,8 @@ const (
 	kindAction = "action"
 	kindGo     = "go"
 	kindGit    = "git"
+	// kindSource is a registry package's declared source repository.
+	kindSource = "source"
 )
 
 // use is one dependency that fetches a GitHub repository.
@@ -46,8 +48,9 @@ var (
 )
 
 // collect groups the packages that fetch a GitHub repository by repository,
-// sorted by owner/repo.
-func collect(pkgs []lockfiles.Package) []*target {
+// sorted by owner/repo. sources maps a registry package (by index in pkgs)
+// to the source repository its registry declares, when known.
+func collect(pkgs []lockfiles.Package, sources ...map[int]string) []*target {
 	byKey := map[string]*target{}
 	add := func(owner, repo string, u use) {
 		repo = strings.TrimSuffix(repo, ".git")
@@ -78,6 +81,13 @@ func collect(pkgs []lockfiles.Package) []*target {
 		case p.Source == lockfiles.SourceGit:
 			if m := gitHubURL.FindStringSubmatch(p.Resolved); m != nil {
 				add(m[1], m[2], use{pkg: p, kind: kindGit})
+			}
+		}
+	}
+	for _, src := range sources {
+		for i, repo := range src {
+			if m := gitHubURL.FindStringSubmatch(repo); m != nil {
+				add(m[1], m[2], use{pkg: &pkgs[i], kind: kindSource})
 			}
 		}
 	}
