@@ -52,6 +52,7 @@ func FromGit(ctx context.Context, repoDir, base, head string, opts Options) (*Ch
 	if err != nil {
 		return nil, fmt.Errorf("resolve base %q: %w: %w", base, ErrBaseMissing, err)
 	}
+	tipBase := baseCommit // the change's commits are those head has and base has not
 	if opts.MergeBase {
 		bases, err := baseCommit.MergeBase(headCommit)
 		if err != nil {
@@ -98,6 +99,7 @@ func FromGit(ctx context.Context, repoDir, base, head string, opts Options) (*Ch
 		HeadFS: &treeFS{repo: repo, root: headTree, lock: lock},
 		close:  closeRepo,
 	}
+	cs.commits = (&gitCommits{repo: repo, lock: lock, base: tipBase, head: headCommit, opts: opts}).walk
 	reader := &blobReader{repo: repo, lock: lock}
 	files, notes, err := gitFileChanges(ctx, changes, reader, opts)
 	if err != nil {
