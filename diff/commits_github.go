@@ -86,7 +86,7 @@ func (a *apiCommits) listPR(ctx context.Context, limits CommitLimits) ([]*github
 		if err != nil {
 			return nil, nil, apiError(fmt.Sprintf("list commits of %s (page %d)", what, max(opts.Page, 1)), err)
 		}
-		list = append(list, page...)
+		list = appendNew(list, page)
 		more = resp.NextPage != 0 && len(page) > 0
 		if !more || len(list) >= maxList {
 			break
@@ -123,7 +123,7 @@ func (a *apiCommits) listCompare(ctx context.Context, limits CommitLimits) ([]*g
 			return nil, nil, apiError(fmt.Sprintf("%s (page %d)", what, max(opts.Page, 1)), err)
 		}
 		walk.Total = comp.GetTotalCommits()
-		list = append(list, comp.Commits...)
+		list = appendNew(list, comp.Commits)
 		more = resp.NextPage != 0 && len(comp.Commits) > 0
 		if !more || len(list) >= limits.MaxCommits {
 			break
@@ -158,6 +158,7 @@ func (a *apiCommits) commit(ctx context.Context, rc *github.RepositoryCommit, op
 	var gaps []string
 	maxFiles := min(limits.MaxFilesPerCommit, commitFilesCap)
 	listOpts := &github.ListOptions{PerPage: filesPerPage}
+	listed := map[string]bool{}
 	more := false
 	for pageNo := 0; pageNo < pages(maxFiles, filesPerPage); pageNo++ {
 		full, resp, err := a.api.client.Repositories.GetCommit(ctx, a.owner, a.repo, sha, listOpts)
@@ -170,6 +171,10 @@ func (a *apiCommits) commit(ctx context.Context, rc *github.RepositoryCommit, op
 			}
 		}
 		for _, f := range full.Files {
+			if listed[f.GetFilename()] {
+				continue // a server repeating a page
+			}
+			listed[f.GetFilename()] = true
 			files = append(files, apiFile{path: f.GetFilename(), oldPath: f.GetPreviousFilename(), status: f.GetStatus(), patch: f.GetPatch()})
 		}
 		more = resp.NextPage != 0 && len(full.Files) > 0
@@ -276,4 +281,22 @@ func (a *apiCommits) mergeAdded(ctx context.Context, c *Commit, what string) ([]
 		files = kept
 	}
 	return files, nil, nil
+}
+
+// appendNew appends the commits of page not already in list (a server
+// repeating a page must not make a commit count twice).
+func appendNew(list, page []*github.RepositoryCommit) []*github.RepositoryCommit {
+	for _, c := range page {
+		dup := false
+		for _, had := range list {
+			if had.GetSHA() == c.GetSHA() {
+				dup = true
+				break
+			}
+		}
+		if !dup {
+			list = append(list, c)
+		}
+	}
+	return list
 }
