@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"reflect"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -541,5 +542,41 @@ func TestWalkCommitsShallowClone(t *testing.T) {
 	}
 	if n := fake.count("/repos/o/r/compare/"); n != 1 {
 		t.Errorf("%d compare requests, want 1", n)
+	}
+}
+
+// TestLargeFileNotInflated: a file over MaxFileSize, committed as a loose
+// object, is listed as too large (and is a gap of the commit walk) without
+// being read into memory: go-git reads objects over LargeObjectThreshold
+// lazily. Before, the whole object was inflated just to learn its size.
+func TestLargeFileNotInflated(t *testing.T) {
+	r := newGitRepo(t)
+	r.write("README.md", "app\n")
+	base := r.commit("base")
+	const size = 32 << 20
+	r.write("big.txt", strings.Repeat("a line of plain text in a big file\n", size/35))
+	r.commit("big")
+
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	cs, err := FromGit(context.Background(), r.dir, base, "HEAD", Options{MaxFileSize: 1 << 20})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cs.Close()
+	_, walk, err := walkAll(t, cs, CommitLimits{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	runtime.ReadMemStats(&after)
+	if f := cs.File("big.txt"); f == nil || !f.TooLarge || f.Added != nil {
+		t.Errorf("big.txt: %+v", f)
+	}
+	if len(walk.Gaps) != 1 || !strings.Contains(walk.Gaps[0], "big.txt in commit") {
+		t.Errorf("gaps %v", walk.Gaps)
+	}
+	if alloc := after.TotalAlloc - before.TotalAlloc; alloc > size/4 {
+		t.Errorf("allocated %d bytes for a %d-byte file that is not read", alloc, size)
 	}
 }
