@@ -580,3 +580,32 @@ func TestLargeFileNotInflated(t *testing.T) {
 		t.Errorf("allocated %d bytes for a %d-byte file that is not read", alloc, size)
 	}
 }
+
+// BenchmarkWalkCommitsGit walks a 50-commit branch, each commit editing a
+// 2,000-line file, from local history.
+func BenchmarkWalkCommitsGit(b *testing.B) {
+	r := newGitRepo(b)
+	lines := make([]string, 2000)
+	for i := range lines {
+		lines[i] = fmt.Sprintf("line %d of a file that changes a little in every commit", i)
+	}
+	r.write("file.txt", strings.Join(lines, "\n")+"\n")
+	base := r.commit("base")
+	for c := range 50 {
+		lines[(c*37)%len(lines)] = fmt.Sprintf("edited by commit %d", c)
+		r.write("file.txt", strings.Join(lines, "\n")+"\n")
+		r.commit(fmt.Sprint("c", c))
+	}
+	cs, err := FromGit(context.Background(), r.dir, base, "HEAD", Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer cs.Close()
+	b.ResetTimer()
+	for b.Loop() {
+		n := 0
+		if _, err := cs.WalkCommits(context.Background(), CommitLimits{}, func(c *Commit) error { n += len(c.Files); return nil }); err != nil || n != 50 {
+			b.Fatalf("%d files, %v", n, err)
+		}
+	}
+}
