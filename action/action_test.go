@@ -525,11 +525,13 @@ func TestPullRequestEndToEnd(t *testing.T) {
 		t.Errorf("upload ref %q sha %q, same as file %v", u.Ref, u.CommitSHA, bytes.Equal(u.SARIF, sarifFile))
 	}
 
-	// Second push: both problems fixed. The comment is edited to all clear.
-	repo.write("package-lock.json", baseLock)
-	repo.remove("src/config.js")
+	// Second push: both problems fixed by rewriting the branch (a force
+	// push: the token's commit is no longer part of the pull request; a
+	// later commit deleting it would not do, see commits_test.go). The
+	// comment is edited to all clear.
+	repo.git("checkout", "-q", "-B", "feature", base)
 	repo.write("src/app.js", "console.log('hello again')\n")
-	head2 := repo.commit("drop evil-helper and the token")
+	head2 := repo.commit("say hello again")
 	env2 := newActionsEnv(t, repo.dir, "pull_request", prPayload(base, head2, false))
 	env2.vars["GITHUB_REF"] = "refs/pull/7/merge"
 	env2.vars["GITHUB_SHA"] = head2

@@ -59,6 +59,7 @@ func Open(ctx context.Context, req Request) (*ChangeSet, error) {
 	for _, base := range bases {
 		cs, err := FromGit(ctx, req.Dir, base, req.Head, req.Options)
 		if err == nil {
+			cs.commitsFallback = apiCommitsFor(req, cs)
 			return cs, nil
 		}
 		gitErr = err
@@ -113,4 +114,18 @@ func localHead(dir string) (string, error) {
 		return "", err
 	}
 	return h.String(), nil
+}
+
+// apiCommitsFor is the API's commit walker for a change set read from local
+// history, for when that history lacks commits between base and head (a
+// shallow clone holding both ends); nil without an API.
+func apiCommitsFor(req Request, cs *ChangeSet) commitWalker {
+	if req.API == nil || req.Owner == "" || req.Repo == "" {
+		return nil
+	}
+	opts := req.Options.withDefaults()
+	if req.PR > 0 {
+		return (&apiCommits{api: req.API, owner: req.Owner, repo: req.Repo, pr: req.PR, opts: opts}).walk
+	}
+	return (&apiCommits{api: req.API, owner: req.Owner, repo: req.Repo, base: cs.Base, head: cs.Head, opts: opts}).walk
 }

@@ -76,7 +76,10 @@ type ChangeSet struct {
 	BaseFS fs.FS `json:"-"`
 	HeadFS fs.FS `json:"-"`
 
-	close func()
+	// commits walks the change's commits (WalkCommits); commitsFallback is
+	// tried when the local history lacks some (the GitHub API).
+	commits, commitsFallback commitWalker
+	close                    func()
 }
 
 // Close releases what the source holds open (the git source's packfiles).

@@ -52,6 +52,7 @@ func FromGit(ctx context.Context, repoDir, base, head string, opts Options) (*Ch
 	if err != nil {
 		return nil, fmt.Errorf("resolve base %q: %w: %w", base, ErrBaseMissing, err)
 	}
+	tipBase := baseCommit // the change's commits are those head has and base has not
 	if opts.MergeBase {
 		bases, err := baseCommit.MergeBase(headCommit)
 		if err != nil {
@@ -98,6 +99,7 @@ func FromGit(ctx context.Context, repoDir, base, head string, opts Options) (*Ch
 		HeadFS: &treeFS{repo: repo, root: headTree, lock: lock},
 		close:  closeRepo,
 	}
+	cs.commits = (&gitCommits{repo: repo, lock: lock, base: tipBase, head: headCommit, opts: opts}).walk
 	reader := &blobReader{repo: repo, lock: lock}
 	files, notes, err := gitFileChanges(ctx, changes, reader, opts)
 	if err != nil {
@@ -126,13 +128,21 @@ func plainOpen(dir string) (*git.Repository, error) {
 	return found, nil
 }
 
+// LargeObjectThreshold is the object size above which go-git reads an
+// object lazily: its size comes from its header, its content is streamed
+// when read. Without it go-git inflates a loose object whole just to tell
+// its size, so a 500 MB file added in a pull request cost 1.9 GB of memory
+// before it was found too large to diff.
+const LargeObjectThreshold = 1 << 20
+
 // openRepo opens the repository at or above dir for reading only. Its
 // storage assumes nobody writes the repository meanwhile (no re-listing of
 // loose objects per lookup) and keeps packfiles open: measured on a
 // 5,000-file change set, per-object open and lstat calls took a third of the
 // time otherwise. The object cache (delta bases) is 32 MB instead of go-git's
-// 96 MB default: same CPU time on that benchmark, half the peak heap. The
-// returned func closes the packfiles.
+// 96 MB default: same CPU time on that benchmark, half the peak heap.
+// Objects over LargeObjectThreshold are read lazily. The returned func
+// closes the packfiles.
 func openRepo(dir string) (*git.Repository, func(), error) {
 	found, err := plainOpen(dir)
 	if err != nil {
@@ -143,7 +153,7 @@ func openRepo(dir string) (*git.Repository, func(), error) {
 		return found, func() {}, nil
 	}
 	storage := filesystem.NewStorageWithOptions(fsStorage.Filesystem(), cache.NewObjectLRU(32*cache.MiByte),
-		filesystem.Options{ExclusiveAccess: true, KeepDescriptors: true})
+		filesystem.Options{ExclusiveAccess: true, KeepDescriptors: true, LargeObjectThreshold: LargeObjectThreshold})
 	repo, err := git.Open(storage, nil)
 	if err != nil {
 		return nil, nil, fmt.Errorf("open git repository %s: %w", dir, err)

@@ -101,7 +101,12 @@ func FromGitHub(ctx context.Context, api *GitHubAPI, owner, repo string, pr int,
 		listOpts.Page = resp.NextPage
 	}
 	capped := len(files) >= prFilesCap || pull.GetChangedFiles() > len(files)
-	return api.build(ctx, owner, repo, mergeBase, headSHA, files, capped, notes, opts)
+	cs, err := api.build(ctx, owner, repo, mergeBase, headSHA, files, capped, notes, opts)
+	if err != nil {
+		return nil, err
+	}
+	cs.commits = (&apiCommits{api: api, owner: owner, repo: repo, pr: pr, total: pull.GetCommits(), opts: opts}).walk
+	return cs, nil
 }
 
 // FromGitHubCompare computes the change set between two commits (or branch
@@ -131,7 +136,12 @@ func FromGitHubCompare(ctx context.Context, api *GitHubAPI, owner, repo, base, h
 	for _, f := range comp.Files {
 		files = append(files, apiFile{path: f.GetFilename(), oldPath: f.GetPreviousFilename(), status: f.GetStatus(), patch: f.GetPatch()})
 	}
-	return api.build(ctx, owner, repo, mergeBase, headSHA, files, len(files) >= compareFilesCap, nil, opts)
+	cs, err := api.build(ctx, owner, repo, mergeBase, headSHA, files, len(files) >= compareFilesCap, nil, opts)
+	if err != nil {
+		return nil, err
+	}
+	cs.commits = (&apiCommits{api: api, owner: owner, repo: repo, base: base, head: headSHA, opts: opts}).walk
+	return cs, nil
 }
 
 func (api *GitHubAPI) commitSHA(ctx context.Context, owner, repo, ref string) (string, error) {

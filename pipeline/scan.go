@@ -147,6 +147,9 @@ type ScanRequest struct {
 	// History also scans every blob reachable from HEAD for secrets, with
 	// the same engine options as the secrets check.
 	History bool
+	// Commits bound the scan of every commit of a change for secrets
+	// (AddCommits); the zero value means diff's defaults.
+	Commits diff.CommitLimits
 	// Deps are the checks' shared dependencies (Config and Baseline are
 	// taken from Policy).
 	Deps checks.Deps
@@ -198,6 +201,12 @@ func RunScan(ctx context.Context, req ScanRequest) (*Scan, error) {
 		res.Report.Rules[RulePolicyChanged] = policyChangedRule
 	}
 	res.Report.Notes = append(res.Report.Notes, p.Notes...)
+	// Every commit of a change counts for secrets, not only its net diff.
+	if cs := req.ChangeSet; cs != nil && cs.Source != diff.SourceDirectory && p.Config.Enabled("secrets") {
+		if err := AddCommits(ctx, cs, deps, req.Commits, req.Now, res.Report); err != nil && runErr == nil {
+			runErr = err
+		}
+	}
 	if req.History && p.Config.Enabled("secrets") {
 		if err := AddHistory(ctx, req.Dir, deps, req.Now, res.Report); err != nil && runErr == nil {
 			runErr = err

@@ -9,8 +9,10 @@ import (
 
 	"github.com/go-git/go-git/v5"
 	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/go-git/go-git/v5/plumbing/cache"
 	"github.com/go-git/go-git/v5/plumbing/filemode"
 	"github.com/go-git/go-git/v5/plumbing/object"
+	"github.com/go-git/go-git/v5/storage/filesystem"
 )
 
 // HistoryResult is what ScanHistory found and what it could not scan.
@@ -29,10 +31,11 @@ type HistoryResult struct {
 // (hashes only), not by history size; a blob over the size limit is listed
 // in TooBig by its size alone, never read.
 func ScanHistory(ctx context.Context, repoDir string, e *Engine) (*HistoryResult, error) {
-	repo, err := git.PlainOpenWithOptions(repoDir, &git.PlainOpenOptions{DetectDotGit: true})
+	repo, closeRepo, err := openHistory(repoDir)
 	if err != nil {
 		return nil, fmt.Errorf("history: open %s: %w", repoDir, err)
 	}
+	defer closeRepo()
 	head, err := repo.Head()
 	if err != nil {
 		return nil, fmt.Errorf("history: HEAD of %s: %w", repoDir, err)
@@ -54,6 +57,32 @@ func ScanHistory(ctx context.Context, repoDir string, e *Engine) (*HistoryResult
 		return nil, fmt.Errorf("history: %w", err)
 	}
 	return &HistoryResult{Matches: h.matches, TooBig: h.tooBig}, nil
+}
+
+// largeObjectThreshold is the object size above which go-git reads an
+// object lazily (size from its header, content streamed): without it a
+// loose 500 MB blob was inflated whole (2.3 GB of memory) before its size
+// showed it was over the limit and would not be scanned.
+const largeObjectThreshold = 1 << 20
+
+// openHistory opens the repository at or above dir for reading, with
+// objects over largeObjectThreshold read lazily.
+func openHistory(dir string) (*git.Repository, func(), error) {
+	found, err := git.PlainOpenWithOptions(dir, &git.PlainOpenOptions{DetectDotGit: true, EnableDotGitCommonDir: true})
+	if err != nil {
+		return nil, nil, err
+	}
+	fsStorage, ok := found.Storer.(*filesystem.Storage)
+	if !ok {
+		return found, func() {}, nil
+	}
+	storage := filesystem.NewStorageWithOptions(fsStorage.Filesystem(), cache.NewObjectLRUDefault(),
+		filesystem.Options{LargeObjectThreshold: largeObjectThreshold})
+	repo, err := git.Open(storage, nil)
+	if err != nil {
+		return nil, nil, err
+	}
+	return repo, func() { _ = storage.Close() }, nil
 }
 
 type historyScan struct {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -87,5 +88,49 @@ func TestScanHistory(t *testing.T) {
 	}
 	if _, err := ScanHistory(context.Background(), t.TempDir(), newTestEngine(t)); err == nil {
 		t.Error("ScanHistory on a non-repository should fail")
+	}
+}
+
+// TestScanHistoryLargeBlobNotInflated: a loose blob over the size limit is
+// listed in TooBig by its header alone: the scan does not inflate it (it
+// cost 2.3 GB of memory for a 500 MB file before).
+func TestScanHistoryLargeBlobNotInflated(t *testing.T) {
+	dir := t.TempDir()
+	repo, err := git.PlainInit(dir, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wt, err := repo.Worktree()
+	if err != nil {
+		t.Fatal(err)
+	}
+	const size = 32 << 20
+	if err := os.WriteFile(filepath.Join(dir, "big.txt"), []byte(strings.Repeat("a line of plain text in a big file\n", size/35)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := wt.Add("big.txt"); err != nil {
+		t.Fatal(err)
+	}
+	sig := &object.Signature{Name: "t", Email: "t@example.com", When: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)}
+	if _, err := wt.Commit("big", &git.CommitOptions{Author: sig, Committer: sig}); err != nil {
+		t.Fatal(err)
+	}
+	e, err := New(Options{MaxFileSize: 1 << 20})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	res, err := ScanHistory(context.Background(), dir, e)
+	runtime.ReadMemStats(&after)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.TooBig) != 1 || !strings.HasPrefix(res.TooBig[0], "big.txt@") {
+		t.Errorf("too big: %v", res.TooBig)
+	}
+	if alloc := after.TotalAlloc - before.TotalAlloc; alloc > size/4 {
+		t.Errorf("allocated %d bytes for a %d-byte blob that is not scanned", alloc, size)
 	}
 }
