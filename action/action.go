@@ -149,7 +149,10 @@ func (r *run) run(ctx context.Context) (int, error) {
 		return pipeline.ExitUsage, pipeline.Usagef("event: %w", err)
 	}
 	r.ev = ev
+	var pushed *event.Event
 	if ev.Kind == event.KindPush && ev.Name == "push" && ev.DefaultBranch != "" && ev.HeadRef == "refs/heads/"+ev.DefaultBranch {
+		orig := *ev
+		pushed = &orig
 		// A push to the default branch is scanned as a full sweep of its new
 		// tip and uploaded under the sweep's own category and ref: code
 		// scanning closes the alerts an analysis of a category and ref no
@@ -183,6 +186,15 @@ func (r *run) run(ctx context.Context) (int, error) {
 		return pipeline.ExitIncomplete, fmt.Errorf("read the change set: %w", err)
 	}
 	defer cs.Close()
+	// A push to the default branch is swept whole, and its own commits are
+	// still scanned for secrets added and removed again inside it.
+	var pushCS *diff.ChangeSet
+	var pushErr error
+	if pushed != nil {
+		if pushCS, pushErr = r.changeSetOf(ctx, client, pushed); pushErr == nil {
+			defer pushCS.Close()
+		}
+	}
 
 	// The policy comes from the base revision in pull-request mode: the
 	// change under review never sets its own.
@@ -203,9 +215,11 @@ func (r *run) run(ctx context.Context) (int, error) {
 		now = r.env.Now()
 	}
 	sc, err := pipeline.RunScan(ctx, pipeline.ScanRequest{
-		Policy:    policy,
-		ChangeSet: cs,
-		Dir:       r.workspace,
+		Policy:     policy,
+		ChangeSet:  cs,
+		CommitsOf:  pushCS,
+		CommitsErr: pushErr,
+		Dir:        r.workspace,
 		Deps: checks.Deps{
 			Offline:      r.in.offline,
 			CacheDir:     r.in.cacheDir,
@@ -381,7 +395,11 @@ func hostOf(s string) string {
 // changeSet reads what the event asks to scan: local history first, the
 // GitHub API for shallow clones and pull_request_target.
 func (r *run) changeSet(ctx context.Context, client *api.Client) (*diff.ChangeSet, error) {
-	ev := r.ev
+	return r.changeSetOf(ctx, client, r.ev)
+}
+
+// changeSetOf reads what ev asks to scan.
+func (r *run) changeSetOf(ctx context.Context, client *api.Client, ev *event.Event) (*diff.ChangeSet, error) {
 	req := diff.Request{
 		Dir:     r.workspace,
 		Options: diff.Options{IsLockfile: pipeline.LockfileMatcher(all.Parsers()), MergeBase: ev.MergeBase},

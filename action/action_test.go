@@ -446,7 +446,7 @@ func TestPullRequestEndToEnd(t *testing.T) {
 		"| [`evil-helper`](https://github.example/acme/app/blob/" + head + "/package-lock.json#L20) | `2.0.0` |",
 		"[MAL-TEST-0001](https://osv.dev/vulnerability/MAL-TEST-0001)",
 		"### Secrets (1)",
-		"| `secret/github-pat` | 🔴 critical | — | `ghp_…(40 chars)` |",
+		"| `secret/github-pat` | 🔴 critical | [`" + head[:12] + "`](https://github.example/acme/app/commit/" + head + ") | `ghp_…(40 chars)` |",
 		"(https://github.example/acme/app/blob/" + head + "/src/config.js#L3)",
 		"Result: **failed**",
 	} {

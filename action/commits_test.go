@@ -237,6 +237,17 @@ func TestSecretAddedThenRemovedInPullRequest(t *testing.T) {
 	pushEnv.vars["INPUT_COMMENT"] = "false"
 	code, stdout, stderr = pushEnv.run(t, srv.URL+"/api/v3", srv.Client())
 	checkRemovedTokenReported(t, pushEnv, code, stdout, stderr, repo.dir, added, "git", planted)
+
+	// A push to the default branch is swept whole, and its commits still
+	// count.
+	mainEnv := newActionsEnv(t, repo.dir, "push", map[string]any{"ref": "refs/heads/main", "before": base, "after": head,
+		"repository": map[string]any{"id": 1, "name": "app", "full_name": "acme/app", "default_branch": "main", "owner": map[string]any{"login": "acme"}}})
+	mainEnv.vars["INPUT_COMMENT"] = "false"
+	code, stdout, stderr = mainEnv.run(t, srv.URL+"/api/v3", srv.Client())
+	checkRemovedTokenReported(t, mainEnv, code, stdout, stderr, repo.dir, added, "git", planted)
+	if sum := mainEnv.readSummary(t); !strings.Contains(sum, "full sweep of the default branch") {
+		t.Errorf("the push to main was not swept:\n%s", sum)
+	}
 }
 
 // TestSecretAddedThenRemovedShallowClone: the same pull request checked out

@@ -150,6 +150,12 @@ type ScanRequest struct {
 	// Commits bound the scan of every commit of a change for secrets
 	// (AddCommits); the zero value means diff's defaults.
 	Commits diff.CommitLimits
+	// CommitsOf, when ChangeSet is a sweep, is the change whose commits are
+	// scanned for secrets all the same (a push to the default branch, swept
+	// whole: its before..after). CommitsErr says why it could not be read;
+	// the scan is then incomplete.
+	CommitsOf  *diff.ChangeSet
+	CommitsErr error
 	// Deps are the checks' shared dependencies (Config and Baseline are
 	// taken from Policy).
 	Deps checks.Deps
@@ -202,10 +208,17 @@ func RunScan(ctx context.Context, req ScanRequest) (*Scan, error) {
 	}
 	res.Report.Notes = append(res.Report.Notes, p.Notes...)
 	// Every commit of a change counts for secrets, not only its net diff.
-	if cs := req.ChangeSet; cs != nil && cs.Source != diff.SourceDirectory && p.Config.Enabled("secrets") {
+	cs := req.ChangeSet
+	if cs != nil && cs.Source == diff.SourceDirectory {
+		cs = req.CommitsOf
+	}
+	if cs != nil && p.Config.Enabled("secrets") {
 		if err := AddCommits(ctx, cs, deps, req.Commits, req.Now, res.Report); err != nil && runErr == nil {
 			runErr = err
 		}
+	}
+	if req.CommitsErr != nil && p.Config.Enabled("secrets") {
+		res.Report.Skipped = append(res.Report.Skipped, scanner.Skipped{Check: "secrets", Reason: fmt.Sprintf("the commits of this push could not be read, so secrets added and removed again inside it were not looked for: %v", req.CommitsErr)})
 	}
 	if req.History && p.Config.Enabled("secrets") {
 		if err := AddHistory(ctx, req.Dir, deps, req.Now, res.Report); err != nil && runErr == nil {
