@@ -180,10 +180,23 @@ func writePackageTables(d *mdDoc, v View, entries []*report.Entry, st mdStyle) {
 	}
 }
 
-// fixedIn is the version that fixes an entry's advisories. Findings carry
-// it only inside their message today, which reports do not parse: "—"
-// until a finding has a field for it.
-func fixedIn(*report.Entry) string { return "—" }
+// fixedIn is the version that fixes an entry's advisories (Finding.Fixed,
+// each once), or "—".
+func fixedIn(e *report.Entry) string {
+	var fixed []string
+	for _, f := range e.Findings {
+		if f.Fixed != "" && !slices.Contains(fixed, f.Fixed) {
+			fixed = append(fixed, f.Fixed)
+		}
+	}
+	if len(fixed) == 0 {
+		return "—"
+	}
+	for i, v := range fixed {
+		fixed[i] = code(v)
+	}
+	return strings.Join(fixed, ", ")
+}
 
 func mapRows(entries []*report.Entry, row func(*report.Entry) string) []mdRow {
 	out := make([]mdRow, len(entries))

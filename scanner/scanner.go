@@ -68,6 +68,9 @@ type Finding struct {
 	Fingerprint string `json:"fingerprint"`
 	// IDs are advisory identifiers (OSV, GHSA, CVE) the finding rests on.
 	IDs []string `json:"ids,omitempty"`
+	// Fixed is the version that fixes what the finding is about (the
+	// nearest fixed version of a vulnerable package), when known.
+	Fixed string `json:"fixed,omitempty"`
 	// Commit is the commit that introduced what the finding is about, when
 	// known (a secret added by one commit of a pull request).
 	Commit string `json:"commit,omitempty"`
