@@ -80,19 +80,7 @@ func AddCommits(ctx context.Context, cs *diff.ChangeSet, d checks.Deps, limits d
 		res.Skipped = append(res.Skipped, scanner.Skipped{Check: secretscheck.ID, Reason: fmt.Sprintf(
 			"commits: %d part(s) of the change's commits not scanned for secrets: %s", len(walk.Gaps), scanner.ListSome(walk.Gaps, 5))})
 	}
-	if now.IsZero() {
-		now = time.Now()
-	}
-	kept := d.Config.Apply(found, now).Kept
-	res.Findings = append(res.Findings, kept...)
-	scanner.SortFindings(res.Findings)
-	if res.Rules == nil {
-		res.Rules = map[string]scanner.Rule{}
-	}
-	for _, r := range e.Rules() {
-		rr := secrets.ReportRule(r)
-		res.Rules[rr.ID] = rr
-	}
+	kept := addSecretFindings(res, found, e, d, now)
 	if walk != nil {
 		res.Notes = append(res.Notes, walk.Notes...)
 		res.Notes = append(res.Notes, fmt.Sprintf("commits: the lines of %d commit(s) scanned for secrets (from %s); %d secret(s) found that later commits removed", walk.Commits, walk.Source, len(kept)))

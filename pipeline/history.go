@@ -41,6 +41,15 @@ func AddHistory(ctx context.Context, dir string, d checks.Deps, now time.Time, r
 			found = append(found, e.Finding(m))
 		}
 	}
+	kept := addSecretFindings(res, found, e, d, now)
+	res.Notes = append(res.Notes, fmt.Sprintf("history: %d secrets found in past commits that the tree no longer holds", len(kept)))
+	return nil
+}
+
+// addSecretFindings applies the policy to secrets found beyond the tree
+// scan (history, earlier commits), adds what it keeps to res with the
+// engine's rules, and returns what it kept.
+func addSecretFindings(res *scanner.Result, found []scanner.Finding, e *secrets.Engine, d checks.Deps, now time.Time) []scanner.Finding {
 	if now.IsZero() {
 		now = time.Now()
 	}
@@ -54,6 +63,5 @@ func AddHistory(ctx context.Context, dir string, d checks.Deps, now time.Time, r
 		rr := secrets.ReportRule(r)
 		res.Rules[rr.ID] = rr
 	}
-	res.Notes = append(res.Notes, fmt.Sprintf("history: %d secrets found in past commits that the tree no longer holds", len(kept)))
-	return nil
+	return kept
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/tollgate-dev/tollgate/checks/content/analyze"
 	"github.com/tollgate-dev/tollgate/checks/content/archive"
+	"github.com/tollgate-dev/tollgate/internal/workpool"
 	"github.com/tollgate-dev/tollgate/lockfiles"
 	"github.com/tollgate-dev/tollgate/scanner"
 )
@@ -117,33 +118,15 @@ func (c Check) packages(ctx context.Context, in *scanner.Input) ([]scanner.Findi
 		findings []scanner.Finding
 		failed   []string
 	)
-	queue := make(chan job)
-	var wg sync.WaitGroup
-	for range workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for j := range queue {
-				fs, err := c.judge(ctx, j.c)
-				mu.Lock()
-				findings = append(findings, fs...)
-				if err != nil {
-					failed = append(failed, fmt.Sprintf("%s@%s (%v)", j.c.Package.Name, j.c.Package.Version, err))
-				}
-				mu.Unlock()
-			}
-		}()
-	}
-feed:
-	for _, j := range jobs {
-		select {
-		case queue <- j:
-		case <-ctx.Done():
-			break feed
+	workpool.Each(ctx, workers, jobs, func(j job) {
+		fs, err := c.judge(ctx, j.c)
+		mu.Lock()
+		defer mu.Unlock()
+		findings = append(findings, fs...)
+		if err != nil {
+			failed = append(failed, fmt.Sprintf("%s@%s (%v)", j.c.Package.Name, j.c.Package.Version, err))
 		}
-	}
-	close(queue)
-	wg.Wait()
+	})
 	if len(failed) > 0 {
 		sort.Strings(failed)
 		skipped = append(skipped, scanner.Skipped{Check: ID, Reason: fmt.Sprintf("the contents of %d npm packages could not be checked: %s", len(failed), scanner.ListSome(failed, 3))})

@@ -29,6 +29,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -39,6 +41,7 @@ import (
 
 	"github.com/tollgate-dev/tollgate/checks"
 	"github.com/tollgate-dev/tollgate/config"
+	"github.com/tollgate-dev/tollgate/internal/workpool"
 	"github.com/tollgate-dev/tollgate/lockfiles"
 	reg "github.com/tollgate-dev/tollgate/registry"
 	"github.com/tollgate-dev/tollgate/scanner"
@@ -240,47 +243,24 @@ func (c *Check) Run(ctx context.Context, in *scanner.Input) ([]scanner.Finding, 
 		why      = map[string]string{}
 		partial  []string
 	)
-	queue := make(chan lookup)
-	var wg sync.WaitGroup
-	for range workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for l := range queue {
-				pkg, err := c.clients[l.p.Ecosystem].Package(ctx, l.p.Name)
-				mu.Lock()
-				switch {
-				case errors.Is(err, reg.ErrNotFound):
-					findings = append(findings, gone(l.p))
-				case err != nil:
-					failed[l.p.Ecosystem] = append(failed[l.p.Ecosystem], l.p.Name+"@"+l.p.Version)
-					why[l.p.Ecosystem] = err.Error()
-				default:
-					findings = append(findings, c.signals(l, pkg)...)
-					if len(pkg.Incomplete) > 0 {
-						partial = append(partial, fmt.Sprintf("%s@%s (%s)", l.p.Name, l.p.Version, strings.Join(pkg.Incomplete, "; ")))
-					}
-				}
-				mu.Unlock()
+	workpool.Each(ctx, workers, todo, func(l lookup) {
+		pkg, err := c.clients[l.p.Ecosystem].Package(ctx, l.p.Name)
+		mu.Lock()
+		defer mu.Unlock()
+		switch {
+		case errors.Is(err, reg.ErrNotFound):
+			findings = append(findings, gone(l.p))
+		case err != nil:
+			failed[l.p.Ecosystem] = append(failed[l.p.Ecosystem], l.p.Name+"@"+l.p.Version)
+			why[l.p.Ecosystem] = err.Error()
+		default:
+			findings = append(findings, c.signals(l, pkg)...)
+			if len(pkg.Incomplete) > 0 {
+				partial = append(partial, fmt.Sprintf("%s@%s (%s)", l.p.Name, l.p.Version, strings.Join(pkg.Incomplete, "; ")))
 			}
-		}()
-	}
-feed:
-	for _, l := range todo {
-		select {
-		case queue <- l:
-		case <-ctx.Done():
-			break feed
 		}
-	}
-	close(queue)
-	wg.Wait()
-	ecos := make([]string, 0, len(failed))
-	for e := range failed {
-		ecos = append(ecos, e)
-	}
-	sort.Strings(ecos)
-	for _, e := range ecos {
+	})
+	for _, e := range slices.Sorted(maps.Keys(failed)) {
 		list := failed[e]
 		sort.Strings(list)
 		skipped = append(skipped, scanner.Skipped{Check: ID, Reason: fmt.Sprintf("the %s registry could not answer for %d packages (%s): %s", registryKey[e], len(list), why[e], scanner.ListSome(list, 5))})

@@ -18,7 +18,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"net/http"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -29,6 +31,7 @@ import (
 	"github.com/tollgate-dev/tollgate/checks"
 	registrycheck "github.com/tollgate-dev/tollgate/checks/registry"
 	"github.com/tollgate-dev/tollgate/github/api"
+	"github.com/tollgate-dev/tollgate/internal/workpool"
 	"github.com/tollgate-dev/tollgate/lockfiles"
 	reg "github.com/tollgate-dev/tollgate/registry"
 	"github.com/tollgate-dev/tollgate/scanner"
@@ -201,43 +204,20 @@ func (c *Check) Run(ctx context.Context, in *scanner.Input) ([]scanner.Finding, 
 		findings  []scanner.Finding
 		unchecked = map[string][]string{} // reason -> repositories
 	)
-	jobs := make(chan *target)
-	var wg sync.WaitGroup
-	for range workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for t := range jobs {
-				fs, err := c.judge(ctx, t)
-				mu.Lock()
-				findings = append(findings, fs...)
-				if err != nil {
-					why := reason(err)
-					unchecked[why] = append(unchecked[why], t.name())
-				}
-				mu.Unlock()
-			}
-		}()
-	}
-feed:
-	for _, t := range targets {
-		select {
-		case jobs <- t:
-		case <-ctx.Done():
-			break feed
+	workpool.Each(ctx, workers, targets, func(t *target) {
+		fs, err := c.judge(ctx, t)
+		mu.Lock()
+		defer mu.Unlock()
+		findings = append(findings, fs...)
+		if err != nil {
+			why := reason(err)
+			unchecked[why] = append(unchecked[why], t.name())
 		}
-	}
-	close(jobs)
-	wg.Wait()
+	})
 	if err := c.cache.save(); err != nil {
 		skipped = append(skipped, scanner.Skipped{Check: ID, Reason: fmt.Sprintf("the repojack cache could not be written (%v): tags and repository ids seen in this run will not be compared next time", err)})
 	}
-	reasons := make([]string, 0, len(unchecked))
-	for r := range unchecked {
-		reasons = append(reasons, r)
-	}
-	sort.Strings(reasons)
-	for _, r := range reasons {
+	for _, r := range slices.Sorted(maps.Keys(unchecked)) {
 		repos := unchecked[r]
 		sort.Strings(repos)
 		msg := fmt.Sprintf("%d GitHub repositories not checked (%s): %s", len(repos), r, scanner.ListSome(repos, 5))

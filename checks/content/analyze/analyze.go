@@ -14,9 +14,10 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"path"
 	"regexp"
-	"sort"
+	"slices"
 	"strings"
 
 	"github.com/tollgate-dev/tollgate/checks/content/archive"
@@ -77,12 +78,7 @@ func Analyze(old, new *archive.Archive) []Result {
 	oldFiles, newFiles := files(old), files(new)
 	entries := entryPoints(oldFiles, newFiles)
 	var results []Result
-	names := make([]string, 0, len(newFiles))
-	for n := range newFiles {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	for _, name := range names {
+	for _, name := range slices.Sorted(maps.Keys(newFiles)) {
 		nf := newFiles[name]
 		of := oldFiles[name]
 		if of != nil && bytes.Equal(of.Data, nf.Data) {
