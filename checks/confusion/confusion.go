@@ -115,7 +115,7 @@ func (c Check) Run(ctx context.Context, in *scanner.Input) ([]scanner.Finding, [
 		if p.Source == lockfiles.SourceLocal {
 			continue // a workspace package is not fetched from anywhere
 		}
-		why := c.internal(p.Ecosystem, p.Name)
+		why := c.Internal(p.Ecosystem, p.Name)
 		if why == "" {
 			continue
 		}
@@ -142,9 +142,9 @@ func (c Check) Run(ctx context.Context, in *scanner.Input) ([]scanner.Finding, [
 	return out, nil, nil
 }
 
-// internal says why name is internal ("is in the internal scope @acme"), or
+// Internal says why name is internal ("is in the internal scope @acme"), or
 // "" when it is not.
-func (c Check) internal(ecosystem, name string) string {
+func (c Check) Internal(ecosystem, name string) string {
 	norm := lockfiles.NormalizeName(ecosystem, name)
 	for _, s := range c.Scopes {
 		scope := strings.ToLower(strings.Trim(strings.TrimSpace(s), "@/"))

@@ -40,6 +40,7 @@ import (
 	"golang.org/x/mod/semver"
 
 	"github.com/tollgate-dev/tollgate/checks"
+	"github.com/tollgate-dev/tollgate/checks/confusion"
 	"github.com/tollgate-dev/tollgate/config"
 	"github.com/tollgate-dev/tollgate/internal/workpool"
 	"github.com/tollgate-dev/tollgate/lockfiles"
@@ -95,7 +96,13 @@ func Entry() checks.Entry {
 			if now == nil {
 				now = time.Now
 			}
-			return &Check{clients: clients, cooldown: cooldown, now: now, max: DefaultMaxLookup}, nil
+			public, err := newClients(config.DefaultRegistries(), d.HTTPClient, d.UserAgent, d.CacheDir)
+			if err != nil {
+				return nil, fmt.Errorf("%w: %v", checks.ErrSettings, err)
+			}
+			in := cfg.Internal
+			return &Check{clients: clients, cooldown: cooldown, now: now, max: DefaultMaxLookup,
+				public: public, internal: confusion.Check{Scopes: in.Scopes, Prefixes: in.Prefixes, Names: in.Names}}, nil
 		},
 	}
 }
@@ -127,6 +134,11 @@ type Check struct {
 	cooldown time.Duration
 	now      func() time.Time
 	max      int
+	// public are the public registries' clients, for the online half of
+	// dependency confusion (nil: not asked); internal holds the config's
+	// internal names.
+	public   map[string]reg.Client
+	internal confusion.Check
 }
 
 // New returns the check over clients (by lockfiles ecosystem).
@@ -152,6 +164,7 @@ func (*Check) Rules() []scanner.Rule {
 		return scanner.Rule{ID: id, Name: name, Severity: sev, Precision: prec, Tags: tags, Short: short, Full: full, Help: help}
 	}
 	return []scanner.Rule{
+		confusion.Check{}.Rules()[0],
 		r(RuleReleaseTooNew, "ReleaseTooNew", scanner.SeverityHigh, scanner.PrecisionMedium,
 			"The locked version was published less than the cooldown ago.",
 			"Compromised releases (nx, chalk and debug, the Shai-Hulud worms, axios 1.14.1) were live for hours before any advisory named them. A release younger than the cooldown (config cooldown, default 72 hours) has not had that time; under 24 hours is high.",
@@ -260,6 +273,9 @@ func (c *Check) Run(ctx context.Context, in *scanner.Input) ([]scanner.Finding, 
 			}
 		}
 	})
+	cf, csk := c.claimed(ctx, in)
+	findings = append(findings, cf...)
+	skipped = append(skipped, csk...)
 	for _, e := range slices.Sorted(maps.Keys(failed)) {
 		list := failed[e]
 		sort.Strings(list)
@@ -452,6 +468,8 @@ func canon(v string) string {
 	}
 	return v
 }
+
+func semverCompare(a, b string) int { return semver.Compare(a, b) }
 
 // patchUpdate reports an update within one major.minor.
 func patchUpdate(from, to string) bool {
