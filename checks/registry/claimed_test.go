@@ -15,7 +15,7 @@ import (
 func TestClaimedNames(t *testing.T) {
 	docs := map[string][]byte{
 		"@acme/ui": packument("@acme/ui", 5*day, ver{v: "9.9.9", ago: 5 * day, publisher: "mallory"}),
-		"web-app":    packument("web-app", 900*day, ver{v: "0.0.1", ago: 900 * day, publisher: "someone"}),
+		"web-app":  packument("web-app", 900*day, ver{v: "0.0.1", ago: 900 * day, publisher: "someone"}),
 	}
 	srv := registryServer(t, docs, false)
 	defer srv.Close()
