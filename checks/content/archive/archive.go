@@ -254,7 +254,7 @@ func readTar(r io.Reader, lim Limits) (*Archive, error) {
 			continue
 		}
 		switch h.Typeflag {
-		case tar.TypeReg, tar.TypeRegA, tar.TypeGNUSparse:
+		case tar.TypeReg, tar.TypeGNUSparse: // archive/tar reports the old "\x00" type as TypeReg
 			if err := b.add(name, h.Mode&0o111 != 0, tr); err != nil {
 				return b.done(), err
 			}
