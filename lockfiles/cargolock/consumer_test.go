@@ -1,0 +1,78 @@
+package cargolock
+
+import (
+	"testing"
+
+	lt "github.com/tollgate-dev/tollgate/lockfiles/lockfilestest"
+)
+
+// cargo195 is the tool behind the expectations below: cargo 1.95.0
+// `cargo metadata --offline --format-version 1` in a crate "m" without
+// dependencies, beside each Cargo.lock (cargo reads the lock with the toml
+// crate before it resolves anything; nothing of the crate is built or run).
+const cargo195 = "cargo 1.95.0 metadata --offline"
+
+const cargoBase = "version = 3\n\n[[package]]\nname = \"m\"\nversion = \"0.1.0\"\n"
+
+var cargoReadings = []lt.Reading{
+	{Name: "as written", Src: cargoBase, Want: []string{"m@0.1.0"}, Source: cargo195},
+	{
+		Name:   "CRLF",
+		Src:    "version = 3\r\n\r\n[[package]]\r\nname = \"m\"\r\nversion = \"0.1.0\"\r\n",
+		Want:   []string{"m@0.1.0"},
+		Source: cargo195,
+	},
+	{
+		Name:   "BOM",
+		Src:    "\ufeff" + cargoBase,
+		Want:   []string{"m@0.1.0"},
+		Source: cargo195 + ": read as without it",
+	},
+	{
+		Name:    "duplicate key in a package",
+		Src:     "version = 3\n\n[[package]]\nname = \"m\"\nname = \"evil\"\nversion = \"0.1.0\"\n",
+		ErrLine: 5,
+		ErrText: "'package.name' has already been defined",
+		Source:  cargo195 + ": TOML parse error at line 5: duplicate key",
+	},
+	{
+		Name:    "duplicate top-level key",
+		Src:     "version = 3\nversion = 3\n" + cargoBase[len("version = 3\n"):],
+		ErrLine: 2,
+		ErrText: "'version' has already been defined",
+		Source:  cargo195 + ": TOML parse error at line 2: duplicate key",
+	},
+	{
+		Name:    "table defined twice",
+		Src:     "version = 3\n\n[metadata]\n[metadata]\n[[package]]\nname = \"m\"\nversion = \"0.1.0\"\n",
+		ErrLine: 4,
+		ErrText: "'metadata' has already been defined",
+		Source:  cargo195 + ": TOML parse error at line 4: duplicate key",
+	},
+	{
+		Name:    "CR only",
+		Src:     "version = 3\r\r[[package]]\rname = \"m\"\rversion = \"0.1.0\"\r",
+		ErrLine: 1,
+		ErrText: "control characters: '0x0d'",
+		Source:  cargo195 + ": TOML parse error at line 1: carriage return must be followed by newline",
+	},
+	{
+		Name:    "lone CR between keys",
+		Src:     "version = 3\n\n[[package]]\nname = \"m\"\rversion = \"0.1.0\"\n",
+		ErrLine: 4,
+		ErrText: "control characters: '0x0d'",
+		Source:  cargo195 + ": TOML parse error at line 4: carriage return must be followed by newline",
+	},
+	{
+		// A lone CR cannot end a comment and let the line after it count.
+		Name:    "lone CR in a comment",
+		Src:     "version = 3\n# c\r[[package]]\nname = \"m\"\nversion = \"0.1.0\"\n",
+		ErrLine: 2,
+		ErrText: "control characters: '0x0d'",
+		Source:  cargo195 + ": TOML parse error at line 2: carriage return must be followed by newline",
+	},
+}
+
+func TestCargoReadings(t *testing.T) {
+	lt.CheckReadings(t, Parser{}, "Cargo.lock", cargoReadings)
+}
