@@ -29,6 +29,13 @@ var cargoReadings = []lt.Reading{
 		Source: cargo195 + ": read as without it",
 	},
 	{
+		// Before a header, the BOM must not hide it from the line finder.
+		Name:   "BOM before a header",
+		Src:    "\ufeff[[package]]\nname = \"m\"\nversion = \"0.1.0\"\n",
+		Want:   []string{"m@0.1.0"},
+		Source: cargo195 + ": read as without it",
+	},
+	{
 		Name:    "duplicate key in a package",
 		Src:     "version = 3\n\n[[package]]\nname = \"m\"\nname = \"evil\"\nversion = \"0.1.0\"\n",
 		ErrLine: 5,
@@ -75,4 +82,15 @@ var cargoReadings = []lt.Reading{
 
 func TestCargoReadings(t *testing.T) {
 	lt.CheckReadings(t, Parser{}, "Cargo.lock", cargoReadings)
+}
+
+// TestBOMKeepsLines checks that a BOM before the first [[package]] header
+// leaves every package on its line (before the fix, the header was not
+// found and the packages were kept at line 0).
+func TestBOMKeepsLines(t *testing.T) {
+	pkgs, err := lt.ParseBytes(Parser{}, "Cargo.lock", []byte("\ufeff[[package]]\nname = \"m\"\nversion = \"0.1.0\"\n\n[[package]]\nname = \"n\"\nversion = \"1.0.0\"\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	lt.Check(t, pkgs, []lt.Want{{Name: "m", Version: "0.1.0", Line: 1}, {Name: "n", Version: "1.0.0", Line: 5}})
 }
