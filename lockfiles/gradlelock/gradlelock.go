@@ -41,6 +41,8 @@ func (Parser) Match(p string) bool {
 //     (its name starts with "test"); a per-configuration file decides by its
 //     own name. Direct is always false: the lockfile does not say which
 //     modules the build declares.
+//   - Lines end at "\n", "\r" or "\r\n", as Java reads them; Line counts
+//     those lines.
 //   - Comments (#), blank lines and the "empty=..." line of configurations
 //     without dependencies are skipped.
 //
@@ -59,7 +61,7 @@ func (Parser) Parse(ctx context.Context, in *lockfiles.Input) ([]lockfiles.Packa
 	text := strings.TrimPrefix(string(in.Content), "\ufeff")
 	for lineNo := 1; text != ""; lineNo++ {
 		var line string
-		line, text, _ = strings.Cut(text, "\n")
+		line, text = nextLine(text)
 		line = strings.TrimSpace(line)
 		if line == "" || strings.HasPrefix(line, "#") {
 			continue
@@ -92,6 +94,21 @@ func (Parser) Parse(ctx context.Context, in *lockfiles.Input) ([]lockfiles.Packa
 		})
 	}
 	return pkgs, nil
+}
+
+// nextLine splits off the first line of text as Gradle's reader does
+// (Files.lines, that is BufferedReader.readLine): "\n", "\r" and "\r\n" each
+// end a line, so a lone CR cannot fold a module line into a comment or into
+// the line before it.
+func nextLine(text string) (line, rest string) {
+	i := strings.IndexAny(text, "\r\n")
+	if i < 0 {
+		return text, ""
+	}
+	if text[i] == '\r' && i+1 < len(text) && text[i+1] == '\n' {
+		return text[:i], text[i+2:]
+	}
+	return text[:i], text[i+1:]
 }
 
 // allTest reports whether every configuration of a comma-separated list is a

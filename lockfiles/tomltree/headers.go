@@ -40,7 +40,13 @@ func headerLines(data []byte, name string, array, first bool) []int {
 	// multi-line array ([["package"]] is an array of arrays) opens no table.
 	valueDepth := 0
 	inHeader := false // on a header line, whose brackets are not values
-	for i := 0; i < len(data); i++ {
+	i := 0
+	if len(data) >= 3 && data[0] == 0xef && data[1] == 0xbb && data[2] == 0xbf {
+		// A UTF-8 BOM, which BurntSushi/toml (and the toml crate of cargo
+		// and uv) skip: a header right after it is still at a line start.
+		i = 3
+	}
+	for ; i < len(data); i++ {
 		c := data[i]
 		if c == '\n' {
 			line++

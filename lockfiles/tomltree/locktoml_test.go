@@ -296,6 +296,14 @@ lit = '[[package]]'
 	if got := TableHeaderLine([]byte(src), "root"); got != 13 {
 		t.Errorf("TableHeaderLine(root) = %d, want 13", got)
 	}
+	// A BOM before the first header leaves it at the start of line 1, as the
+	// decoders (BurntSushi/toml, cargo's toml crate) read the file.
+	if got, want := TableHeaderLines([]byte("\ufeff"+src), "package"), []int{1, 15}; !reflect.DeepEqual(got, want) {
+		t.Errorf("after a BOM: TableHeaderLines = %v, want %v", got, want)
+	}
+	if got := TableHeaderLine([]byte("\ufeff[root]\n"), "root"); got != 1 {
+		t.Errorf("after a BOM: TableHeaderLine(root) = %d, want 1", got)
+	}
 	for _, src := range []string{"root = { name = \"x\" }\n", "[root.sub]\n", "[[root]]\n", "x = 1\n"} {
 		if got := TableHeaderLine([]byte(src), "root"); got != 0 {
 			t.Errorf("TableHeaderLine(%q) = %d, want 0", src, got)
