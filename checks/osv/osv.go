@@ -15,6 +15,8 @@ import (
 	"github.com/tollgate-dev/tollgate/checks"
 	"github.com/tollgate-dev/tollgate/lockfiles"
 	osvdb "github.com/tollgate-dev/tollgate/osv"
+	"github.com/tollgate-dev/tollgate/osv/index"
+	"github.com/tollgate-dev/tollgate/osv/snapshot"
 	"github.com/tollgate-dev/tollgate/osv/version"
 	"github.com/tollgate-dev/tollgate/scanner"
 )
@@ -39,22 +41,32 @@ func Entry() checks.Entry {
 }
 
 // New builds the check from the shared dependencies: the offline database
-// at config osv.db when set (loading only the ecosystems to check), else
-// the OSV API at config osv.url (default the public API).
+// at config osv.db when set, through its on-disk index (osv/index: built
+// once, kept in the cache directory or beside the exports, answering only
+// the ecosystems to check); else, offline, the embedded malware snapshot;
+// else the OSV API at config osv.url (default the public API), with the
+// snapshot as the fallback when the API cannot be reached.
 func New(ctx context.Context, d checks.Deps) (scanner.Check, error) {
 	if d.Config.OSV.DB != "" {
-		db, err := osvdb.LoadDB(ctx, d.Config.OSV.DB, osvdb.LoadOptions{Ecosystems: d.Ecosystems})
+		db, err := index.Open(ctx, d.Config.OSV.DB, index.Options{CacheDir: d.CacheDir, Limits: osvdb.LoadOptions{Ecosystems: d.Ecosystems}})
 		if err != nil {
 			return nil, fmt.Errorf("%w: osv database: %w", checks.ErrSettings, err)
 		}
 		return FromSource(db, CheckOptions{}), nil
+	}
+	snap, err := snapshot.Load()
+	if err != nil {
+		return nil, fmt.Errorf("osv: embedded malware snapshot: %w", err)
+	}
+	if d.Offline {
+		return FromSource(snap, CheckOptions{}), nil
 	}
 	return FromSource(osvdb.NewClient(osvdb.ClientOptions{
 		BaseURL:    d.Config.OSV.URL,
 		CacheDir:   d.CacheDir,
 		HTTPClient: d.HTTPClient,
 		UserAgent:  d.UserAgent,
-	}), CheckOptions{}), nil
+	}), CheckOptions{Fallback: snap}), nil
 }
 
 // DefaultSeverity is used for a vulnerability whose record rates nothing
@@ -279,7 +291,7 @@ func (c *check) Run(ctx context.Context, in *scanner.Input) ([]scanner.Finding, 
 	}
 	if fromSnapshot && src == c.src {
 		skipped = append(skipped, scanner.Skipped{Check: ID, ByChoice: true, Reason: fmt.Sprintf(
-			"offline: the OSV API was not queried, so vulnerabilities were not checked; known-malicious packages were checked against %s (%s); pass --osv-db DIR to check against a current OSV database",
+			"offline: the check needs network access for the OSV API, so vulnerabilities were not checked; known-malicious packages were checked against %s (%s); pass --osv-db DIR to check against a current OSV database",
 			snapshotNote(snap), strings.Join(snap.SnapshotEcosystems(), ", "))})
 	}
 	return findings, skipped, nil
@@ -328,9 +340,13 @@ func uncovered(have []string, queries []osvdb.Query) *scanner.Skipped {
 	if len(have) == 0 {
 		what = "no records at all"
 	}
+	arg := strings.Join(names, ",")
+	if strings.Contains(arg, " ") {
+		arg = "'" + arg + "'"
+	}
 	return &scanner.Skipped{Check: ID, Reason: fmt.Sprintf(
-		"the offline OSV database holds %s: %d packages of %s were not checked (run \"tollgate db update --ecosystems %s DIR\")",
-		what, n, strings.Join(names, ", "), strings.Join(names, ","))}
+		"the offline OSV database holds %s: %d packages of %s were not checked (run: tollgate db update --ecosystems %s DIR)",
+		what, n, strings.Join(names, ", "), arg)}
 }
 
 // unreadable says which records could not be evaluated for a queried
