@@ -256,12 +256,10 @@ func (db *DB) load(ctx context.Context, u *unit) (built bool, err error) {
 			write = append(write, c)
 		}
 	}
-	if !db.opts.Beside {
-		for _, p := range read {
-			if t := fresh(u, p); t != nil {
-				u.tab, u.where = t, p
-				return false, nil
-			}
+	for _, p := range read {
+		if t := fresh(u, p); t != nil {
+			u.tab, u.where = t, p
+			return false, nil
 		}
 	}
 	return true, db.rebuild(ctx, u, write)
