@@ -44,7 +44,7 @@ func main() {
 type options struct {
 	tollgate, peer, malicious, corpus, work string
 	runs, synth                             int
-	measure                                 bool
+	measure, stageOnly                      bool
 }
 
 func run(args []string, stdout io.Writer) error {
@@ -58,6 +58,7 @@ func run(args []string, stdout io.Writer) error {
 	fl.IntVar(&o.runs, "runs", 5, "runs of each command; the median is reported")
 	fl.IntVar(&o.synth, "synth", 250_000, "records of the synthetic npm export")
 	fl.BoolVar(&o.measure, "measure", false, "internal: time the databases staged in -work (a fresh process, so that the children's peak RSS is not the stager's)")
+	fl.BoolVar(&o.stageOnly, "stage-only", false, "write the databases and their indexes into -work, time the build, and stop")
 	if err := fl.Parse(args); err != nil {
 		return err
 	}
@@ -77,6 +78,9 @@ func run(args []string, stdout io.Writer) error {
 		b, _ := json.Marshal(dbs)
 		if err := os.WriteFile(stagePath, b, 0o644); err != nil {
 			return err
+		}
+		if o.stageOnly {
+			return nil
 		}
 		// Linux reports a child's peak RSS as at least its parent's at the
 		// fork: time the children from a fresh, small process.

@@ -1,7 +1,11 @@
 package index
 
 import (
+	"archive/zip"
 	"context"
+	"encoding/json"
+	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"testing"
@@ -121,5 +125,72 @@ func BenchmarkLoadDBAndLookup(b *testing.B) {
 		if _, err := db.Answer(context.Background(), qs); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// synthDB writes an npm export of n records: the real ones, then copies of
+// them in turn under new ids and package names (the shapes stay real).
+func synthDB(b *testing.B, n int) string {
+	b.Helper()
+	dir := benchDB(b)
+	zipPath := filepath.Join(dir, "npm", "all.zip")
+	zr, err := zip.OpenReader(zipPath)
+	if err != nil {
+		b.Fatal(err)
+	}
+	var real [][]byte
+	for _, f := range zr.File {
+		rc, _ := f.Open()
+		data, _ := io.ReadAll(rc)
+		rc.Close()
+		real = append(real, data)
+	}
+	zr.Close()
+	out, err := os.Create(zipPath)
+	if err != nil {
+		b.Fatal(err)
+	}
+	zw := zip.NewWriter(out)
+	for i := range n {
+		data := real[i%len(real)]
+		if i >= len(real) {
+			var rec map[string]any
+			json.Unmarshal(data, &rec)
+			rec["id"] = fmt.Sprintf("MAL-SYNTH-%07d", i)
+			delete(rec, "aliases")
+			for _, a := range rec["affected"].([]any) {
+				p := a.(map[string]any)["package"].(map[string]any)
+				p["name"] = fmt.Sprintf("%v-synth-%d", p["name"], i)
+			}
+			data, _ = json.Marshal(rec)
+		}
+		w, _ := zw.Create(fmt.Sprintf("%d.json", i))
+		w.Write(data)
+	}
+	zw.Close()
+	out.Close()
+	return dir
+}
+
+// BenchmarkIndexOpenAndLookup250k is BenchmarkIndexOpenAndLookup against a
+// synthetic export of 250,000 records: the scaling target is at most 1.3×.
+func BenchmarkIndexOpenAndLookup250k(b *testing.B) {
+	dir := synthDB(b, 250_000)
+	qs := benchQueries(b)
+	if db, err := Open(context.Background(), dir, Options{}); err != nil {
+		b.Fatal(err)
+	} else {
+		db.Close()
+	}
+	b.ResetTimer()
+	for b.Loop() {
+		db, err := Open(context.Background(), dir, Options{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := db.Answer(context.Background(), qs); err != nil {
+			b.Fatal(err)
+		}
+		db.Close()
 	}
 }

@@ -549,6 +549,9 @@ func (u *unit) read(rec record, maxEntry int64) ([]byte, error) {
 	var data []byte
 	var err error
 	if u.kind == kindJSON {
+		if int(rec.file) >= len(u.files) {
+			return nil, fmt.Errorf("record %s: %w: file %d", rec.id, errCorrupt, rec.file)
+		}
 		data, err = readFileLimited(u.files[rec.file], int64(rec.usize))
 	} else {
 		data, err = u.readZipEntry(rec)

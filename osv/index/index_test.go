@@ -3,6 +3,8 @@ package index
 import (
 	"archive/zip"
 	"compress/flate"
+	"encoding/binary"
+	"hash/crc32"
 	"context"
 	"errors"
 	"io"
@@ -462,5 +464,48 @@ func TestIndexNormalisedNames(t *testing.T) {
 		if err != nil || len(got[0]) != 1 {
 			t.Errorf("%+v: %v %v (normalised %q)", q, got, err, lockfiles.NormalizeName(q.Ecosystem, q.Name))
 		}
+	}
+}
+
+// A forged index whose checksum is valid but whose tables are garbage
+// must not make a lookup panic: every offset followed is checked.
+func TestIndexForgedTablesDoNotPanic(t *testing.T) {
+	dir := osvtest.BuildDB(t)
+	open(t, dir, Options{})
+	idxPath := filepath.Join(dir, "npm", "all.zip"+Suffix)
+	good, err := os.ReadFile(idxPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tab, err := parse(good)
+	if err != nil {
+		t.Fatal(err)
+	}
+	bodyStart := len(good) - 4 - len(tab.body) + 20 // after the counts
+	for seed := range 50 {
+		b := slices.Clone(good)
+		for i := bodyStart; i < len(b)-4; i++ {
+			if (i*7+seed*13)%5 == 0 {
+				b[i] ^= byte(i + seed)
+			}
+		}
+		binary.LittleEndian.PutUint32(b[len(b)-4:], crc32.Checksum(b[:len(b)-4], castagnoli))
+		if err := os.WriteFile(idxPath, b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		func() {
+			defer func() {
+				if r := recover(); r != nil {
+					t.Fatalf("seed %d: panic %v", seed, r)
+				}
+			}()
+			db, err := Open(context.Background(), dir, Options{})
+			if err != nil {
+				return
+			}
+			defer db.Close()
+			db.Answer(context.Background(), testQueries)
+			db.Records(context.Background(), []string{"MAL-T-1", "GHSA-T-3"})
+		}()
 	}
 }
