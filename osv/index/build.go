@@ -23,7 +23,7 @@ import (
 // the names, ids, times and locations are kept: memory stays at one record
 // (bounded by MaxEntryBytes) plus the tables.
 func buildUnit(ctx context.Context, u *unit, lim osv.LoadOptions) (*built, error) {
-	b := &built{hdr: header{Format: 1, Kind: u.kind}, keys: map[string][]uint32{}}
+	b := &built{hdr: header{Format: 2, Kind: u.kind}, keys: map[string][]uint32{}}
 	byID := map[string]int{}
 	ecos := map[string]bool{}
 	add := func(v *osv.Vuln, r record) error {

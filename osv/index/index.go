@@ -14,6 +14,7 @@
 package index
 
 import (
+	"bytes"
 	"compress/flate"
 	"context"
 	"crypto/sha256"
@@ -275,22 +276,31 @@ func (db *DB) rebuild(ctx context.Context, u *unit, write []string) error {
 	if err != nil {
 		return fmt.Errorf("index %s: %w", u.files[0], err)
 	}
-	t, err := parse(raw)
-	if err != nil {
-		return fmt.Errorf("index %s: %w", u.files[0], err) // a bug, not bad input
+	if u.tab != nil {
+		u.tab.close()
 	}
-	u.tab, u.where = t, ""
+	u.tab, u.where = nil, ""
 	var werr error
 	for _, p := range write {
-		if werr = atomicfile.Write(p, raw); werr == nil {
-			u.where = p
+		if werr = atomicfile.Write(p, raw); werr != nil {
+			continue
+		}
+		if t, err := openTable(p); err == nil {
+			u.tab, u.where = t, p
 			break
 		}
 	}
 	if db.opts.Beside && u.where == "" {
 		return fmt.Errorf("write index beside %s: %w", u.files[0], werr)
 	}
-	// Otherwise an index that cannot be kept is still used for this run.
+	if u.tab == nil {
+		// An index that cannot be kept is still used for this run.
+		t, err := parseTable(bytes.NewReader(raw), int64(len(raw)))
+		if err != nil {
+			return fmt.Errorf("index %s: %w", u.files[0], err) // a bug, not bad input
+		}
+		u.tab = t
+	}
 	return nil
 }
 
@@ -298,12 +308,12 @@ func (db *DB) rebuild(ctx context.Context, u *unit, write []string) error {
 // ones it was built from; a source whose time alone changed is re-hashed,
 // and the index's key refreshed when the content is the same.
 func fresh(u *unit, p string) *table {
-	raw, err := os.ReadFile(p)
+	t, err := openTable(p)
 	if err != nil {
 		return nil
 	}
-	t, err := parse(raw)
-	if err != nil || t.hdr.Kind != u.kind || len(t.hdr.Files) != len(u.files) {
+	if t.hdr.Kind != u.kind || len(t.hdr.Files) != len(u.files) {
+		t.close()
 		return nil
 	}
 	hdr := t.hdr
@@ -313,10 +323,12 @@ func fresh(u *unit, p string) *table {
 		want := &hdr.Files[i]
 		rel, err := filepath.Rel(u.root, path)
 		if err != nil || filepath.ToSlash(rel) != want.Path {
+			t.close()
 			return nil
 		}
 		st, err := os.Stat(path)
 		if err != nil || st.Size() != want.Size {
+			t.close()
 			return nil
 		}
 		if st.ModTime().UnixNano() == want.MTime {
@@ -324,20 +336,30 @@ func fresh(u *unit, p string) *table {
 		}
 		sum, err := hashFile(path)
 		if err != nil || sum != want.SHA256 {
+			t.close()
 			return nil
 		}
 		want.MTime = st.ModTime().UnixNano()
 		touched = true
 	}
-	if touched {
-		if b, err := t.withHeader(hdr); err == nil {
-			_ = atomicfile.Write(p, b) // a failure only costs a re-hash next time
-			if nt, err := parse(b); err == nil {
-				return nt
-			}
+	if !touched {
+		return t
+	}
+	b, err := t.withHeader(hdr)
+	t.close()
+	if err != nil {
+		return nil // a corrupt body: rebuild
+	}
+	if atomicfile.Write(p, b) == nil {
+		if nt, err := openTable(p); err == nil {
+			return nt
 		}
 	}
-	return t
+	nt, err := parseTable(bytes.NewReader(b), int64(len(b)))
+	if err != nil {
+		return nil
+	}
+	return nt
 }
 
 // Stats returns what Open found and did.
@@ -351,6 +373,9 @@ func (db *DB) Close() error {
 		if u.f != nil {
 			errs = append(errs, u.f.Close())
 			u.f = nil
+		}
+		if u.tab != nil {
+			errs = append(errs, u.tab.close())
 		}
 		u.mu.Unlock()
 	}
@@ -416,6 +441,7 @@ func (db *DB) Answer(ctx context.Context, queries []osv.Query) ([]osv.Answer, er
 		if rerr := db.rebuild(ctx, u, write); rerr != nil {
 			return nil, fmt.Errorf("osv db: %w (rebuilding after: %w)", rerr, err)
 		}
+		db.stats.Built++
 		out, err = db.answer(ctx, queries)
 	}
 	return out, err
@@ -435,9 +461,21 @@ func (db *DB) answer(ctx context.Context, queries []osv.Query) ([]osv.Answer, er
 		}
 		key := q.Ecosystem + "\x00" + lockfiles.NormalizeName(q.Ecosystem, q.Name)
 		var ids []string
-		for _, u := range db.units {
-			for _, r := range u.tab.find(key) {
-				ids = append(ids, u.tab.id(r))
+		known := map[string]recKey{} // where each id was found
+		for ui, u := range db.units {
+			recs, err := u.tab.find(key)
+			if err != nil {
+				return nil, &staleError{unit: ui, err: err}
+			}
+			for _, r := range recs {
+				rec, err := u.tab.record(r)
+				if err != nil {
+					return nil, &staleError{unit: ui, err: err}
+				}
+				if _, ok := known[rec.id]; !ok {
+					known[rec.id] = recKey{ui, r}
+				}
+				ids = append(ids, rec.id)
 			}
 		}
 		if len(ids) == 0 {
@@ -446,7 +484,8 @@ func (db *DB) answer(ctx context.Context, queries []osv.Query) ([]osv.Answer, er
 		sort.Strings(ids)
 		ids = slices.Compact(ids)
 		for _, id := range ids {
-			v, err := db.get(id, &budget)
+			hint := known[id]
+			v, err := db.get(id, &hint, &budget)
 			if err != nil {
 				return nil, err
 			}
@@ -475,7 +514,7 @@ func (db *DB) Records(ctx context.Context, ids []string) (map[string]*osv.Vuln, 
 		if err := ctx.Err(); err != nil {
 			return out, err
 		}
-		v, err := db.get(id, &budget)
+		v, err := db.get(id, nil, &budget)
 		if err != nil {
 			return out, err
 		}
@@ -487,24 +526,35 @@ func (db *DB) Records(ctx context.Context, ids []string) (map[string]*osv.Vuln, 
 }
 
 // get returns the newest copy of record id across the sources (the first
-// source on a tie), decoded; nil when it is withdrawn or absent.
-func (db *DB) get(id string, budget *int64) (*osv.Vuln, error) {
+// source on a tie), decoded; nil when it is withdrawn or absent. hint, when
+// set, is where id is already known to be: that source needs no search.
+func (db *DB) get(id string, hint *recKey, budget *int64) (*osv.Vuln, error) {
 	best, bestRec := -1, -1
-	var bestMod int64
+	var rec record
 	for ui, u := range db.units {
-		r := u.tab.findID(id)
+		r, err := -1, error(nil)
+		if hint != nil && hint.unit == ui {
+			r = hint.rec
+		} else {
+			r, err = u.tab.findID(id)
+		}
+		if err != nil {
+			return nil, &staleError{unit: ui, err: err}
+		}
 		if r < 0 {
 			continue
 		}
-		mod := u.tab.record(r).modified
-		if best < 0 || mod > bestMod {
-			best, bestRec, bestMod = ui, r, mod
+		cand, err := u.tab.record(r)
+		if err != nil {
+			return nil, &staleError{unit: ui, err: err}
+		}
+		if best < 0 || cand.modified > rec.modified {
+			best, bestRec, rec = ui, r, cand
 		}
 	}
 	if best < 0 {
 		return nil, nil
 	}
-	rec := db.units[best].tab.record(bestRec)
 	if rec.flags&flagWithdrawn != 0 {
 		return nil, nil
 	}
