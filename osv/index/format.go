@@ -212,6 +212,11 @@ type table struct {
 	// section offsets within the body
 	keyHashOff, keyTabOff, refsOff, idHashOff, recTabOff, keyBlobOff, idBlobOff int
 
+	// mapped is the whole file when it is memory-mapped: blocks are then
+	// slices of it, verified once (checked[i]).
+	mapped  []byte
+	checked []bool
+
 	mu       sync.Mutex
 	blocks   map[int][]byte
 	keyHash  []byte // the whole keyHashes section, read at open
@@ -233,17 +238,29 @@ func openTable(path string) (*table, error) {
 		f.Close()
 		return nil, err
 	}
-	t, err := parseTable(f, st.Size())
+	var r io.ReaderAt = f
+	closeAll := f.Close
+	mapped, unmap, ok := mapFile(f, st.Size())
+	if ok {
+		r = bytes.NewReader(mapped)
+		closeAll = func() error { return errors.Join(unmap(), f.Close()) }
+	}
+	t, err := parseTable(r, st.Size(), mapped)
 	if err != nil {
-		f.Close()
+		closeAll()
 		return nil, err
 	}
-	t.closer = f
+	t.closer = closerFunc(closeAll)
 	return t, nil
 }
 
-// parseTable reads the head of an index of size bytes from r.
-func parseTable(r io.ReaderAt, size int64) (*table, error) {
+type closerFunc func() error
+
+func (c closerFunc) Close() error { return c() }
+
+// parseTable reads the head of an index of size bytes from r; mapped, when
+// not nil, is the same bytes in memory.
+func parseTable(r io.ReaderAt, size int64, mapped []byte) (*table, error) {
 	if size < int64(len(magic))+4 || size > maxIndexBytes {
 		return nil, fmt.Errorf("%w: size %d", errCorrupt, size)
 	}
@@ -276,6 +293,10 @@ func parseTable(r io.ReaderAt, size int64) (*table, error) {
 		return nil, fmt.Errorf("%w: head checksum mismatch", errCorrupt)
 	}
 	t := &table{r: r, headLen: int(headLen), bodyLen: int(size - headLen), blocks: map[int][]byte{}, fileSize: size}
+	if int64(len(mapped)) == size {
+		t.mapped = mapped
+		t.checked = make([]bool, nBlocks)
+	}
 	if err := json.Unmarshal(full[len(pre):len(pre)+int(hlen)], &t.hdr); err != nil || t.hdr.Format != 2 {
 		return nil, fmt.Errorf("%w: header: %v", errCorrupt, err)
 	}
@@ -325,11 +346,21 @@ func (t *table) close() error {
 
 // block returns body block i, read and checked against its CRC once.
 func (t *table) block(i int) ([]byte, error) {
-	if b, ok := t.blocks[i]; ok {
-		return b, nil
-	}
 	if i < 0 || i >= len(t.blockCRC) {
 		return nil, fmt.Errorf("%w: block %d", errCorrupt, i)
+	}
+	if t.mapped != nil {
+		b := t.mapped[t.headLen+i*blockSize : t.headLen+min(t.bodyLen, (i+1)*blockSize)]
+		if !t.checked[i] {
+			if crc32.Checksum(b, castagnoli) != t.blockCRC[i] {
+				return nil, fmt.Errorf("%w: block %d checksum mismatch", errCorrupt, i)
+			}
+			t.checked[i] = true
+		}
+		return b, nil
+	}
+	if b, ok := t.blocks[i]; ok {
+		return b, nil
 	}
 	n := min(blockSize, t.bodyLen-i*blockSize)
 	b := make([]byte, n)
@@ -348,6 +379,9 @@ func (t *table) block(i int) ([]byte, error) {
 func (t *table) prefetch(first, last int) error {
 	if first < 0 || last >= len(t.blockCRC) {
 		return fmt.Errorf("%w: blocks %d-%d", errCorrupt, first, last)
+	}
+	if t.mapped != nil {
+		return nil // block() checks mapped blocks in place
 	}
 	missing := false
 	for i := first; i <= last && !missing; i++ {
@@ -387,6 +421,14 @@ func (t *table) at(off, n int) ([]byte, error) {
 		if err := t.prefetch(first, last); err != nil {
 			return nil, err
 		}
+	}
+	if t.mapped != nil {
+		for i := first; i <= last; i++ {
+			if _, err := t.block(i); err != nil {
+				return nil, err
+			}
+		}
+		return t.mapped[t.headLen+off : t.headLen+off+n], nil
 	}
 	if first == last {
 		b, err := t.block(first)

@@ -295,7 +295,7 @@ func (db *DB) rebuild(ctx context.Context, u *unit, write []string) error {
 	}
 	if u.tab == nil {
 		// An index that cannot be kept is still used for this run.
-		t, err := parseTable(bytes.NewReader(raw), int64(len(raw)))
+		t, err := parseTable(bytes.NewReader(raw), int64(len(raw)), nil)
 		if err != nil {
 			return fmt.Errorf("index %s: %w", u.files[0], err) // a bug, not bad input
 		}
@@ -355,7 +355,7 @@ func fresh(u *unit, p string) *table {
 			return nt
 		}
 	}
-	nt, err := parseTable(bytes.NewReader(b), int64(len(b)))
+	nt, err := parseTable(bytes.NewReader(b), int64(len(b)), nil)
 	if err != nil {
 		return nil
 	}

@@ -285,12 +285,12 @@ func TestIndexCorruptIsRebuilt(t *testing.T) {
 	// Every truncation and every single-byte change of the file is refused,
 	// at open or when its block is read, without a panic.
 	for i := 0; i < len(good); i += max(1, len(good)/500) {
-		if _, err := parseTable(bytes.NewReader(good[:i]), int64(i)); err == nil {
+		if _, err := parseTable(bytes.NewReader(good[:i]), int64(i), nil); err == nil {
 			t.Errorf("truncation at %d accepted", i)
 		}
 		b := slices.Clone(good)
 		b[i] ^= 0xff
-		if tab, err := parseTable(bytes.NewReader(b), int64(len(b))); err == nil && tab.verifyAll() == nil {
+		if tab, err := parseTable(bytes.NewReader(b), int64(len(b)), nil); err == nil && tab.verifyAll() == nil {
 			t.Errorf("byte %d changed, accepted", i)
 		}
 	}
@@ -477,7 +477,7 @@ func TestIndexForgedTablesDoNotPanic(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	tab, err := parseTable(bytes.NewReader(good), int64(len(good)))
+	tab, err := parseTable(bytes.NewReader(good), int64(len(good)), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
