@@ -7,12 +7,15 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/tollgate-dev/tollgate/checks"
 	"github.com/tollgate-dev/tollgate/checks/all"
 	secretscheck "github.com/tollgate-dev/tollgate/checks/secrets"
 	"github.com/tollgate-dev/tollgate/lockfiles"
 	"github.com/tollgate-dev/tollgate/osv"
+	"github.com/tollgate-dev/tollgate/osv/index"
+	"github.com/tollgate-dev/tollgate/osv/snapshot"
 	"github.com/tollgate-dev/tollgate/pipeline"
 	"github.com/tollgate-dev/tollgate/secrets"
 )
@@ -102,5 +105,30 @@ func runDB(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("db update: %w", err)
 	}
+	// The index beside the exports, so that scans decode only the records
+	// of the packages they check; an unchanged export keeps its index.
+	start := time.Now()
+	db, err := index.Open(ctx, fs.Arg(0), index.Options{Beside: true})
+	if err != nil {
+		return fmt.Errorf("db update: index: %w", err)
+	}
+	defer db.Close()
+	st := db.Stats()
+	fmt.Fprintf(stdout, "index: %d sources, %d rebuilt, %d records, %d package names, in %s\n",
+		st.Sources, st.Built, st.Records, st.Packages, time.Since(start).Round(time.Millisecond))
+	return nil
+}
+
+// runVersion prints tollgate's version and the embedded malware snapshot's
+// source, date and size.
+func runVersion(stdout io.Writer) error {
+	fmt.Fprintf(stdout, "tollgate %s\n", pipeline.Version)
+	snap, err := snapshot.Load()
+	if err != nil {
+		return fmt.Errorf("version: %w", err)
+	}
+	info := snap.Info()
+	fmt.Fprintf(stdout, "malware snapshot: %s, %d records (%s), dated %s, %d bytes; data license %s\n",
+		info.Source, info.Records, strings.Join(info.Ecosystems, ", "), info.Date, info.Bytes, info.License)
 	return nil
 }

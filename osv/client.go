@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -371,4 +372,42 @@ func (c *Client) do(ctx context.Context, calls *atomic.Int64, method, url string
 		return nil, fmt.Errorf("%s %s: %w", method, httpx.RedactURL(url), err)
 	}
 	return b, nil
+}
+
+// Records implements RecordSource: each id through GetVuln (the caches
+// first), at most Concurrency at a time. An id the API does not know (404)
+// or that is not a safe id is left out; the first other error is returned
+// with what was fetched.
+func (c *Client) Records(ctx context.Context, ids []string) (map[string]*Vuln, error) {
+	out := map[string]*Vuln{}
+	var (
+		mu       sync.Mutex
+		firstErr error
+		wg       sync.WaitGroup
+	)
+	sem := make(chan struct{}, c.opts.Concurrency)
+	for _, id := range ids {
+		if !safeID.MatchString(id) {
+			continue
+		}
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer wg.Done()
+			defer func() { <-sem }()
+			v, err := c.GetVuln(ctx, id, "")
+			mu.Lock()
+			defer mu.Unlock()
+			var se *StatusError
+			switch {
+			case err == nil:
+				out[id] = v
+			case errors.As(err, &se) && se.Status == http.StatusNotFound:
+			case firstErr == nil:
+				firstErr = err
+			}
+		}()
+	}
+	wg.Wait()
+	return out, firstErr
 }

@@ -27,6 +27,11 @@ const (
 	DefaultMaxRecords    = 5_000_000
 	DefaultMaxEntryBytes = 16 << 20 // one record (a .json file or zip entry)
 	DefaultMaxZipBytes   = 8 << 30  // the uncompressed sum of one zip
+	// DefaultMaxDBBytes bounds the records LoadDB keeps in memory (their
+	// JSON size): sixty hostile 15 MiB records must not take gigabytes.
+	// The on-disk index (osv/index) has no such need: it decodes only the
+	// records of the packages a scan checks.
+	DefaultMaxDBBytes = 512 << 20
 )
 
 // ErrLimit is wrapped by LoadDB errors caused by a LoadOptions bound.
@@ -37,6 +42,8 @@ type LoadOptions struct {
 	MaxRecords    int
 	MaxEntryBytes int64
 	MaxZipBytes   int64
+	// MaxDBBytes bounds the sum of the records kept (default DefaultMaxDBBytes).
+	MaxDBBytes int64
 	// Ecosystems, when set, keeps only affected entries of these ecosystems.
 	Ecosystems []string
 }
@@ -50,6 +57,9 @@ func (o LoadOptions) withDefaults() LoadOptions {
 	}
 	if o.MaxZipBytes <= 0 {
 		o.MaxZipBytes = DefaultMaxZipBytes
+	}
+	if o.MaxDBBytes <= 0 {
+		o.MaxDBBytes = DefaultMaxDBBytes
 	}
 	return o
 }
@@ -76,6 +86,21 @@ type DB struct {
 	byID  map[string]*Vuln
 	stats DBStats
 	cache *versionCache
+	ecos  []string
+}
+
+// Ecosystems implements Coverage: the ecosystems of the records loaded.
+func (db *DB) Ecosystems() []string { return db.ecos }
+
+// Records implements RecordSource.
+func (db *DB) Records(_ context.Context, ids []string) (map[string]*Vuln, error) {
+	out := map[string]*Vuln{}
+	for _, id := range ids {
+		if v, ok := db.byID[id]; ok {
+			out[id] = v
+		}
+	}
+	return out, nil
 }
 
 // Stats returns what was loaded.
@@ -148,8 +173,9 @@ func LoadDB(ctx context.Context, path string, opts LoadOptions) (*DB, error) {
 	for _, vs := range results {
 		for _, v := range vs {
 			// The same record is exported into every ecosystem it touches;
-			// keep the newest copy.
-			if old, ok := db.byID[v.ID]; ok && old.Modified >= v.Modified {
+			// keep the newest copy by time (not by string: "2024-01-01T00:00:00+02:00"
+			// is earlier than "2024-01-01T00:00:00Z" written later).
+			if old, ok := db.byID[v.ID]; ok && !Newer(v, old) {
 				continue
 			}
 			db.byID[v.ID] = v
@@ -160,6 +186,7 @@ func LoadDB(ctx context.Context, path string, opts LoadOptions) (*DB, error) {
 		ids = append(ids, id)
 	}
 	sort.Strings(ids)
+	ecos := map[string]bool{}
 	for _, id := range ids {
 		v := db.byID[id]
 		for i, a := range v.Affected {
@@ -167,12 +194,17 @@ func LoadDB(ctx context.Context, path string, opts LoadOptions) (*DB, error) {
 			if len(l.keep) > 0 && !l.keep[eco] {
 				continue
 			}
+			ecos[eco] = true
 			k := pkgKey{eco, lockfiles.NormalizeName(eco, a.Package.Name)}
 			db.index[k] = append(db.index[k], entry{vuln: v, affected: i})
 		}
 	}
 	db.stats.Records = len(db.byID)
 	db.stats.Packages = len(db.index)
+	for e := range ecos {
+		db.ecos = append(db.ecos, e)
+	}
+	sort.Strings(db.ecos)
 	return db, nil
 }
 
@@ -181,6 +213,7 @@ type loader struct {
 	keep      map[string]bool
 	count     atomic.Int64
 	withdrawn atomic.Int64
+	kept      atomic.Int64 // bytes of the records kept
 }
 
 func (l *loader) readJSONFile(path string) ([]*Vuln, error) {
@@ -267,6 +300,9 @@ func (l *loader) decode(b []byte) (*Vuln, error) {
 	if len(l.keep) > 0 && !slices.ContainsFunc(v.Affected, func(a Affected) bool { return l.keep[a.Package.Ecosystem] }) {
 		return nil, nil
 	}
+	if n := l.kept.Add(int64(len(b))); l.opts.MaxDBBytes > 0 && n > l.opts.MaxDBBytes {
+		return nil, fmt.Errorf("%w: records of more than %d bytes in memory (the on-disk index has no such bound)", ErrLimit, l.opts.MaxDBBytes)
+	}
 	return &v, nil
 }
 
@@ -286,22 +322,50 @@ func readLimited(r io.Reader, limit int64) ([]byte, error) {
 // Query returns the records that affect version ver of package (eco, name),
 // sorted by id. An empty ver matches only records affecting every version.
 func (db *DB) Query(eco, name, ver string) []*Vuln {
+	return db.answer(eco, name, ver).Vulns
+}
+
+func (db *DB) answer(eco, name, ver string) Answer {
 	key := pkgKey{eco, lockfiles.NormalizeName(eco, name)}
 	entries := db.index[key]
 	if len(entries) == 0 {
-		return nil
+		return Answer{}
 	}
 	qv := newQueryVersion(eco, ver, db.cache)
-	var out []*Vuln
+	var a Answer
+	var unreadable *Vuln
 	for _, e := range entries {
-		if len(out) > 0 && out[len(out)-1] == e.vuln {
+		if len(a.Vulns) > 0 && a.Vulns[len(a.Vulns)-1] == e.vuln {
 			continue // another affected entry of a record already matched
 		}
-		if affects(e.vuln, eco, key.name, qv, e.affected).Affected {
-			out = append(out, e.vuln)
+		m := affects(e.vuln, eco, key.name, qv, e.affected)
+		switch {
+		case m.Affected:
+			a.Vulns = append(a.Vulns, e.vuln)
+		case m.Unreadable && unreadable != e.vuln:
+			unreadable = e.vuln
+			a.Unreadable = append(a.Unreadable, e.vuln.ID)
 		}
 	}
-	return out
+	// A record unreadable in one entry and affected through another is affected.
+	a.Unreadable = slices.DeleteFunc(a.Unreadable, func(id string) bool {
+		return slices.ContainsFunc(a.Vulns, func(v *Vuln) bool { return v.ID == id })
+	})
+	return a
+}
+
+// Answer implements AnswerSource.
+func (db *DB) Answer(ctx context.Context, queries []Query) ([]Answer, error) {
+	out := make([]Answer, len(queries))
+	for i, q := range queries {
+		if i%1024 == 0 {
+			if err := ctx.Err(); err != nil {
+				return nil, err
+			}
+		}
+		out[i] = db.answer(q.Ecosystem, q.Name, q.Version)
+	}
+	return out, nil
 }
 
 // Lookup implements Source.

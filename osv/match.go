@@ -18,6 +18,22 @@ type Match struct {
 	// Informational is RUSTSEC's kind for advisories that are not
 	// vulnerabilities (unmaintained, unsound, notice), empty otherwise.
 	Informational string
+	// Unreadable is set when the record names the package but a range of it
+	// has an event that cannot be parsed in its order, and nothing else in
+	// the record affects the version: the answer is unknown, not "no".
+	Unreadable bool
+}
+
+// Matcher checks package versions against records with a shared cache of
+// parsed versions. It is safe for concurrent use.
+type Matcher struct{ cache *versionCache }
+
+// NewMatcher returns a Matcher with an empty cache.
+func NewMatcher() *Matcher { return &Matcher{cache: &versionCache{}} }
+
+// Affects is the package-level Affects through m's cache.
+func (m *Matcher) Affects(v *Vuln, eco, name, ver string) Match {
+	return affects(v, eco, lockfiles.NormalizeName(eco, name), newQueryVersion(eco, ver, m.cache), -1)
 }
 
 // versionCache memoises version parsing: PEP 440 parsing is costly, and the
@@ -94,14 +110,16 @@ func affects(v *Vuln, eco, normName string, qv *queryVersion, only int) Match {
 		if a.Package.Ecosystem != eco || lockfiles.NormalizeName(eco, a.Package.Name) != normName {
 			continue
 		}
-		hit, fixed := affectedEntry(a, eco, qv)
+		hit, fixed, unreadable := affectedEntry(a, eco, qv)
 		if !hit {
+			m.Unreadable = !m.Affected && (m.Unreadable || unreadable)
 			continue
 		}
 		if !m.Affected {
 			m.Informational = a.DatabaseSpecific.Informational
 		}
 		m.Affected = true
+		m.Unreadable = false
 		if fixed != "" && (m.Fixed == "" || later(qv.cache, eco, fixed, m.Fixed)) {
 			m.Fixed = fixed
 		}
@@ -125,10 +143,12 @@ func later(cache *versionCache, eco, a, b string) bool {
 
 // affectedEntry evaluates one affected entry: its versions list and its
 // SEMVER and ECOSYSTEM ranges (GIT ranges cannot be compared with package
-// versions and are ignored). It returns the fixing version, if any.
-func affectedEntry(a *Affected, eco string, qv *queryVersion) (bool, string) {
+// versions and are ignored). It returns the fixing version, if any, and
+// whether a range could not be read (an event that does not parse).
+func affectedEntry(a *Affected, eco string, qv *queryVersion) (bool, string, bool) {
 	hit := false
 	fixed := ""
+	unreadable := false
 	for _, r := range a.Ranges {
 		order := eco
 		switch r.Type {
@@ -140,7 +160,8 @@ func affectedEntry(a *Affected, eco string, qv *queryVersion) (bool, string) {
 		default:
 			continue
 		}
-		in, fix := inRange(r.Events, order, qv)
+		in, fix, bad := inRange(r.Events, order, qv)
+		unreadable = unreadable || bad
 		if in {
 			hit = true
 			if fix != "" && (fixed == "" || later(qv.cache, order, fix, fixed)) {
@@ -149,14 +170,14 @@ func affectedEntry(a *Affected, eco string, qv *queryVersion) (bool, string) {
 		}
 	}
 	if hit {
-		return true, fixed
+		return true, fixed, false
 	}
 	if qv.raw == "" {
-		return false, ""
+		return false, "", unreadable
 	}
 	for _, listed := range a.Versions {
 		if listed == qv.raw || NormalizeVersion(eco, listed) == qv.raw {
-			return true, ""
+			return true, "", false
 		}
 	}
 	// Equal but differently written ("1.0" and "1.0.0" in PEP 440). An
@@ -164,11 +185,11 @@ func affectedEntry(a *Affected, eco string, qv *queryVersion) (bool, string) {
 	if mine := qv.in(eco); mine != nil {
 		for _, listed := range a.Versions {
 			if lv, err := qv.cache.parse(eco, NormalizeVersion(eco, listed)); err == nil && version.Equal(mine, lv) {
-				return true, ""
+				return true, "", false
 			}
 		}
 	}
-	return false, ""
+	return false, "", unreadable
 }
 
 // opensAtZero reports whether an introduced value means "every version".
@@ -183,7 +204,8 @@ type parsedEvent struct {
 
 // inRange evaluates a range as the OSV schema describes: events sorted by
 // version; introduced opens, fixed closes at, last_affected closes after.
-func inRange(events []Event, order string, qv *queryVersion) (bool, string) {
+// unreadable is set when the version parses but an event does not.
+func inRange(events []Event, order string, qv *queryVersion) (in bool, fixed string, unreadable bool) {
 	// A range with only an opening at zero affects every version, even one we
 	// cannot parse (and a package with no version): the name itself is bad.
 	allVersions, closed := false, false
@@ -196,11 +218,11 @@ func inRange(events []Event, order string, qv *queryVersion) (bool, string) {
 		}
 	}
 	if allVersions && !closed {
-		return true, ""
+		return true, "", false
 	}
 	mine := qv.in(order)
 	if mine == nil {
-		return false, ""
+		return false, "", false
 	}
 	evs := make([]parsedEvent, 0, len(events))
 	for _, e := range events {
@@ -218,7 +240,7 @@ func inRange(events []Event, order string, qv *queryVersion) (bool, string) {
 		if !(pe.kind == 0 && opensAtZero(pe.raw)) {
 			v, err := qv.cache.parse(order, NormalizeVersion(order, pe.raw))
 			if err != nil {
-				return false, "" // a range we cannot read proves nothing
+				return false, "", true // a range we cannot read proves nothing
 			}
 			pe.v = v
 		}
@@ -258,15 +280,15 @@ func inRange(events []Event, order string, qv *queryVersion) (bool, string) {
 		}
 	}
 	if !affected {
-		return false, ""
+		return false, "", false
 	}
 	for _, e := range evs {
 		if e.kind == 1 && mine.Compare(e.v) < 0 {
-			return true, e.raw
+			return true, e.raw, false
 		}
 		if e.kind == 2 && mine.Compare(e.v) <= 0 {
-			return true, ""
+			return true, "", false
 		}
 	}
-	return true, ""
+	return true, "", false
 }

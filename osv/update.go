@@ -9,6 +9,7 @@ import (
 	"hash"
 	"hash/crc32"
 	"io"
+	"math"
 	"math/rand/v2"
 	"net/http"
 	"net/url"
@@ -191,8 +192,14 @@ func download(ctx context.Context, u, zipPath string, meta exportMeta, opts Upda
 	if err := checkDigests(resp.Header, md5h, crch); err != nil {
 		return res, true, fmt.Errorf("download %s: %w", u, err)
 	}
-	// Integrity: the zip opens and every entry is an OSV record.
-	l := &loader{opts: opts.Load.withDefaults()}
+	// Integrity: the zip opens and every entry is an OSV record. The bound
+	// on records held in memory is LoadDB's; a whole public export is
+	// checked here whatever its size (each record is still bounded).
+	lo := opts.Load.withDefaults()
+	if opts.Load.MaxDBBytes <= 0 {
+		lo.MaxDBBytes = math.MaxInt64
+	}
+	l := &loader{opts: lo}
 	vulns, err := l.readZip(ctx, tmp.Name())
 	if err != nil {
 		return res, false, fmt.Errorf("downloaded %s is not a valid OSV export: %w", u, err)

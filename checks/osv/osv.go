@@ -15,6 +15,8 @@ import (
 	"github.com/tollgate-dev/tollgate/checks"
 	"github.com/tollgate-dev/tollgate/lockfiles"
 	osvdb "github.com/tollgate-dev/tollgate/osv"
+	"github.com/tollgate-dev/tollgate/osv/index"
+	"github.com/tollgate-dev/tollgate/osv/snapshot"
 	"github.com/tollgate-dev/tollgate/osv/version"
 	"github.com/tollgate-dev/tollgate/scanner"
 )
@@ -39,22 +41,32 @@ func Entry() checks.Entry {
 }
 
 // New builds the check from the shared dependencies: the offline database
-// at config osv.db when set (loading only the ecosystems to check), else
-// the OSV API at config osv.url (default the public API).
+// at config osv.db when set, through its on-disk index (osv/index: built
+// once, kept in the cache directory or beside the exports, answering only
+// the ecosystems to check); else, offline, the embedded malware snapshot;
+// else the OSV API at config osv.url (default the public API), with the
+// snapshot as the fallback when the API cannot be reached.
 func New(ctx context.Context, d checks.Deps) (scanner.Check, error) {
 	if d.Config.OSV.DB != "" {
-		db, err := osvdb.LoadDB(ctx, d.Config.OSV.DB, osvdb.LoadOptions{Ecosystems: d.Ecosystems})
+		db, err := index.Open(ctx, d.Config.OSV.DB, index.Options{CacheDir: d.CacheDir, Limits: osvdb.LoadOptions{Ecosystems: d.Ecosystems}})
 		if err != nil {
 			return nil, fmt.Errorf("%w: osv database: %w", checks.ErrSettings, err)
 		}
 		return FromSource(db, CheckOptions{}), nil
+	}
+	snap, err := snapshot.Load()
+	if err != nil {
+		return nil, fmt.Errorf("osv: embedded malware snapshot: %w", err)
+	}
+	if d.Offline {
+		return FromSource(snap, CheckOptions{}), nil
 	}
 	return FromSource(osvdb.NewClient(osvdb.ClientOptions{
 		BaseURL:    d.Config.OSV.URL,
 		CacheDir:   d.CacheDir,
 		HTTPClient: d.HTTPClient,
 		UserAgent:  d.UserAgent,
-	}), CheckOptions{}), nil
+	}), CheckOptions{Fallback: snap}), nil
 }
 
 // DefaultSeverity is used for a vulnerability whose record rates nothing
@@ -66,6 +78,24 @@ const DefaultSeverity = scanner.SeverityMedium
 type CheckOptions struct {
 	// UnratedSeverity replaces DefaultSeverity when set.
 	UnratedSeverity string
+	// Fallback answers when the source cannot (the OSV API unreachable after
+	// retries): the embedded malware snapshot. Its findings are reported, and
+	// the check still lists the source's failure as skipped.
+	Fallback osvdb.Source
+}
+
+// snapshotSource is implemented by the embedded malware snapshot
+// (osv/snapshot): findings from it and the report say its date.
+type snapshotSource interface {
+	// SnapshotDate is the date of the newest record in the snapshot (YYYY-MM-DD).
+	SnapshotDate() string
+	// SnapshotEcosystems lists the ecosystems it holds malware records for.
+	SnapshotEcosystems() []string
+}
+
+// snapshotNote names a snapshot for messages.
+func snapshotNote(s snapshotSource) string {
+	return "tollgate's embedded malware snapshot of " + s.SnapshotDate()
 }
 
 // networked is implemented by sources that need the network (the Client).
@@ -200,29 +230,150 @@ func (c *check) Run(ctx context.Context, in *scanner.Input) ([]scanner.Finding, 
 	if len(queries) == 0 {
 		return nil, nil, nil
 	}
-	answers, err := c.src.Lookup(ctx, queries)
+	var skipped []scanner.Skipped
+	if cov, ok := c.src.(osvdb.Coverage); ok {
+		if sk := uncovered(cov.Ecosystems(), queries); sk != nil {
+			skipped = append(skipped, *sk)
+		}
+	}
+	src := c.src
+	answers, err := lookup(ctx, src, queries)
 	if err != nil {
 		if ctx.Err() != nil {
 			return nil, nil, fmt.Errorf("osv lookup: %w", ctx.Err())
 		}
-		return nil, []scanner.Skipped{{Check: ID, Reason: fmt.Sprintf("OSV lookup failed, %d packages not checked: %v", len(queries), err)}}, nil
+		reason := fmt.Sprintf("OSV lookup failed, %d packages not checked: %v", len(queries), err)
+		if c.opts.Fallback == nil {
+			return nil, append(skipped, scanner.Skipped{Check: ID, Reason: reason}), nil
+		}
+		lookupErr := err
+		src = c.opts.Fallback
+		answers, err = lookup(ctx, src, queries)
+		if err != nil {
+			if ctx.Err() != nil {
+				return nil, nil, fmt.Errorf("osv lookup: %w", ctx.Err())
+			}
+			return nil, append(skipped, scanner.Skipped{Check: ID, Reason: reason + fmt.Sprintf("; the fallback failed too: %v", err)}), nil
+		}
+		if fb, ok := src.(snapshotSource); ok {
+			reason = fmt.Sprintf("OSV lookup failed: %v: vulnerabilities of %d packages were not checked; known-malicious packages were checked against %s",
+				lookupErr, len(queries), snapshotNote(fb))
+		}
+		skipped = append(skipped, scanner.Skipped{Check: ID, Reason: reason})
 	}
 	if len(answers) != len(queries) {
 		return nil, nil, errors.New("osv lookup: answer count does not match query count")
 	}
+	snap, fromSnapshot := src.(snapshotSource)
+	var records osvdb.RecordSource
+	if rs, ok := src.(osvdb.RecordSource); ok {
+		records = rs
+	}
 	var findings []scanner.Finding
 	for i := range in.Packages {
 		j := pkgQuery[i]
-		if j < 0 || len(answers[j]) == 0 {
+		if j < 0 || len(answers[j].Vulns) == 0 {
 			continue
 		}
-		findings = append(findings, c.findingsFor(&in.Packages[i], queries[j], answers[j])...)
+		fs := c.findingsFor(ctx, records, &in.Packages[i], queries[j], answers[j].Vulns)
+		if fromSnapshot {
+			for k := range fs {
+				fs[k].Message += " Source: " + snapshotNote(snap) + "."
+			}
+		}
+		findings = append(findings, fs...)
 	}
-	var skipped []scanner.Skipped
-	if !online(c.src) {
-		skipped = unordered(queries)
+	if !online(src) {
+		skipped = append(skipped, unordered(queries)...)
+		if sk := unreadable(queries, answers); sk != nil {
+			skipped = append(skipped, *sk)
+		}
+	}
+	if fromSnapshot && src == c.src {
+		skipped = append(skipped, scanner.Skipped{Check: ID, ByChoice: true, Reason: fmt.Sprintf(
+			"offline: the check needs network access for the OSV API, so vulnerabilities were not checked; known-malicious packages were checked against %s (%s); pass --osv-db DIR to check against a current OSV database",
+			snapshotNote(snap), strings.Join(snap.SnapshotEcosystems(), ", "))})
 	}
 	return findings, skipped, nil
+}
+
+// lookup asks src, through Answer when it can say what it could not evaluate.
+func lookup(ctx context.Context, src osvdb.Source, queries []osvdb.Query) ([]osvdb.Answer, error) {
+	if as, ok := src.(osvdb.AnswerSource); ok {
+		return as.Answer(ctx, queries)
+	}
+	vulns, err := src.Lookup(ctx, queries)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]osvdb.Answer, len(vulns))
+	for i, vs := range vulns {
+		out[i].Vulns = vs
+	}
+	return out, nil
+}
+
+// uncovered says which queried ecosystems an offline database holds no
+// records for: those packages were not checked, which is not clean.
+func uncovered(have []string, queries []osvdb.Query) *scanner.Skipped {
+	held := map[string]bool{}
+	for _, e := range have {
+		held[e] = true
+	}
+	missing := map[string]int{}
+	for _, q := range queries {
+		if !held[q.Ecosystem] {
+			missing[q.Ecosystem]++
+		}
+	}
+	if len(missing) == 0 {
+		return nil
+	}
+	var names []string
+	n := 0
+	for e, k := range missing {
+		names = append(names, e)
+		n += k
+	}
+	sort.Strings(names)
+	what := "no records for " + strings.Join(names, ", ")
+	if len(have) == 0 {
+		what = "no records at all"
+	}
+	arg := strings.Join(names, ",")
+	if strings.Contains(arg, " ") {
+		arg = "'" + arg + "'"
+	}
+	return &scanner.Skipped{Check: ID, Reason: fmt.Sprintf(
+		"the offline OSV database holds %s: %d packages of %s were not checked (run: tollgate db update --ecosystems %s DIR)",
+		what, n, strings.Join(names, ", "), arg)}
+}
+
+// unreadable says which records could not be evaluated for a queried
+// version (a range event that does not parse): unknown, not unaffected.
+func unreadable(queries []osvdb.Query, answers []osvdb.Answer) *scanner.Skipped {
+	var bad []string
+	for i, a := range answers {
+		for _, id := range a.Unreadable {
+			q := queries[i]
+			bad = append(bad, fmt.Sprintf("%s for %s %s %s", id, q.Ecosystem, q.Name, q.Version))
+		}
+	}
+	if len(bad) == 0 {
+		return nil
+	}
+	sort.Strings(bad)
+	examples := bad
+	if len(examples) > 5 {
+		examples = examples[:5]
+	}
+	more := ""
+	if len(bad) > len(examples) {
+		more = fmt.Sprintf(", and %d more", len(bad)-len(examples))
+	}
+	return &scanner.Skipped{Check: ID, Reason: fmt.Sprintf(
+		"%d OSV records could not be evaluated: a range has an event that does not parse as a version of its ecosystem (%s%s)",
+		len(bad), strings.Join(examples, "; "), more)}
 }
 
 // unordered says which queried versions an offline lookup could not order
@@ -266,7 +417,7 @@ type hit struct {
 }
 
 // findingsFor builds one finding per alias group of records affecting p.
-func (c *check) findingsFor(p *lockfiles.Package, q osvdb.Query, vulns []*osvdb.Vuln) []scanner.Finding {
+func (c *check) findingsFor(ctx context.Context, records osvdb.RecordSource, p *lockfiles.Package, q osvdb.Query, vulns []*osvdb.Vuln) []scanner.Finding {
 	hits := make([]hit, 0, len(vulns))
 	for _, v := range vulns {
 		if v.Withdrawn != "" {
@@ -289,7 +440,7 @@ func (c *check) findingsFor(p *lockfiles.Package, q osvdb.Query, vulns []*osvdb.
 	}
 	var out []scanner.Finding
 	for _, group := range groupByAlias(hits) {
-		out = append(out, c.finding(p, purl, group))
+		out = append(out, c.finding(ctx, records, p, purl, group))
 	}
 	return out
 }
@@ -348,7 +499,7 @@ func idRank(id string) int {
 	return 2
 }
 
-func (c *check) finding(p *lockfiles.Package, purl string, group []hit) scanner.Finding {
+func (c *check) finding(ctx context.Context, records osvdb.RecordSource, p *lockfiles.Package, purl string, group []hit) scanner.Finding {
 	seen := map[string]bool{}
 	var ids []string
 	malicious := false
@@ -408,6 +559,15 @@ func (c *check) finding(p *lockfiles.Package, purl string, group []hit) scanner.
 		f.Evidence = primary
 	} else {
 		f.RuleID = RuleVulnerable
+		severityNote := ""
+		if best.Severity == "" && informational == "" {
+			if r, from := aliasRating(ctx, records, group, p.Ecosystem); r.Severity != "" {
+				best = r
+				severityNote = " (severity from its alias " + from + ")"
+			} else {
+				severityNote = " (severity unknown: neither the record nor its aliases rate it)"
+			}
+		}
 		f.Severity = best.Severity
 		if f.Severity == "" {
 			f.Severity = c.opts.UnratedSeverity
@@ -419,7 +579,7 @@ func (c *check) finding(p *lockfiles.Package, purl string, group []hit) scanner.
 		if informational != "" {
 			kind = "informational advisory (" + informational + ")"
 		}
-		msg := fmt.Sprintf("%s is affected by %s %s%s", who, kind, primary, others)
+		msg := fmt.Sprintf("%s is affected by %s %s%s%s", who, kind, primary, others, severityNote)
 		if summary != "" {
 			msg += ": " + strings.TrimSuffix(summary, ".")
 		}
@@ -433,4 +593,61 @@ func (c *check) finding(p *lockfiles.Package, purl string, group []hit) scanner.
 	}
 	f.Fingerprint = scanner.Fingerprint(f.RuleID, p.Path, purl, primary)
 	return f
+}
+
+// aliasRating rates an unrated group by its aliases that the source holds
+// but that did not match the package themselves (a GO- record's GHSA): the
+// highest CVSS rating among them, else the highest word. from names the
+// alias the rating came from. A source that cannot fetch records, or fails
+// to, leaves the group unrated.
+func aliasRating(ctx context.Context, records osvdb.RecordSource, group []hit, eco string) (osvdb.Rated, string) {
+	if records == nil {
+		return osvdb.Rated{}, ""
+	}
+	have := map[string]bool{}
+	for _, h := range group {
+		have[h.vuln.ID] = true
+	}
+	var want []string
+	for _, h := range group {
+		for _, a := range h.vuln.Aliases {
+			if !have[a] {
+				have[a] = true
+				want = append(want, a)
+			}
+		}
+	}
+	if len(want) == 0 {
+		return osvdb.Rated{}, ""
+	}
+	got, err := records.Records(ctx, want)
+	if err != nil && len(got) == 0 {
+		return osvdb.Rated{}, ""
+	}
+	best, from := osvdb.Rated{}, ""
+	for _, id := range want {
+		v := got[id]
+		if v == nil || v.Withdrawn != "" {
+			continue
+		}
+		var aff *osvdb.Affected
+		for k := range v.Affected {
+			if v.Affected[k].Package.Ecosystem == eco {
+				aff = &v.Affected[k]
+				break
+			}
+		}
+		r := osvdb.RateVuln(v, aff)
+		better := scanner.SeverityRank(r.Severity) > scanner.SeverityRank(best.Severity) || r.Severity == best.Severity && r.Score > best.Score
+		// A CVSS score outranks a word, whatever the word says.
+		if best.Score > 0 && r.Score == 0 {
+			better = false
+		} else if r.Score > 0 && best.Score == 0 && r.Severity != "" {
+			better = true
+		}
+		if r.Severity != "" && better {
+			best, from = r, id
+		}
+	}
+	return best, from
 }
