@@ -590,6 +590,7 @@ func (c *check) finding(ctx context.Context, records osvdb.RecordSource, p *lock
 		}
 		f.Message = msg
 		f.Evidence = best.Vector
+		f.Fixed = fixed
 	}
 	f.Fingerprint = scanner.Fingerprint(f.RuleID, p.Path, purl, primary)
 	return f
