@@ -28,7 +28,7 @@ while read -r dir; do TREES+=("$dir"); done < <(
     xargs -0 du -s 2>/dev/null | sort -rn | head -2 | cut -f2-)
 NPM="$WORK/npm"; mkdir -p "$NPM"
 for pkg in typescript eslint webpack react-dom @babel/core prettier rxjs moment lodash aws-sdk @angular/core three; do
-  url=$(curl -sf "https://registry.npmjs.org/$(echo "$pkg" | sed 's|/|%2f|')/latest" | sed -n 's/.*"tarball":"\([^"]*\)".*/\1/p' | head -1) || continue
+  url=$(curl -sf "https://registry.npmjs.org/$(echo "$pkg" | sed 's|/|%2f|')/latest" | sed -n 's/.*"tarball": *"\([^"]*\)".*/\1/p' | head -1) || continue
   [[ -n "$url" ]] || continue
   mkdir -p "$NPM/$pkg" && curl -sf "$url" | tar -xz -C "$NPM/$pkg" 2>/dev/null || true
 done
