@@ -12,6 +12,8 @@ import (
 	"strings"
 	"testing"
 
+	goldenfile "github.com/tollgate-dev/tollgate/internal/golden"
+
 	"github.com/tollgate-dev/tollgate/pipeline"
 	"github.com/tollgate-dev/tollgate/secrets/secretstest"
 )
@@ -27,20 +29,7 @@ func run(t *testing.T, args ...string) (int, string, string) {
 
 func golden(t *testing.T, name, got string) {
 	t.Helper()
-	p := filepath.Join("testdata", name)
-	if *update {
-		if err := os.WriteFile(p, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(p)
-	if err != nil {
-		t.Fatalf("%v (run go test ./cli -update)", err)
-	}
-	if got != string(want) {
-		t.Errorf("%s differs from the golden file (go test ./cli -update, then review the diff):\n%s", name, got)
-	}
+	goldenfile.Check(t, "./cli", name, got, *update)
 }
 
 const demo = "../testdata/demo"

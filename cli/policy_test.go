@@ -196,10 +196,10 @@ func TestOSVURLCredentialsNeverEchoed(t *testing.T) {
 	}))
 	defer srv.Close()
 	host := strings.TrimPrefix(srv.URL, "http://")
-	// Only the OSV check goes online: the registry, repojack and content
+	// Only the OSV check goes online: the registry, repojack, content and typosquat
 	// checks would ask the real registries.
 	cfg := filepath.Join(t.TempDir(), "tollgate.yml")
-	if err := os.WriteFile(cfg, []byte("checks: {registry: false, repojack: false, content: false}\n"), 0o644); err != nil {
+	if err := os.WriteFile(cfg, []byte("checks: {registry: false, repojack: false, content: false, typosquat: false}\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	for _, u := range []string{"http://ci:s3cr3tT0ken@" + host + "/", "http://t0kenAsUserName1234567890@" + host + "/?key=k3yInQuery"} {

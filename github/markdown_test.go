@@ -3,11 +3,11 @@ package github
 import (
 	"context"
 	"flag"
-	"os"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
+
+	goldenfile "github.com/tollgate-dev/tollgate/internal/golden"
 
 	"github.com/tollgate-dev/tollgate/cli"
 	"github.com/tollgate-dev/tollgate/github/api"
@@ -17,26 +17,9 @@ import (
 
 var update = flag.Bool("update", false, "rewrite golden files")
 
-// golden compares got with testdata/name; -update rewrites it.
 func golden(t *testing.T, name, got string) {
 	t.Helper()
-	p := filepath.Join("testdata", name)
-	if *update {
-		if err := os.MkdirAll("testdata", 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(p)
-	if err != nil {
-		t.Fatalf("%v (run go test ./github -update)", err)
-	}
-	if got != string(want) {
-		t.Errorf("%s differs from the golden file (go test ./github -update, then review the diff):\n%s", name, got)
-	}
+	goldenfile.Check(t, "./github", name, got, *update)
 }
 
 // caseView is the view the Action builds for a pull request on github.com.

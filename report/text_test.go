@@ -3,10 +3,10 @@ package report
 import (
 	"bytes"
 	"flag"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
+
+	goldenfile "github.com/tollgate-dev/tollgate/internal/golden"
 
 	"github.com/tollgate-dev/tollgate/checks/confusion"
 	"github.com/tollgate-dev/tollgate/checks/osv"
@@ -18,26 +18,9 @@ import (
 
 var update = flag.Bool("update", false, "rewrite golden files")
 
-// golden compares got with testdata/name; -update rewrites it.
 func golden(t *testing.T, name, got string) {
 	t.Helper()
-	p := filepath.Join("testdata", name)
-	if *update {
-		if err := os.MkdirAll("testdata", 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(p)
-	if err != nil {
-		t.Fatalf("%v (run go test ./report -update)", err)
-	}
-	if got != string(want) {
-		t.Errorf("%s differs from the golden file (go test ./report -update, then review the diff):\n%s", name, got)
-	}
+	goldenfile.Check(t, "./report", name, got, *update)
 }
 
 func TestTextGolden(t *testing.T) {

@@ -15,6 +15,8 @@ import (
 	"testing"
 	"unicode/utf8"
 
+	goldenfile "github.com/tollgate-dev/tollgate/internal/golden"
+
 	"github.com/tollgate-dev/tollgate/internal/shareddata"
 	"github.com/tollgate-dev/tollgate/lockfiles"
 	"github.com/tollgate-dev/tollgate/lockfiles/ghactions"
@@ -71,32 +73,7 @@ func summary(inv *lockfiles.Inventory, parserOf map[string]string) string {
 
 func golden(t *testing.T, name, got string) {
 	t.Helper()
-	p := filepath.Join("testdata", name)
-	if *update {
-		if err := os.WriteFile(p, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(p)
-	if err != nil {
-		t.Fatalf("%v (go test ./lockfiles/all -update)", err)
-	}
-	if got != string(want) {
-		gl, wl := strings.Split(got, "\n"), strings.Split(string(want), "\n")
-		for i := 0; i < max(len(gl), len(wl)); i++ {
-			var g, w string
-			if i < len(gl) {
-				g = gl[i]
-			}
-			if i < len(wl) {
-				w = wl[i]
-			}
-			if g != w {
-				t.Errorf("%s line %d:\n got  %s\n want %s", name, i+1, g, w)
-			}
-		}
-	}
+	goldenfile.Check(t, "./lockfiles/all", name, got, *update)
 }
 
 // inventoryDir holds one golden per lockfile: every entry it yields, so that
