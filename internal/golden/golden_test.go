@@ -13,7 +13,7 @@ type recorder struct {
 }
 
 func (r *recorder) Errorf(format string, args ...any) { r.errs = append(r.errs, format) }
-func (r *recorder) Helper()                          {}
+func (r *recorder) Helper()                           {}
 
 func TestCheck(t *testing.T) {
 	dir := t.TempDir()
