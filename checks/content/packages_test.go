@@ -8,6 +8,7 @@ import (
 	"encoding/base64"
 	"net/http"
 	"net/http/httptest"
+	"sort"
 	"strings"
 	"testing"
 	"time"
@@ -81,7 +82,7 @@ func TestPackagesFetchVerifyAnalyse(t *testing.T) {
 	for _, f := range got {
 		lines = append(lines, f.RuleID+" "+f.Severity+" "+f.Package)
 	}
-	scannerSort(lines)
+	sort.Strings(lines)
 	want := "artifact-integrity-mismatch critical pkg:npm/left-pad@1.3.0|install-script-capability critical pkg:npm/chalkish@1.0.1"
 	if strings.Join(lines, "|") != want {
 		t.Errorf("findings %q, want %q", strings.Join(lines, "|"), want)
@@ -113,14 +114,6 @@ func TestPackagesFetchVerifyAnalyse(t *testing.T) {
 	got, skipped = c.packages(t.Context(), in)
 	if len(got) != 0 || len(skipped) != 2 || skipped[1].ByChoice || !strings.Contains(skipped[1].Reason, "HTTP 404") {
 		t.Errorf("unreachable: %v %+v", got, skipped)
-	}
-}
-
-func scannerSort(s []string) {
-	for i := 1; i < len(s); i++ {
-		for j := i; j > 0 && s[j] < s[j-1]; j-- {
-			s[j], s[j-1] = s[j-1], s[j]
-		}
 	}
 }
 

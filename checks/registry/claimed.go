@@ -8,6 +8,8 @@ import (
 	"strings"
 	"sync"
 
+	"golang.org/x/mod/semver"
+
 	"github.com/tollgate-dev/tollgate/checks/confusion"
 	"github.com/tollgate-dev/tollgate/internal/workpool"
 	"github.com/tollgate-dev/tollgate/lockfiles"
@@ -128,5 +130,5 @@ func versionLess(a, b string) bool {
 	if ca == "" || cb == "" {
 		return false
 	}
-	return semverCompare(ca, cb) < 0
+	return semver.Compare(ca, cb) < 0
 }

@@ -1,6 +1,7 @@
 package registry
 
 import (
+	"slices"
 	"strings"
 	"testing"
 
@@ -37,7 +38,7 @@ func TestClaimedNames(t *testing.T) {
 	for _, f := range got {
 		lines = append(lines, f.Package+" "+f.Severity)
 	}
-	if strings.Join(sortStrings(lines), "|") != "pkg:npm/%40acme/ui@1.2.0 critical|pkg:npm/web-app@0.1.0 low" || len(skipped) != 0 {
+	if strings.Join(slices.Sorted(slices.Values(lines)), "|") != "pkg:npm/%40acme/ui@1.2.0 critical|pkg:npm/web-app@0.1.0 low" || len(skipped) != 0 {
 		t.Errorf("claimed %v, skipped %v", lines, skipped)
 	}
 	for _, f := range got {
@@ -45,13 +46,4 @@ func TestClaimedNames(t *testing.T) {
 			t.Errorf("message %q", f.Message)
 		}
 	}
-}
-
-func sortStrings(s []string) []string {
-	for i := 1; i < len(s); i++ {
-		for j := i; j > 0 && s[j] < s[j-1]; j-- {
-			s[j], s[j-1] = s[j-1], s[j]
-		}
-	}
-	return s
 }

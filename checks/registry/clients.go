@@ -48,11 +48,6 @@ func RegistryURLs(cfg *config.Config) map[string]string {
 	return urls
 }
 
-// newClients is NewClients.
-func newClients(urls map[string]string, hc *http.Client, userAgent, cacheDir string) (map[string]reg.Client, error) {
-	return NewClients(urls, hc, userAgent, cacheDir)
-}
-
 // perRegistry is the requests in flight at once to one registry in the
 // benchmark (registry/all's default, 16): 500 lookups at 50 ms each take
 // about 1.6 s.

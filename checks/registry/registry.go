@@ -88,7 +88,7 @@ func Entry() checks.Entry {
 			if err != nil {
 				return nil, fmt.Errorf("%w: cooldown: %v", checks.ErrSettings, err)
 			}
-			clients, err := newClients(RegistryURLs(cfg), d.HTTPClient, d.UserAgent, d.CacheDir)
+			clients, err := NewClients(RegistryURLs(cfg), d.HTTPClient, d.UserAgent, d.CacheDir)
 			if err != nil {
 				return nil, fmt.Errorf("%w: %v", checks.ErrSettings, err)
 			}
@@ -96,7 +96,7 @@ func Entry() checks.Entry {
 			if now == nil {
 				now = time.Now
 			}
-			public, err := newClients(config.DefaultRegistries(), d.HTTPClient, d.UserAgent, d.CacheDir)
+			public, err := NewClients(config.DefaultRegistries(), d.HTTPClient, d.UserAgent, d.CacheDir)
 			if err != nil {
 				return nil, fmt.Errorf("%w: %v", checks.ErrSettings, err)
 			}
@@ -468,8 +468,6 @@ func canon(v string) string {
 	}
 	return v
 }
-
-func semverCompare(a, b string) int { return semver.Compare(a, b) }
 
 // patchUpdate reports an update within one major.minor.
 func patchUpdate(from, to string) bool {
