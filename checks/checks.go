@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/tollgate-dev/tollgate/config"
+	regall "github.com/tollgate-dev/tollgate/registry/all"
 	"github.com/tollgate-dev/tollgate/scanner"
 	"github.com/tollgate-dev/tollgate/secrets"
 )
@@ -41,6 +42,12 @@ type Deps struct {
 	GitHubAPIURL string
 	// UserAgent names tollgate in requests.
 	UserAgent string
+	// Registries are the run's registry clients, shared by every check that
+	// asks a registry (nil: RegistrySet builds a set for the caller alone).
+	Registries *regall.Set
+	// Getenv reads the environment variables config registry-auth names
+	// (nil: os.Getenv).
+	Getenv func(string) string
 
 	// Ecosystems are the ecosystems of the packages to check, when known:
 	// they narrow what an offline database loads.

@@ -64,6 +64,10 @@ type Config struct {
 	// Registries are base URLs per registry (npm, pypi, rubygems, nuget,
 	// crates, go, packagist); empty means the public default.
 	Registries map[string]string `yaml:"registries"`
+	// RegistryAuth names, per registry key, the environment variables that
+	// hold its credentials (never the credentials themselves: the config is
+	// committed). They are sent only to that registry's base URL origin.
+	RegistryAuth map[string]RegistryAuth `yaml:"registry-auth"`
 	// AllowedRegistries lists the hosts lockfiles may download from; empty
 	// means any.
 	AllowedRegistries []string  `yaml:"allowed-registries"`
@@ -107,6 +111,19 @@ type Typosquat struct {
 	// directory), in the snapshot's format (checks/typosquat/popular).
 	Snapshot string `yaml:"snapshot"`
 }
+
+// RegistryAuth names the environment variables holding one registry's
+// credentials: a bearer token (npm, GitHub Packages, most private
+// registries), or a user name and password for HTTP Basic authentication
+// (Artifactory, Nexus, private PyPI and NuGet feeds).
+type RegistryAuth struct {
+	TokenEnv    string `yaml:"token-env"`
+	UsernameEnv string `yaml:"username-env"`
+	PasswordEnv string `yaml:"password-env"`
+}
+
+// envName is what an environment variable name may be.
+var envName = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
 
 // GitHub configures the GitHub API.
 type GitHub struct {
@@ -326,6 +343,23 @@ func validate(c *Config, root *yaml.Node, checks []string) error {
 		if u != "" {
 			if err := checkURL(u); err != nil {
 				return errAt(line, "registries.%s: %v", name, err)
+			}
+		}
+	}
+	for name, a := range c.RegistryAuth {
+		line := lineOf(root, "registry-auth", name)
+		if _, ok := knownRegistries[name]; !ok {
+			return errAt(line, "registry-auth: %q is not a known registry", name)
+		}
+		switch {
+		case a.TokenEnv != "" && (a.UsernameEnv != "" || a.PasswordEnv != ""):
+			return errAt(line, "registry-auth.%s: token-env and username-env/password-env exclude each other", name)
+		case a.TokenEnv == "" && a.UsernameEnv == "" && a.PasswordEnv == "":
+			return errAt(line, "registry-auth.%s: name token-env, or username-env and password-env", name)
+		}
+		for _, v := range []string{a.TokenEnv, a.UsernameEnv, a.PasswordEnv} {
+			if v != "" && !envName.MatchString(v) {
+				return errAt(line, "registry-auth.%s: %q is not an environment variable name (the config names the variable; the credential itself never belongs in a committed file)", name, v)
 			}
 		}
 	}

@@ -84,6 +84,13 @@ func Weakenings(base, head *Config) []string {
 			add("registries.%s changed to %q", name, redactURL(head.Registries[name]))
 		}
 	}
+	for _, name := range slices.Sorted(maps.Keys(mergeKeys(base.RegistryAuth, head.RegistryAuth))) {
+		// Which variable's credential goes to which registry is policy: a
+		// change could send another secret of the runner to a registry.
+		if b, h := base.RegistryAuth[name], head.RegistryAuth[name]; b != h {
+			add("registry-auth.%s changed to %s", name, authVars(h))
+		}
+	}
 	switch {
 	case len(base.AllowedRegistries) > 0 && len(head.AllowedRegistries) == 0:
 		add("allowed-registries removed (any host allowed)")
@@ -175,4 +182,15 @@ func redactURL(s string) string {
 		u.Fragment = "REDACTED"
 	}
 	return u.String()
+}
+
+// authVars names the variables of a registry-auth entry.
+func authVars(a RegistryAuth) string {
+	switch {
+	case a.TokenEnv != "":
+		return "token-env " + a.TokenEnv
+	case a.UsernameEnv != "" || a.PasswordEnv != "":
+		return "username-env " + a.UsernameEnv + ", password-env " + a.PasswordEnv
+	}
+	return "none"
 }

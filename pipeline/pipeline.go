@@ -105,6 +105,11 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 	if deps.Ecosystems == nil {
 		deps.Ecosystems = Ecosystems(in.Packages)
 	}
+	if deps.Registries == nil {
+		// One set of registry clients for the run: the checks that ask a
+		// registry about the same package share one request.
+		deps.Registries = checks.NewRegistrySet(deps)
+	}
 	built, disabled, budgets, err := reg.Build(ctx, deps)
 	if err != nil {
 		if errors.Is(err, checks.ErrSettings) {

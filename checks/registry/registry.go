@@ -88,7 +88,8 @@ func Entry() checks.Entry {
 			if err != nil {
 				return nil, fmt.Errorf("%w: cooldown: %v", checks.ErrSettings, err)
 			}
-			clients, err := NewClients(RegistryURLs(cfg), d.HTTPClient, d.UserAgent, d.CacheDir)
+			set := d.RegistrySet()
+			clients, err := set.Configured()
 			if err != nil {
 				return nil, fmt.Errorf("%w: %v", checks.ErrSettings, err)
 			}
@@ -96,7 +97,7 @@ func Entry() checks.Entry {
 			if now == nil {
 				now = time.Now
 			}
-			public, err := NewClients(config.DefaultRegistries(), d.HTTPClient, d.UserAgent, d.CacheDir)
+			public, err := set.Public()
 			if err != nil {
 				return nil, fmt.Errorf("%w: %v", checks.ErrSettings, err)
 			}

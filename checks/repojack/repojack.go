@@ -29,7 +29,6 @@ import (
 	gh "github.com/google/go-github/v60/github"
 
 	"github.com/tollgate-dev/tollgate/checks"
-	registrycheck "github.com/tollgate-dev/tollgate/checks/registry"
 	"github.com/tollgate-dev/tollgate/github/api"
 	"github.com/tollgate-dev/tollgate/internal/workpool"
 	"github.com/tollgate-dev/tollgate/lockfiles"
@@ -76,7 +75,7 @@ func Entry() checks.Entry {
 			if err != nil {
 				return nil, fmt.Errorf("%w: repojack: %v", checks.ErrSettings, err)
 			}
-			registries, err := registrycheck.NewClients(registrycheck.RegistryURLs(d.Config), d.HTTPClient, d.UserAgent, d.CacheDir)
+			registries, err := d.RegistrySet().Configured()
 			if err != nil {
 				return nil, fmt.Errorf("%w: repojack: %v", checks.ErrSettings, err)
 			}

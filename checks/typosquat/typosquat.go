@@ -25,7 +25,6 @@ import (
 	"time"
 
 	"github.com/tollgate-dev/tollgate/checks"
-	registrycheck "github.com/tollgate-dev/tollgate/checks/registry"
 	"github.com/tollgate-dev/tollgate/checks/typosquat/popular"
 	"github.com/tollgate-dev/tollgate/lockfiles"
 	reg "github.com/tollgate-dev/tollgate/registry"
@@ -54,7 +53,7 @@ func Entry() checks.Entry {
 				c.now = d.Now
 			}
 			if !d.Offline {
-				clients, err := registrycheck.NewClients(registrycheck.RegistryURLs(d.Config), d.HTTPClient, d.UserAgent, d.CacheDir)
+				clients, err := d.RegistrySet().Configured()
 				if err != nil {
 					return nil, fmt.Errorf("%w: typosquat: %v", checks.ErrSettings, err)
 				}
