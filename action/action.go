@@ -227,6 +227,9 @@ func (r *run) run(ctx context.Context) (int, error) {
 			GitHubToken:  r.in.token,
 			GitHubAPIURL: apiURL,
 			UserAgent:    "tollgate/" + pipeline.Version,
+			// config registry-auth names the variables holding registry
+			// credentials (the workflow's env: from its secrets).
+			Getenv: r.env.Getenv,
 			// Live verification is opt-in and never runs on fork pull requests.
 			VerifySecrets: r.in.verify,
 			Fork:          ev.Fork,

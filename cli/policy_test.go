@@ -78,6 +78,7 @@ func TestPullRequestCannotWeakenItsPolicy(t *testing.T) {
 		{"allow every secret", "", "allow:\n  patterns: [\".*\"]\n", `allow.patterns added: ".*"`},
 		{"empty database", "", "osv: {db: " + empty + "}\n", "osv.db changed to"},
 		{"answer-clean OSV server", "", "osv: {url: \"https://user:hunter2@osv.evil.example/\"}\n", `osv.url changed to "https://REDACTED@osv.evil.example/"`},
+		{"credential sent elsewhere", "", "registries: {npm: \"https://npm.evil.example\"}\nregistry-auth: {npm: {token-env: GITHUB_TOKEN}}\n", "registry-auth.npm changed to token-env GITHUB_TOKEN"},
 		{"fail-on-skipped off", "fail-on-skipped: true\n", "fail-on-skipped: false\n", "fail-on-skipped turned off"},
 		{"config deleted", "fail-on: medium\n", "", "fail-on raised from medium to high"},
 	}

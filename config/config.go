@@ -125,6 +125,11 @@ type RegistryAuth struct {
 // envName is what an environment variable name may be.
 var envName = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
 
+// tokenPrefix matches the registry and GitHub tokens that also read as
+// variable names (npm_…, ghp_…): a credential pasted where its variable's
+// name belongs.
+var tokenPrefix = regexp.MustCompile(`^(npm|gh[pousr]|github_pat)_[A-Za-z0-9_]{16,}$`)
+
 // GitHub configures the GitHub API.
 type GitHub struct {
 	API string `yaml:"api"`
@@ -358,8 +363,9 @@ func validate(c *Config, root *yaml.Node, checks []string) error {
 			return errAt(line, "registry-auth.%s: name token-env, or username-env and password-env", name)
 		}
 		for _, v := range []string{a.TokenEnv, a.UsernameEnv, a.PasswordEnv} {
-			if v != "" && !envName.MatchString(v) {
-				return errAt(line, "registry-auth.%s: %q is not an environment variable name (the config names the variable; the credential itself never belongs in a committed file)", name, v)
+			// The value is not echoed: it may be the credential itself.
+			if v != "" && (!envName.MatchString(v) || tokenPrefix.MatchString(v)) {
+				return errAt(line, "registry-auth.%s: a value is not an environment variable name (the config names the variable; the credential itself never belongs in a committed file)", name)
 			}
 		}
 	}

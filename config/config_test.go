@@ -118,6 +118,12 @@ func TestErrorsHaveLines(t *testing.T) {
 		{"unknown budget", "budgets:\n  osv: 1m\n  typo: 2m\n", 3, `budgets: "typo" is not a known check`},
 		{"bad budget", "budgets:\n  osv: soon\n", 2, "not a duration"},
 		{"budget too short", "budgets:\n  osv: 10ms\n", 2, "not a duration"},
+		{"registry-auth unknown registry", "registry-auth:\n  maven: {token-env: T}\n", 2, `registry-auth: "maven" is not a known registry`},
+		{"registry-auth token and basic", "registry-auth:\n  npm: {token-env: T, username-env: U}\n", 2, "exclude each other"},
+		{"registry-auth empty", "registry-auth:\n  pypi: {}\n", 2, "name token-env"},
+		{"registry-auth a credential, not a name", "registry-auth:\n  npm:\n    token-env: \"npm_AbCdEf0123456789abcdef\"\n", 3, "not an environment variable name"},
+		{"registry-auth not a name", "registry-auth:\n  npm: {token-env: \"$NPM_TOKEN\"}\n", 2, "not an environment variable name"},
+		{"registry-auth unknown field", "registry-auth:\n  npm: {token: x}\n", 2, "token"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -125,6 +131,9 @@ func TestErrorsHaveLines(t *testing.T) {
 			var ce *Error
 			if !errors.As(err, &ce) {
 				t.Fatalf("got %v, want a config error", err)
+			}
+			if strings.Contains(ce.Error(), "AbCdEf") {
+				t.Errorf("the error repeats a credential: %q", ce.Error())
 			}
 			if ce.Line != tt.line || ce.Path != ".github/tollgate.yml" || !strings.Contains(ce.Error(), tt.want) {
 				t.Errorf("got %q (line %d), want line %d containing %q", ce.Error(), ce.Line, tt.line, tt.want)

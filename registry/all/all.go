@@ -52,6 +52,9 @@ type Config struct {
 	// Registries maps config keys to base URLs (config registries:); a key
 	// absent or empty means the registry's public endpoint.
 	Registries map[string]string
+	// PublicRegistries replaces the official public endpoints Set.Public
+	// asks (tests point them at httptest); empty means the official ones.
+	PublicRegistries map[string]string
 	// Credentials maps config keys to each registry's credentials.
 	Credentials map[string]registry.Credentials
 	// CacheDir, when set, holds one cache directory per registry key.

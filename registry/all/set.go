@@ -58,7 +58,7 @@ func (s *Set) Public() (map[string]registry.Client, error) {
 			return
 		}
 		cfg := s.cfg
-		cfg.Registries, cfg.Credentials = nil, nil
+		cfg.Registries, cfg.Credentials = s.cfg.PublicRegistries, nil
 		clients, err := New(cfg)
 		if err != nil {
 			s.pubErr = err
@@ -66,7 +66,7 @@ func (s *Set) Public() (map[string]registry.Client, error) {
 		}
 		for _, key := range Keys() {
 			c := clients[ecosystemOf[key]]
-			if s.cfg.Registries[key] == "" && s.cfg.Credentials[key].IsZero() {
+			if s.cfg.Registries[key] == s.cfg.PublicRegistries[key] && s.cfg.Credentials[key].IsZero() {
 				clients[ecosystemOf[key]] = configured[ecosystemOf[key]]
 				continue
 			}
