@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/tollgate-dev/tollgate/checks"
+	"github.com/tollgate-dev/tollgate/config"
 	"github.com/tollgate-dev/tollgate/lockfiles"
 	osvdb "github.com/tollgate-dev/tollgate/osv"
 	"github.com/tollgate-dev/tollgate/osv/index"
@@ -47,27 +48,55 @@ func Entry() checks.Entry {
 // else the OSV API at config osv.url (default the public API), with the
 // snapshot as the fallback when the API cannot be reached.
 func New(ctx context.Context, d checks.Deps) (scanner.Check, error) {
-	if d.Config.OSV.DB != "" {
-		db, err := index.Open(ctx, d.Config.OSV.DB, index.Options{CacheDir: d.CacheDir, Limits: osvdb.LoadOptions{Ecosystems: d.Ecosystems}})
-		if err != nil {
-			return nil, fmt.Errorf("%w: osv database: %w", checks.ErrSettings, err)
-		}
-		return FromSource(db, CheckOptions{}), nil
+	src, err := NewSource(ctx, d)
+	if err != nil {
+		return nil, err
+	}
+	if _, api := src.(*osvdb.Client); !api {
+		return FromSource(src, CheckOptions{}), nil
 	}
 	snap, err := snapshot.Load()
 	if err != nil {
 		return nil, fmt.Errorf("osv: embedded malware snapshot: %w", err)
 	}
-	if d.Offline {
-		return FromSource(snap, CheckOptions{}), nil
+	return FromSource(src, CheckOptions{Fallback: snap}), nil
+}
+
+// NewSource returns the OSV source the config and d name, as New uses it:
+// the offline database at config osv.db (through its index); else, offline,
+// the embedded malware snapshot; else the OSV API client at config osv.url.
+// Other checks that need OSV's answer (the registry check, asking whether an
+// update fixes a known vulnerability) ask the same source.
+func NewSource(ctx context.Context, d checks.Deps) (osvdb.Source, error) {
+	cfg := d.Config
+	if cfg == nil {
+		cfg = config.Default()
 	}
-	return FromSource(osvdb.NewClient(osvdb.ClientOptions{
-		BaseURL:    d.Config.OSV.URL,
+	if cfg.OSV.DB != "" {
+		db, err := index.Open(ctx, cfg.OSV.DB, index.Options{CacheDir: d.CacheDir, Limits: osvdb.LoadOptions{Ecosystems: d.Ecosystems}})
+		if err != nil {
+			return nil, fmt.Errorf("%w: osv database: %w", checks.ErrSettings, err)
+		}
+		return db, nil
+	}
+	if d.Offline {
+		snap, err := snapshot.Load()
+		if err != nil {
+			return nil, fmt.Errorf("osv: embedded malware snapshot: %w", err)
+		}
+		return snap, nil
+	}
+	return osvdb.NewClient(osvdb.ClientOptions{
+		BaseURL:    cfg.OSV.URL,
 		CacheDir:   d.CacheDir,
 		HTTPClient: d.HTTPClient,
 		UserAgent:  d.UserAgent,
-	}), CheckOptions{Fallback: snap}), nil
+	}), nil
 }
+
+// Query is the OSV query of a locked package, as the check asks it; false
+// for packages OSV does not name (local, git, Docker).
+func Query(p *lockfiles.Package) (osvdb.Query, bool) { return registryQuery(p) }
 
 // DefaultSeverity is used for a vulnerability whose record rates nothing
 // (e.g. Go's GO- records): medium, so it shows without failing a default

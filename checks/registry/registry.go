@@ -41,9 +41,11 @@ import (
 
 	"github.com/tollgate-dev/tollgate/checks"
 	"github.com/tollgate-dev/tollgate/checks/confusion"
+	checkosv "github.com/tollgate-dev/tollgate/checks/osv"
 	"github.com/tollgate-dev/tollgate/config"
 	"github.com/tollgate-dev/tollgate/internal/workpool"
 	"github.com/tollgate-dev/tollgate/lockfiles"
+	osvdb "github.com/tollgate-dev/tollgate/osv"
 	reg "github.com/tollgate-dev/tollgate/registry"
 	"github.com/tollgate-dev/tollgate/scanner"
 )
@@ -102,7 +104,18 @@ func Entry() checks.Entry {
 				return nil, fmt.Errorf("%w: %v", checks.ErrSettings, err)
 			}
 			in := cfg.Internal
-			return &Check{clients: clients, cooldown: cooldown, now: now, max: DefaultMaxLookup,
+			// The OSV source is opened on first need only: most runs have no
+			// update inside the cooldown.
+			var (
+				once   sync.Once
+				src    osvdb.Source
+				srcErr error
+			)
+			vulns := func(ctx context.Context) (osvdb.Source, error) {
+				once.Do(func() { src, srcErr = checkosv.NewSource(ctx, d) })
+				return src, srcErr
+			}
+			return &Check{clients: clients, cooldown: cooldown, now: now, max: DefaultMaxLookup, vulns: vulns,
 				public: public, internal: confusion.Check{Scopes: in.Scopes, Prefixes: in.Prefixes, Names: in.Names}}, nil
 		},
 	}
@@ -140,6 +153,17 @@ type Check struct {
 	// internal names.
 	public   map[string]reg.Client
 	internal confusion.Check
+	// vulns answers OSV queries, to lower release-too-new on an update
+	// that fixes a known vulnerability of the version it replaces (nil:
+	// not asked).
+	vulns func(ctx context.Context) (osvdb.Source, error)
+}
+
+// WithOSV makes the check ask src whether an update inside the cooldown
+// fixes a known vulnerability of the version it replaces.
+func (c *Check) WithOSV(src osvdb.Source) *Check {
+	c.vulns = func(context.Context) (osvdb.Source, error) { return src, nil }
+	return c
 }
 
 // New returns the check over clients (by lockfiles ecosystem).
@@ -274,6 +298,7 @@ func (c *Check) Run(ctx context.Context, in *scanner.Input) ([]scanner.Finding, 
 			}
 		}
 	})
+	c.lowerFixes(ctx, todo, findings)
 	cf, csk := c.claimed(ctx, in)
 	findings = append(findings, cf...)
 	skipped = append(skipped, csk...)
@@ -530,4 +555,77 @@ func humanAge(d time.Duration) string {
 		return fmt.Sprintf("%d h %d m", int(d.Hours()), int(d.Minutes())%60)
 	}
 	return fmt.Sprintf("%d days", int(d.Hours()/24))
+}
+
+// lowerFixes lowers release-too-new to low on an update that fixes a known
+// vulnerability (or malware record) of the version it replaces: waiting out
+// the cooldown would keep the known problem to avoid an unknown one. It asks
+// OSV about both versions of every such update in one lookup; when OSV
+// cannot answer, the findings keep their severity and say so.
+func (c *Check) lowerFixes(ctx context.Context, todo []lookup, findings []scanner.Finding) {
+	if c.vulns == nil {
+		return
+	}
+	updates := map[string]lookup{}
+	for _, l := range todo {
+		if l.prev != nil && l.prev.Version != l.p.Version {
+			updates[l.p.PURL+"\x00"+l.p.Path] = l
+		}
+	}
+	type pair struct {
+		i          int
+		prev, next osvdb.Query
+	}
+	var pairs []pair
+	var queries []osvdb.Query
+	for i, f := range findings {
+		if f.RuleID != RuleReleaseTooNew {
+			continue
+		}
+		l, ok := updates[f.Package+"\x00"+f.Path]
+		if !ok {
+			continue
+		}
+		pq, ok1 := checkosv.Query(l.prev)
+		nq, ok2 := checkosv.Query(&l.p)
+		if !ok1 || !ok2 {
+			continue
+		}
+		pairs = append(pairs, pair{i, pq, nq})
+		queries = append(queries, pq, nq)
+	}
+	if len(pairs) == 0 {
+		return
+	}
+	src, err := c.vulns(ctx)
+	var answers [][]*osvdb.Vuln
+	if err == nil {
+		answers, err = src.Lookup(ctx, queries)
+	}
+	if err == nil && len(answers) != len(queries) {
+		err = errors.New("answer count does not match query count")
+	}
+	for k, pr := range pairs {
+		f := &findings[pr.i]
+		if err != nil {
+			f.Message += fmt.Sprintf(" Whether it fixes a known vulnerability of %s could not be checked (OSV: %s).", pr.prev.Version, truncate(err.Error(), 120))
+			continue
+		}
+		still := map[string]bool{}
+		for _, v := range answers[2*k+1] {
+			still[v.ID] = true
+		}
+		var fixed []string
+		for _, v := range answers[2*k] {
+			if !still[v.ID] {
+				fixed = append(fixed, v.ID)
+			}
+		}
+		if len(fixed) == 0 {
+			continue
+		}
+		sort.Strings(fixed)
+		f.Severity = scanner.SeverityLow
+		f.Message += fmt.Sprintf(" It fixes %s of %s, the version it replaces, so it is lowered to low: waiting out the cooldown keeps a known vulnerability to avoid an unknown one.", scanner.ListSome(fixed, 3), pr.prev.Version)
+	}
 }

@@ -28,6 +28,8 @@ type ver struct {
 	scripts    map[string]string
 	deps       map[string]string
 	repo       string
+	deprecated string
+	trusted    bool
 }
 
 // packument writes a full npm packument: versions with dist (attestations
@@ -55,6 +57,12 @@ func packument(name string, created time.Duration, vs ...ver) []byte {
 		}
 		if v.deps != nil {
 			doc["dependencies"] = v.deps
+		}
+		if v.deprecated != "" {
+			doc["deprecated"] = v.deprecated
+		}
+		if v.trusted {
+			doc["_npmUser"].(map[string]any)["trustedPublisher"] = map[string]any{"id": "github", "oidcConfigId": "oidc:1"}
 		}
 		versions[v.v] = doc
 		times[v.v] = now.Add(-v.ago).Format(time.RFC3339Nano)
