@@ -11,7 +11,6 @@
 package goproxy
 
 import (
-	"bufio"
 	"context"
 	"errors"
 	"fmt"
@@ -241,12 +240,17 @@ func (c *Client) list(ctx context.Context, name, u string) ([]string, time.Durat
 		return nil, 0, err
 	}
 	defer resp.Body.Close()
+	// Read whole (the body is bounded by MaxDocumentBytes) before judging
+	// any line: a list cut by the limit must say too large, not show its
+	// cut-off last line as a malformed version.
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return nil, 0, c.get.Fail(name, resp.URL, err)
+	}
 	var versions []string
 	seen := map[string]bool{}
-	sc := bufio.NewScanner(resp.Body)
-	sc.Buffer(make([]byte, 0, 4096), 64<<10)
-	for sc.Scan() {
-		line := strings.TrimSpace(sc.Text())
+	for raw := range strings.SplitSeq(string(body), "\n") {
+		line := strings.TrimSpace(raw)
 		if line == "" || seen[line] {
 			continue
 		}
@@ -258,9 +262,6 @@ func (c *Client) list(ctx context.Context, name, u string) ([]string, time.Durat
 		if err := c.get.CheckVersions(len(versions)); err != nil {
 			return nil, 0, c.get.Fail(name, resp.URL, err)
 		}
-	}
-	if err := sc.Err(); err != nil {
-		return nil, 0, c.get.Fail(name, resp.URL, err)
 	}
 	return versions, resp.MaxAge, nil
 }

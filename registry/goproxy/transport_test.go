@@ -354,6 +354,17 @@ func TestTransport(t *testing.T) {
 			},
 		},
 		{
+			name:  "a version list over the byte limit, cut inside a line",
+			limit: transportLimit,
+			route: func(t *testing.T, e *transportEnv) {
+				e.handle(e.srv, list, e.stream(text, "", "\n", func(i int) string { return fmt.Sprintf("v1.%d.0", i) }))
+			},
+			check: func(t *testing.T, e *transportEnv, p *registry.Package, err error) {
+				wantError(t, err, mod, registry.ErrTooLarge, 0)
+				e.wantStopped(t)
+			},
+		},
+		{
 			name:  "a version list over the byte limit, cut between two lines",
 			limit: transportLimit,
 			route: func(t *testing.T, e *transportEnv) {
