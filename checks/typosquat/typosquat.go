@@ -20,6 +20,7 @@ package typosquat
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -52,6 +53,7 @@ func Entry() checks.Entry {
 			if d.Now != nil {
 				c.now = d.Now
 			}
+			c.offline = d.Offline
 			if !d.Offline {
 				clients, err := d.RegistrySet().Configured()
 				if err != nil {
@@ -93,11 +95,19 @@ type Check struct {
 	clients map[string]reg.Client
 	// now is the clock of the confirmation (first-publish ages).
 	now func() time.Time
+	// offline: the run forbids the network; mid-tail discovery says it did
+	// not run.
+	offline bool
+	// maxDiscover bounds mid-tail discovery's lookups a run
+	// (maxDiscoverPerRun; tests lower it).
+	maxDiscover int
+	genOnce     sync.Once
+	gen         *variantGen
 }
 
 // New returns the check comparing names with snap.
 func New(snap *popular.Snapshot) *Check {
-	return &Check{snap: snap, ix: map[string]*index{}, now: time.Now}
+	return &Check{snap: snap, ix: map[string]*index{}, now: time.Now, maxDiscover: maxDiscoverPerRun}
 }
 
 // ID implements scanner.Check.
@@ -147,6 +157,9 @@ func (c *Check) Run(ctx context.Context, in *scanner.Input) ([]scanner.Finding, 
 		own = ownIndexes(in)
 	}
 	var out []scanner.Finding
+	// Names outside the snapshot without an offline match: mid-tail
+	// discovery asks the registry about their variants.
+	var midTail []*lockfiles.Package
 	confirmed := 0
 	for i := range in.Packages {
 		if i%256 == 0 && ctx.Err() != nil {
@@ -176,6 +189,9 @@ func (c *Check) Run(ctx context.Context, in *scanner.Input) ([]scanner.Finding, 
 			}
 		}
 		if m == nil {
+			if c.offline || in.Offline || c.clients[p.Ecosystem] != nil {
+				midTail = append(midTail, p)
+			}
 			continue
 		}
 		f := finding(p, m)
@@ -188,7 +204,17 @@ func (c *Check) Run(ctx context.Context, in *scanner.Input) ([]scanner.Finding, 
 		}
 		out = append(out, f)
 	}
-	return out, c.warnings, nil
+	skipped := slices.Clone(c.warnings)
+	switch {
+	case len(midTail) == 0:
+	case c.offline || in.Offline || c.clients == nil:
+		skipped = append(skipped, offlineNote(len(midTail)))
+	default:
+		fs, sk := c.discover(ctx, midTail)
+		out = append(out, fs...)
+		skipped = append(skipped, sk...)
+	}
+	return out, skipped, ctx.Err()
 }
 
 // judged reports whether a package's name is its own choice on a public
