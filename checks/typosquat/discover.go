@@ -9,6 +9,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/tollgate-dev/tollgate/checks/typosquat/popular"
 	"github.com/tollgate-dev/tollgate/internal/workpool"
 	"github.com/tollgate-dev/tollgate/lockfiles"
 	reg "github.com/tollgate-dev/tollgate/registry"
@@ -84,6 +85,10 @@ func (c *Check) discover(ctx context.Context, pkgs []*lockfiles.Package) ([]scan
 	for i, p := range pkgs {
 		if !countedEcosystems[p.Ecosystem] {
 			d.uncount[p.Ecosystem] = append(d.uncount[p.Ecosystem], p.Name)
+			continue
+		}
+		if left == 0 {
+			d.cut = append(d.cut, p.Name)
 			continue
 		}
 		vs, confident := gen.Variants(p.Ecosystem, p.Name)
@@ -206,7 +211,7 @@ func (c *Check) judgeVariant(p *lockfiles.Package, cand *reg.Package, v variant,
 	return scanner.Finding{
 		RuleID:   RuleTyposquat,
 		Severity: scanner.SeverityMedium,
-		Message: fmt.Sprintf("%s package %s looks like a typosquat: %s, %s× fewer downloads (%s against %s, %s), %s, %s after %s. Found online: %s is not in the popularity snapshot; the %s registry shows it. Make sure this is the package you meant.",
+		Message: fmt.Sprintf("%s package %s looks like a typosquat: %s, %s× fewer downloads (%s against %s %s), %s, after %s (%s). Found online: %s is not in the popularity snapshot; the %s registry shows it. Make sure this is the package you meant.",
 			p.Ecosystem, quote(p.Name), kind, thousands(ratio), thousands(cand.Downloads), thousands(tgt.Downloads), periodWords(tgt.DownloadsPeriod),
 			age, quote(target), tgt.Created.UTC().Format("2006-01-02"), quote(target), p.Ecosystem),
 		Path:        p.Path,
@@ -287,9 +292,17 @@ func offlineNote(n int) scanner.Skipped {
 	return scanner.Skipped{Check: ID, ByChoice: true, Reason: fmt.Sprintf("offline: %d names outside the popularity snapshot were judged on the snapshot alone; mid-tail discovery (asking the registries whether a far more downloaded look-alike exists) did not run", n)}
 }
 
-// variants returns the check's variant generator, built on first use.
+// variants returns the check's variant generator, built on first use. Its
+// character model is learnt from the built-in snapshot's 30,000 names
+// (how package names are spelt does not change with a configured list of
+// popular ones); its words from both.
 func (c *Check) variants() *variantGen {
-	c.genOnce.Do(func() { c.gen = newVariantGen(c.snap) })
+	c.genOnce.Do(func() {
+		snaps := []*popular.Snapshot{c.snap}
+		if builtin, err := popular.Embedded(); err == nil {
+			snaps = []*popular.Snapshot{builtin, c.snap}
+		}
+		c.gen = newVariantGen(snaps...)
+	})
 	return c.gen
 }
-

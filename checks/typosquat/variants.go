@@ -89,31 +89,36 @@ const (
 	weightUni = 0.1
 )
 
-// newVariantGen learns the character model and the words from every name
-// of snap.
-func newVariantGen(snap *popular.Snapshot) *variantGen {
+// newVariantGen learns the character model from every name of the first
+// snapshot, and the words from all of them.
+func newVariantGen(snaps ...*popular.Snapshot) *variantGen {
 	g := &variantGen{words: map[string]bool{}}
 	var c1 [alphabet]float64
 	var c2 [alphabet][alphabet]float64
 	var c3 [alphabet][alphabet][alphabet]float64
 	var total float64
-	for _, names := range snap.Names {
-		for _, n := range names {
-			a, b := symEdge, symEdge
-			for _, r := range n + "\x00" {
-				c := symEdge
-				if r != 0 {
-					c = symbol(r)
+	for i, snap := range snaps {
+		for _, names := range snap.Names {
+			for _, n := range names {
+				for _, w := range strings.FieldsFunc(strings.ToLower(n), isSep) {
+					if len(w) >= 2 {
+						g.words[w] = true
+					}
 				}
-				c1[c]++
-				c2[b][c]++
-				c3[a][b][c]++
-				total++
-				a, b = b, c
-			}
-			for _, w := range strings.FieldsFunc(strings.ToLower(n), isSep) {
-				if len(w) >= 2 {
-					g.words[w] = true
+				if i > 0 {
+					continue
+				}
+				a, b := symEdge, symEdge
+				for _, r := range n + "\x00" {
+					c := symEdge
+					if r != 0 {
+						c = symbol(r)
+					}
+					c1[c]++
+					c2[b][c]++
+					c3[a][b][c]++
+					total++
+					a, b = b, c
 				}
 			}
 		}
