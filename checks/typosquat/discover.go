@@ -268,28 +268,28 @@ func (d *discovery) report(ctx context.Context, limit int) ([]scanner.Finding, [
 			why += " or the check's time budget"
 		}
 		slices.Sort(d.cut)
-		sk = append(sk, scanner.Skipped{Check: ID, Reason: fmt.Sprintf("mid-tail discovery: %d names outside the popularity snapshot were not checked online for a far more downloaded look-alike (%s): %s", len(d.cut), why, scanner.ListSome(d.cut, 5))})
+		sk = append(sk, scanner.Skipped{Check: ID, Reason: fmt.Sprintf("mid-tail discovery: %s outside the popularity snapshot %s not checked online for a far more downloaded look-alike (%s): %s", plural(len(d.cut), "name"), were(len(d.cut)), why, scanner.ListSome(d.cut, 5))})
 	}
 	for _, eco := range slices.Sorted(maps.Keys(d.failed)) {
 		list := d.failed[eco]
 		slices.Sort(list)
-		sk = append(sk, scanner.Skipped{Check: ID, Reason: fmt.Sprintf("mid-tail discovery: the %s registry could not answer (%s): %d names were not checked online for a far more downloaded look-alike: %s", eco, d.why[eco], len(list), scanner.ListSome(list, 5))})
+		sk = append(sk, scanner.Skipped{Check: ID, Reason: fmt.Sprintf("mid-tail discovery: the %s registry could not answer (%s): %s %s not checked online for a far more downloaded look-alike: %s", eco, d.why[eco], plural(len(list), "name"), were(len(list)), scanner.ListSome(list, 5))})
 	}
 	if len(d.capped) > 0 {
 		slices.Sort(d.capped)
-		sk = append(sk, scanner.Skipped{Check: ID, Reason: fmt.Sprintf("mid-tail discovery: %d names have more look-alike variants than the %d asked about a name; the rest were not checked online: %s", len(d.capped), maxVariantsPerName, scanner.ListSome(d.capped, 5))})
+		sk = append(sk, scanner.Skipped{Check: ID, Reason: fmt.Sprintf("mid-tail discovery: %s more look-alike variants than the %d asked about a name; the rest were not checked online: %s", plural(len(d.capped), "name")+" "+has(len(d.capped)), maxVariantsPerName, scanner.ListSome(d.capped, 5))})
 	}
 	for _, eco := range slices.Sorted(maps.Keys(d.uncount)) {
 		list := d.uncount[eco]
 		slices.Sort(list)
-		sk = append(sk, scanner.Skipped{Check: ID, ByChoice: true, Reason: fmt.Sprintf("mid-tail discovery needs download counts, which the %s registry does not publish: %d names outside the popularity snapshot were judged on the snapshot alone (a look-alike's existence is not reported): %s", eco, len(list), scanner.ListSome(list, 5))})
+		sk = append(sk, scanner.Skipped{Check: ID, ByChoice: true, Reason: fmt.Sprintf("mid-tail discovery needs download counts, which the %s registry does not publish: %s outside the popularity snapshot %s judged on the snapshot alone (a look-alike's existence is not reported): %s", eco, plural(len(list), "name"), were(len(list)), scanner.ListSome(list, 5))})
 	}
 	return out, sk
 }
 
 // offlineNote says that mid-tail discovery did not run.
 func offlineNote(n int) scanner.Skipped {
-	return scanner.Skipped{Check: ID, ByChoice: true, Reason: fmt.Sprintf("offline: %d names outside the popularity snapshot were judged on the snapshot alone; mid-tail discovery (asking the registries whether a far more downloaded look-alike exists) did not run", n)}
+	return scanner.Skipped{Check: ID, ByChoice: true, Reason: fmt.Sprintf("offline: mid-tail discovery did not run: %s not among the built-in popular names %s judged on them alone (online, the registries are asked whether a far more downloaded look-alike exists)", plural(n, "name"), were(n))}
 }
 
 // variants returns the check's variant generator, built on first use. Its
@@ -305,4 +305,28 @@ func (c *Check) variants() *variantGen {
 		c.gen = newVariantGen(snaps...)
 	})
 	return c.gen
+}
+
+// plural writes n and the noun, with an s unless n is 1.
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%s %ss", thousands(int64(n)), noun)
+}
+
+// were is "was" for one, "were" for more.
+func were(n int) string {
+	if n == 1 {
+		return "was"
+	}
+	return "were"
+}
+
+// has is "has" for one, "have" for more.
+func has(n int) string {
+	if n == 1 {
+		return "has"
+	}
+	return "have"
 }

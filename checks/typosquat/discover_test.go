@@ -162,25 +162,25 @@ func npmPkg(name string, line int) lockfiles.Package {
 
 // True cases: a RubyGems-style mid-tail squat (the 2020 campaign's
 // atlas-client for atlas_client), npm ones (a swapped letter; an imitated
-// scope). None of the targets is in the snapshot.
+// scope, one letter of a pair left out). None of the targets is in the snapshot.
 func TestDiscoverMidTailSquats(t *testing.T) {
 	f := newFakeRegistry(t, map[string]fakePackage{
-		"atlas-client":    {20, days(3)},
-		"atlas_client":    {24_000, days(3000)},
-		"left-pda":        {12, days(1)},
-		"left-pad":        {3_000_000, days(3800)},
-		"@tpyes/left-pad": {3, days(10)},
-		"@types/left-pad": {400_000, days(2500)},
+		"atlas-client":        {20, days(3)},
+		"atlas_client":        {24_000, days(3000)},
+		"left-pda":            {12, days(1)},
+		"left-pad":            {3_000_000, days(3800)},
+		"@storybok/left-pad":  {3, days(10)},
+		"@storybook/left-pad": {400_000, days(2500)},
 	})
 	c := onlineCheck(t, f)
-	got, skipped, err := c.Run(t.Context(), sweep(gem("atlas-client", 4), npmPkg("left-pda", 7), npmPkg("@tpyes/left-pad", 9)))
+	got, skipped, err := c.Run(t.Context(), sweep(gem("atlas-client", 4), npmPkg("left-pda", 7), npmPkg("@storybok/left-pad", 9)))
 	if err != nil || len(skipped) != 0 {
 		t.Fatalf("err %v, skipped %+v", err, skipped)
 	}
 	want := []string{
 		"Gemfile.lock:4 medium atlas-client ~ atlas_client (online)",
 		"package-lock.json:7 medium left-pda ~ left-pad (online)",
-		"package-lock.json:9 medium @tpyes/left-pad ~ @types/left-pad (online)",
+		"package-lock.json:9 medium @storybok/left-pad ~ @storybook/left-pad (online)",
 	}
 	var lines []string
 	for _, f := range got {
@@ -195,7 +195,7 @@ func TestDiscoverMidTailSquats(t *testing.T) {
 	for i, msg := range []string{
 		"RubyGems package `atlas-client` looks like a typosquat: the separators of `atlas_client` changed, 1,200× fewer downloads (20 against 24,000 in total), first published 3 days ago, after `atlas_client` (" + days(3000).Format("2006-01-02") + "). Found online: `atlas_client` is not in the popularity snapshot; the RubyGems registry shows it.",
 		"npm package `left-pda` looks like a typosquat: two adjacent letters swapped from `left-pad`, 250,000× fewer downloads (12 against 3,000,000 last week), first published 1 day ago",
-		"two adjacent letters swapped from `@types/left-pad`",
+		"one letter of a pair left out of `@storybook/left-pad`",
 	} {
 		if !strings.Contains(got[i].Message, msg) {
 			t.Errorf("message %q\nwant it to contain %q", got[i].Message, msg)
@@ -276,7 +276,7 @@ func TestDiscoverLimits(t *testing.T) {
 		t.Fatalf("%d variants of %d confident", len(vs), confident)
 	}
 	_, skipped, err := c.Run(t.Context(), sweep(gem("abbcc-ddeeff-gghh-iijj", 1)))
-	if err != nil || len(skipped) != 1 || skipped[0].ByChoice || !strings.Contains(skipped[0].Reason, "1 names have more look-alike variants than the 12 asked about") {
+	if err != nil || len(skipped) != 1 || skipped[0].ByChoice || !strings.Contains(skipped[0].Reason, "1 name has more look-alike variants than the 12 asked about") {
 		t.Fatalf("err %v, skipped %+v", err, skipped)
 	}
 	if n := f.lookups(); n != 1+maxVariantsPerName {
@@ -289,7 +289,7 @@ func TestDiscoverLimits(t *testing.T) {
 	c.maxDiscover = 30
 	_, skipped, err = c.Run(t.Context(), sweep(gem("first-gem", 1), gem("second-gem", 2), gem("third-gem", 3)))
 	if err != nil || len(skipped) != 1 || skipped[0].ByChoice ||
-		!strings.Contains(skipped[0].Reason, "1 names outside the popularity snapshot were not checked online") ||
+		!strings.Contains(skipped[0].Reason, "1 name outside the popularity snapshot was not checked online") ||
 		!strings.Contains(skipped[0].Reason, "limit of 30 registry lookups a run") || !strings.Contains(skipped[0].Reason, "third-gem") {
 		t.Errorf("err %v, skipped %+v", err, skipped)
 	}
@@ -353,7 +353,7 @@ func TestDiscoverWithoutDownloadCounts(t *testing.T) {
 		reasons = append(reasons, s.Reason)
 	}
 	joined := strings.Join(reasons, "\n")
-	for _, want := range []string{"the PyPI registry does not publish: 1 names", "the npm registry does not publish: 1 names outside the popularity snapshot were judged on the snapshot alone (a look-alike's existence is not reported): left-pda"} {
+	for _, want := range []string{"the PyPI registry does not publish: 1 name", "the npm registry does not publish: 1 name outside the popularity snapshot was judged on the snapshot alone (a look-alike's existence is not reported): left-pda"} {
 		if !strings.Contains(joined, want) {
 			t.Errorf("skipped:\n%s\nwant %q", joined, want)
 		}
@@ -371,7 +371,7 @@ func TestDiscoverOffline(t *testing.T) {
 	if err != nil || len(got) != 1 {
 		t.Fatalf("err %v, findings %+v", err, got)
 	}
-	if len(skipped) != 1 || !skipped[0].ByChoice || !strings.Contains(skipped[0].Reason, "offline: 1 names outside the popularity snapshot were judged on the snapshot alone; mid-tail discovery") {
+	if len(skipped) != 1 || !skipped[0].ByChoice || !strings.Contains(skipped[0].Reason, "offline: mid-tail discovery did not run: 1 name not among the built-in popular names was judged on them alone") {
 		t.Errorf("skipped %+v", skipped)
 	}
 }

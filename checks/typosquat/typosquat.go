@@ -12,9 +12,15 @@
 // owner. A name in the snapshot is never a squat of another, names under the
 // same owner are never squats of each other, and the looser a kind of
 // confusion, the more popular its target must be (see match.go): honest
-// names one letter from a name ranked 3,000th are common. Asking the
-// registries for download counts and first-publish dates is not done in
-// this version.
+// names one letter from a name ranked 3,000th are common.
+//
+// Online, an offline match is confirmed with the registry's download counts
+// and first-publish dates (confirm.go), and an added name outside the
+// snapshot with no offline match goes to mid-tail discovery (discover.go):
+// the registry is asked about a bounded, ranked set of the names it may
+// imitate (variants.go), and a variant with a hundred times its downloads
+// and an earlier first release is a finding. Offline, the check runs on
+// the snapshot alone and says so.
 package typosquat
 
 import (
@@ -160,6 +166,7 @@ func (c *Check) Run(ctx context.Context, in *scanner.Input) ([]scanner.Finding, 
 	// Names outside the snapshot without an offline match: mid-tail
 	// discovery asks the registry about their variants.
 	var midTail []*lockfiles.Package
+	offline := c.offline || in.Offline
 	confirmed := 0
 	for i := range in.Packages {
 		if i%256 == 0 && ctx.Err() != nil {
@@ -189,7 +196,10 @@ func (c *Check) Run(ctx context.Context, in *scanner.Input) ([]scanner.Finding, 
 			}
 		}
 		if m == nil {
-			if c.offline || in.Offline || c.clients[p.Ecosystem] != nil {
+			// Offline, the note counts the names discovery would have asked
+			// about; online, every ecosystem with a client is listed (those
+			// without download counts as such).
+			if offline && countedEcosystems[p.Ecosystem] || !offline && c.clients[p.Ecosystem] != nil {
 				midTail = append(midTail, p)
 			}
 			continue
@@ -207,7 +217,7 @@ func (c *Check) Run(ctx context.Context, in *scanner.Input) ([]scanner.Finding, 
 	skipped := slices.Clone(c.warnings)
 	switch {
 	case len(midTail) == 0:
-	case c.offline || in.Offline || c.clients == nil:
+	case offline:
 		skipped = append(skipped, offlineNote(len(midTail)))
 	default:
 		fs, sk := c.discover(ctx, midTail)
