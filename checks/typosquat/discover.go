@@ -282,7 +282,7 @@ func (d *discovery) report(ctx context.Context, limit int) ([]scanner.Finding, [
 	for _, eco := range slices.Sorted(maps.Keys(d.uncount)) {
 		list := d.uncount[eco]
 		slices.Sort(list)
-		sk = append(sk, scanner.Skipped{Check: ID, ByChoice: true, Reason: fmt.Sprintf("mid-tail discovery needs download counts, which the %s registry does not publish: %s outside the popularity snapshot %s judged on the snapshot alone (a look-alike's existence is not reported): %s", eco, plural(len(list), "name"), were(len(list)), scanner.ListSome(list, 5))})
+		sk = append(sk, scanner.Skipped{Check: ID, ByChoice: true, Reason: fmt.Sprintf("mid-tail discovery needs download counts, which the %s registry did not give: %s outside the popularity snapshot %s judged on the snapshot alone (a look-alike's existence is not reported): %s", eco, plural(len(list), "name"), were(len(list)), scanner.ListSome(list, 5))})
 	}
 	return out, sk
 }

@@ -353,7 +353,7 @@ func TestDiscoverWithoutDownloadCounts(t *testing.T) {
 		reasons = append(reasons, s.Reason)
 	}
 	joined := strings.Join(reasons, "\n")
-	for _, want := range []string{"the PyPI registry does not publish: 1 name", "the npm registry does not publish: 1 name outside the popularity snapshot was judged on the snapshot alone (a look-alike's existence is not reported): left-pda"} {
+	for _, want := range []string{"the PyPI registry did not give: 1 name", "the npm registry did not give: 1 name outside the popularity snapshot was judged on the snapshot alone (a look-alike's existence is not reported): left-pda"} {
 		if !strings.Contains(joined, want) {
 			t.Errorf("skipped:\n%s\nwant %q", joined, want)
 		}
