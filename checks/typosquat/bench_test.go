@@ -57,3 +57,16 @@ func BenchmarkCheck5000Cold(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkVariants generates the ranked variants of one mid-tail name
+// (the work mid-tail discovery does per name before its lookups).
+func BenchmarkVariants(b *testing.B) {
+	g := embeddedCheck(b).variants()
+	names := []string{"atlas-client", "rest-cilent", "lazystatic", "@tpyes/left-pad", "Microsoft.Extensions.Logging.Abstractionz"}
+	eco := []string{lockfiles.EcosystemRubyGems, lockfiles.EcosystemRubyGems, lockfiles.EcosystemCrates, lockfiles.EcosystemNPM, lockfiles.EcosystemNuGet}
+	i := 0
+	for b.Loop() {
+		g.Variants(eco[i%len(names)], names[i%len(names)])
+		i++
+	}
+}

@@ -12,14 +12,21 @@
 // owner. A name in the snapshot is never a squat of another, names under the
 // same owner are never squats of each other, and the looser a kind of
 // confusion, the more popular its target must be (see match.go): honest
-// names one letter from a name ranked 3,000th are common. Asking the
-// registries for download counts and first-publish dates is not done in
-// this version.
+// names one letter from a name ranked 3,000th are common.
+//
+// Online, an offline match is confirmed with the registry's download counts
+// and first-publish dates (confirm.go), and an added name outside the
+// snapshot with no offline match goes to mid-tail discovery (discover.go):
+// the registry is asked about a bounded, ranked set of the names it may
+// imitate (variants.go), and a variant with a hundred times its downloads
+// and an earlier first release is a finding. Offline, the check runs on
+// the snapshot alone and says so.
 package typosquat
 
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -52,6 +59,7 @@ func Entry() checks.Entry {
 			if d.Now != nil {
 				c.now = d.Now
 			}
+			c.offline = d.Offline
 			if !d.Offline {
 				clients, err := d.RegistrySet().Configured()
 				if err != nil {
@@ -93,11 +101,19 @@ type Check struct {
 	clients map[string]reg.Client
 	// now is the clock of the confirmation (first-publish ages).
 	now func() time.Time
+	// offline: the run forbids the network; mid-tail discovery says it did
+	// not run.
+	offline bool
+	// maxDiscover bounds mid-tail discovery's lookups a run
+	// (maxDiscoverPerRun; tests lower it).
+	maxDiscover int
+	genOnce     sync.Once
+	gen         *variantGen
 }
 
 // New returns the check comparing names with snap.
 func New(snap *popular.Snapshot) *Check {
-	return &Check{snap: snap, ix: map[string]*index{}, now: time.Now}
+	return &Check{snap: snap, ix: map[string]*index{}, now: time.Now, maxDiscover: maxDiscoverPerRun}
 }
 
 // ID implements scanner.Check.
@@ -147,6 +163,10 @@ func (c *Check) Run(ctx context.Context, in *scanner.Input) ([]scanner.Finding, 
 		own = ownIndexes(in)
 	}
 	var out []scanner.Finding
+	// Names outside the snapshot without an offline match: mid-tail
+	// discovery asks the registry about their variants.
+	var midTail []*lockfiles.Package
+	offline := c.offline || in.Offline
 	confirmed := 0
 	for i := range in.Packages {
 		if i%256 == 0 && ctx.Err() != nil {
@@ -176,6 +196,12 @@ func (c *Check) Run(ctx context.Context, in *scanner.Input) ([]scanner.Finding, 
 			}
 		}
 		if m == nil {
+			// Offline, the note counts the names discovery would have asked
+			// about; online, every ecosystem with a client is listed (those
+			// without download counts as such).
+			if offline && countedEcosystems[p.Ecosystem] || !offline && c.clients[p.Ecosystem] != nil {
+				midTail = append(midTail, p)
+			}
 			continue
 		}
 		f := finding(p, m)
@@ -188,7 +214,17 @@ func (c *Check) Run(ctx context.Context, in *scanner.Input) ([]scanner.Finding, 
 		}
 		out = append(out, f)
 	}
-	return out, c.warnings, nil
+	skipped := slices.Clone(c.warnings)
+	switch {
+	case len(midTail) == 0:
+	case offline:
+		skipped = append(skipped, offlineNote(len(midTail)))
+	default:
+		fs, sk := c.discover(ctx, midTail)
+		out = append(out, fs...)
+		skipped = append(skipped, sk...)
+	}
+	return out, skipped, ctx.Err()
 }
 
 // judged reports whether a package's name is its own choice on a public
