@@ -11,7 +11,6 @@ import (
 	"crypto/sha512"
 	"encoding/base64"
 	"encoding/hex"
-	"fmt"
 	"io"
 	"maps"
 	"net/http"
@@ -100,7 +99,10 @@ func buildGem(t *testing.T, fs files, rebuild bool) []byte {
 func hexSum(h func() []byte) string { return hex.EncodeToString(h()) }
 func sha256Hex(b []byte) string     { return hexSum(func() []byte { s := sha256.Sum256(b); return s[:] }) }
 func sha1Hex(b []byte) string       { return hexSum(func() []byte { s := sha1.Sum(b); return s[:] }) }
-func sha512B64(b []byte) string     { s := sha512.Sum512(b); return base64.StdEncoding.EncodeToString(s[:]) }
+func sha512B64(b []byte) string {
+	s := sha512.Sum512(b)
+	return base64.StdEncoding.EncodeToString(s[:])
+}
 
 // h1 is go.sum's hash of a module zip, computed as the go command does.
 func h1(t *testing.T, data []byte) string {
@@ -218,8 +220,10 @@ func ecoCases() []ecoCase {
 		want: "install-script-capability critical",
 	}, {
 		eco: lockfiles.EcosystemCrates, name: "crab", base: "crates",
-		build: func(t *testing.T, v string, fs files, rb bool) []byte { return buildTar(t, "crab-"+v+"/", fs, true, rb) },
-		path:  func(v string) string { return "/api/v1/crates/crab/" + v + "/download" },
+		build: func(t *testing.T, v string, fs files, rb bool) []byte {
+			return buildTar(t, "crab-"+v+"/", fs, true, rb)
+		},
+		path: func(v string) string { return "/api/v1/crates/crab/" + v + "/download" },
 		lock: func(t *testing.T, _, v string, data []byte) lockfiles.Package {
 			// Cargo.lock: checksum, the .crate's SHA-256.
 			return pkg(lockfiles.EcosystemCrates, "crab", v, sha256Hex(data), "registry+https://github.com/rust-lang/crates.io-index")
@@ -229,8 +233,10 @@ func ecoCases() []ecoCase {
 		want: "install-script-capability critical",
 	}, {
 		eco: lockfiles.EcosystemGo, name: "example.com/gopher", base: "go",
-		build: func(t *testing.T, v string, fs files, rb bool) []byte { return buildZip(t, "example.com/gopher@"+v+"/", fs, rb) },
-		path:  func(v string) string { return "/example.com/gopher/@v/" + v + ".zip" },
+		build: func(t *testing.T, v string, fs files, rb bool) []byte {
+			return buildZip(t, "example.com/gopher@"+v+"/", fs, rb)
+		},
+		path: func(v string) string { return "/example.com/gopher/@v/" + v + ".zip" },
 		lock: func(t *testing.T, _, v string, data []byte) lockfiles.Package {
 			// go.sum: the h1 dirhash of the module zip.
 			return pkg(lockfiles.EcosystemGo, "example.com/gopher", v, h1(t, data), "")
@@ -240,8 +246,10 @@ func ecoCases() []ecoCase {
 		want: "capability-with-threat critical",
 	}, {
 		eco: lockfiles.EcosystemPackagist, name: "acme/widget",
-		build: func(t *testing.T, v string, fs files, rb bool) []byte { return buildZip(t, "acme-widget-"+v+"/", fs, rb) },
-		path:  func(v string) string { return "/repos/acme/widget/zipball/" + v },
+		build: func(t *testing.T, v string, fs files, rb bool) []byte {
+			return buildZip(t, "acme-widget-"+v+"/", fs, rb)
+		},
+		path: func(v string) string { return "/repos/acme/widget/zipball/" + v },
 		lock: func(t *testing.T, srv, v string, data []byte) lockfiles.Package {
 			// composer.lock: dist.url and dist.shasum.
 			return pkg(lockfiles.EcosystemPackagist, "acme/widget", v, sha1Hex(data), srv+"/repos/acme/widget/zipball/"+v)
@@ -339,4 +347,3 @@ func summarise(fs []scanner.Finding) string {
 	return strings.Join(out, "\n")
 }
 
-var _ = fmt.Sprintf
