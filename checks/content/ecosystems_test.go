@@ -346,4 +346,3 @@ func summarise(fs []scanner.Finding) string {
 	sort.Strings(out)
 	return strings.Join(out, "\n")
 }
-
