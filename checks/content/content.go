@@ -1,14 +1,17 @@
 // Package content is the "content" check: what a change ships that no
 // reviewer reads. Two halves:
 //
-//   - Packages: for each npm package a pull request adds or updates, the
-//     tarball is downloaded from the lockfile's URL (or the configured npm
-//     registry), verified against the lockfile's integrity hash (a mismatch
-//     is artifact-integrity-mismatch: what the registry serves is not what
-//     was locked), read safely in memory (checks/content/archive), and
-//     compared with the previously locked version by the diff-aware
-//     analyser (checks/content/analyze). Other ecosystems' artifacts are
-//     not fetched in this version (listed, not a fault).
+//   - Packages: for each npm, PyPI, RubyGems, NuGet, crates.io, Go or
+//     Packagist package a pull request adds or updates, the artifact
+//     (tarball, wheel or sdist, .gem, .nupkg, .crate, module zip, dist zip)
+//     is downloaded from the lockfile's URL, else the registry client's,
+//     else the registry's conventional path under config registries:,
+//     verified against the lockfile's hash (else the registry's digest; a
+//     mismatch is artifact-integrity-mismatch: what the registry serves is
+//     not what was locked), read safely in memory (checks/content/archive),
+//     and compared with the previously locked version by the diff-aware
+//     analyser (checks/content/analyze) and the secrets engine. Other
+//     ecosystems' artifacts are not fetched (listed, not a fault).
 //   - The repository: binary artifacts the pull request adds or changes —
 //     executables, libraries, WebAssembly, Java classes and archives,
 //     recognised by their first bytes, with size and SHA-256.
@@ -18,12 +21,15 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/tollgate-dev/tollgate/internal/httpx"
 
 	"github.com/tollgate-dev/tollgate/checks"
+	"github.com/tollgate-dev/tollgate/registry"
 	"github.com/tollgate-dev/tollgate/scanner"
+	engine "github.com/tollgate-dev/tollgate/secrets"
 )
 
 // ID is the check's id in config.
@@ -36,14 +42,16 @@ const RuleBinaryArtifact = "binary-artifact-added"
 func Entry() checks.Entry {
 	return checks.Entry{
 		ID:      ID,
-		Summary: "binary artifacts (executables, libraries, archives) a pull request adds or changes",
+		Summary: "what the packages a pull request adds or updates ship (fetched, verified, diffed), and the binary artifacts it adds or changes",
 		Budget:  time.Minute,
 		New: func(_ context.Context, d checks.Deps) (scanner.Check, error) {
-			registry := ""
+			opts := Options{HTTPClient: d.HTTPClient, CacheDir: d.CacheDir, UserAgent: d.UserAgent, Mask: d.Mask}
 			if d.Config != nil {
-				registry = d.Config.Registries["npm"]
+				opts.Bases = d.Config.Registries
+				opts.SecretAllow = engine.Allowlist{Patterns: d.Config.Allow.Patterns, Fingerprints: d.Config.Allow.Secrets}
 			}
-			return New(Options{HTTPClient: d.HTTPClient, CacheDir: d.CacheDir, NPMRegistry: registry, UserAgent: d.UserAgent}), nil
+			opts.Registries, opts.RegistryErr = d.RegistrySet().Configured()
+			return New(opts), nil
 		},
 	}
 }
@@ -53,14 +61,29 @@ type Options struct {
 	HTTPClient *http.Client
 	// CacheDir keeps verified artifacts by digest ("" for none).
 	CacheDir string
-	// NPMRegistry is the npm registry base URL ("" for the public one).
+	// Bases are the registries' base URLs by config key (config
+	// registries:; a key absent or empty: the public registry).
+	Bases map[string]string
+	// NPMRegistry is the npm registry base URL, when Bases names none.
 	NPMRegistry string
+	// Registries are the run's registry clients by ecosystem, asked for an
+	// artifact's URL and digest when the lockfile records neither.
+	Registries map[string]registry.Client
+	// RegistryErr is why Registries could not be built, if they could not.
+	RegistryErr error
 	UserAgent   string
+	// Mask receives every clear secret found in a package (::add-mask::).
+	Mask func(string)
+	// SecretAllow are the config's allowed secret values and fingerprints.
+	SecretAllow engine.Allowlist
 	// MaxPackages bounds the packages fetched in one run (0: 200); the
 	// rest are a skipped entry.
 	MaxPackages int
 	// PerPackage bounds the fetch and analysis of one package (0: 60 s).
 	PerPackage time.Duration
+	// PerRun bounds the package half of one run (0: the check's budget
+	// alone); the packages not reached are a skipped entry.
+	PerRun time.Duration
 	// MaxArtifact bounds one download (0: DefaultMaxArtifact).
 	MaxArtifact int64
 	// MinBackoff is the first retry delay of downloads (tests).
@@ -72,13 +95,25 @@ type Options struct {
 type Check struct {
 	opts Options
 	f    *fetcher
+	sec  *secretState
+}
+
+// secretState holds the secrets engine, built on first use.
+type secretState struct {
+	once   sync.Once
+	engine *engine.Engine
 }
 
 // New returns the check for opts.
 func New(opts Options) Check {
-	if opts.NPMRegistry == "" {
-		opts.NPMRegistry = "https://registry.npmjs.org"
+	bases := map[string]string{}
+	for k, v := range opts.Bases {
+		bases[k] = v
 	}
+	if bases["npm"] == "" {
+		bases["npm"] = opts.NPMRegistry
+	}
+	opts.Bases = bases
 	if opts.MaxPackages <= 0 {
 		opts.MaxPackages = 200
 	}
@@ -89,7 +124,7 @@ func New(opts Options) Check {
 		opts.MaxArtifact = DefaultMaxArtifact
 	}
 	hx := httpx.New(httpx.Options{HTTPClient: opts.HTTPClient, UserAgent: opts.UserAgent, MaxInFlight: workers, MinBackoff: opts.MinBackoff})
-	return Check{opts: opts, f: &fetcher{hx: hx, cacheDir: opts.CacheDir, max: opts.MaxArtifact}}
+	return Check{opts: opts, f: &fetcher{hx: hx, cacheDir: opts.CacheDir, max: opts.MaxArtifact}, sec: &secretState{}}
 }
 
 // ID implements scanner.Check.

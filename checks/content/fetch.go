@@ -12,65 +12,146 @@ import (
 	"hash"
 	"io"
 	"net/http"
-	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
+
+	"golang.org/x/mod/module"
+	"golang.org/x/mod/sumdb/dirhash"
+	modzip "golang.org/x/mod/zip"
 
 	"github.com/tollgate-dev/tollgate/internal/atomicfile"
 	"github.com/tollgate-dev/tollgate/internal/httpx"
-	"github.com/tollgate-dev/tollgate/lockfiles"
 )
 
 // DefaultMaxArtifact bounds one downloaded artifact.
 const DefaultMaxArtifact = 64 << 20
 
-// integrityError says that an artifact is not what the lockfile locked.
+// integrityError says that an artifact is not what was locked (or, when the
+// lockfile carries no hash, not what the registry says it serves).
 type integrityError struct {
 	url       string
 	algorithm string
 	want, got string
+	// source is "the lockfile" or "the registry".
+	source string
 }
 
 func (e *integrityError) Error() string {
-	return fmt.Sprintf("%s: %s is %s, the lockfile locked %s", e.url, e.algorithm, e.got, e.want)
+	return fmt.Sprintf("%s: %s is %s, %s says %s", e.url, e.algorithm, e.got, e.source, e.want)
 }
 
-// errNoIntegrity is wrapped when a lockfile entry carries no hash to verify.
-var errNoIntegrity = errors.New("no integrity hash in the lockfile")
+// errNoIntegrity is wrapped when neither the lockfile nor the registry gives
+// a hash to verify.
+var errNoIntegrity = errors.New("no integrity hash in the lockfile or from the registry")
 
-// fetcher downloads artifacts, verifies them and caches them by digest.
-type fetcher struct {
-	hx       *httpx.Client
-	cacheDir string
-	max      int64
+// Sources of an expectation.
+const (
+	fromLockfile = "the lockfile"
+	fromRegistry = "the registry"
+)
+
+// expectation is what an artifact must hash to: one of digests (hex) under
+// algorithm, or for a Go module zip the go.sum "h1:" dirhash.
+type expectation struct {
+	algorithm string
+	digests   []string
+	// module is the Go module whose zip the h1 dirhash is of (algorithm "h1").
+	module module.Version
+	source string
 }
 
-// expected parses a lockfile's integrity: SRI ("sha512-<base64>", several
-// separated by spaces: the strongest wins) or a bare hex SHA-1 (yarn v1's
-// resolved "#<sha1>"). It returns the algorithm and the digest in hex.
-func expected(integrity string) (algorithm, digest string, ok bool) {
-	rank := map[string]int{"sha1": 1, "sha256": 2, "sha384": 3, "sha512": 4}
-	for _, part := range strings.Fields(integrity) {
-		alg, b64, found := strings.Cut(part, "-")
-		if !found || rank[alg] == 0 {
-			if len(part) == 40 && isHex(part) && rank[algorithm] < 1 {
-				algorithm, digest, ok = "sha1", strings.ToLower(part), true
-			}
+func (e expectation) ok() bool { return len(e.digests) > 0 }
+
+// rank orders hash algorithms; the strongest a lockfile names is verified.
+var rank = map[string]int{"sha1": 1, "sha256": 2, "sha384": 3, "sha512": 4, "h1": 5}
+
+// parseDigests reads the hashes lockfiles and registries write, one or
+// several separated by spaces or commas: SRI ("sha512-<base64>", npm),
+// "<alg>:<hex>" (PyPI lockfiles, registry digests), "<alg>=<hex>"
+// (Gemfile.lock CHECKSUMS), "h1:<base64>" (go.sum), bare hex by length
+// (Cargo.lock sha256, composer.lock and yarn v1 sha1) and bare base64 of 64
+// bytes (packages.lock.json contentHash, a sha512). Every digest of the
+// strongest algorithm is kept: a PyPI lockfile lists one per file of the
+// release, and the artifact must be one of them.
+func parseDigests(s string) (algorithm string, digests []string) {
+	for _, part := range strings.FieldsFunc(s, func(r rune) bool { return r == ' ' || r == ',' || r == '\t' || r == '\n' }) {
+		alg, digest := parseDigest(part)
+		switch {
+		case alg == "":
 			continue
+		case rank[alg] > rank[algorithm]:
+			algorithm, digests = alg, []string{digest}
+		case alg == algorithm && !slices.Contains(digests, digest):
+			digests = append(digests, digest)
 		}
-		raw, err := base64.StdEncoding.DecodeString(b64)
-		if err != nil || rank[alg] <= rank[algorithm] {
-			continue
-		}
-		algorithm, digest, ok = alg, hex.EncodeToString(raw), true
 	}
-	return algorithm, digest, ok
+	return algorithm, digests
+}
+
+func parseDigest(part string) (alg, digest string) {
+	if v, ok := strings.CutPrefix(part, "h1:"); ok {
+		if raw, err := base64.StdEncoding.DecodeString(v); err == nil && len(raw) == sha256.Size {
+			return "h1", part
+		}
+		return "", ""
+	}
+	for _, sep := range []string{"-", ":", "="} {
+		a, v, found := strings.Cut(part, sep)
+		a = strings.ToLower(a)
+		if !found || rank[a] == 0 || a == "h1" {
+			continue
+		}
+		if isHex(v) && len(v) == 2*hashSize(a) {
+			return a, strings.ToLower(v)
+		}
+		if raw, err := base64.StdEncoding.DecodeString(v); err == nil && len(raw) == hashSize(a) {
+			return a, hex.EncodeToString(raw)
+		}
+		return "", ""
+	}
+	if isHex(part) {
+		switch len(part) {
+		case 40:
+			return "sha1", strings.ToLower(part)
+		case 64:
+			return "sha256", strings.ToLower(part)
+		case 128:
+			return "sha512", strings.ToLower(part)
+		}
+	}
+	if raw, err := base64.StdEncoding.DecodeString(part); err == nil && len(raw) == sha512.Size {
+		return "sha512", hex.EncodeToString(raw)
+	}
+	return "", ""
+}
+
+func hashSize(alg string) int {
+	switch alg {
+	case "sha1":
+		return sha1.Size
+	case "sha256":
+		return sha256.Size
+	case "sha384":
+		return sha512.Size384
+	}
+	return sha512.Size
+}
+
+// expected parses an npm lockfile's integrity (SRI, or yarn v1's bare hex
+// SHA-1) and returns the strongest algorithm and its first digest in hex.
+func expected(integrity string) (algorithm, digest string, ok bool) {
+	alg, ds := parseDigests(integrity)
+	if alg == "" || alg == "h1" {
+		return "", "", false
+	}
+	return alg, ds[0], true
 }
 
 func isHex(s string) bool {
 	_, err := hex.DecodeString(s)
-	return err == nil
+	return err == nil && s != ""
 }
 
 func newHash(alg string) hash.Hash {
@@ -85,37 +166,86 @@ func newHash(alg string) hash.Hash {
 	return sha512.New()
 }
 
-// npmURL is where an npm package's tarball is: the lockfile's resolved URL,
-// else the registry's conventional path.
-func npmURL(p *lockfiles.Package, registry string) string {
-	if u, err := url.Parse(p.Resolved); err == nil && (u.Scheme == "https" || u.Scheme == "http") && u.Host != "" {
-		return p.Resolved
-	}
-	base := p.Name
-	if i := strings.LastIndexByte(base, '/'); i >= 0 {
-		base = base[i+1:]
-	}
-	return strings.TrimSuffix(registry, "/") + "/" + p.Name + "/-/" + base + "-" + p.Version + ".tgz"
+// fetcher downloads artifacts, verifies them and caches them by digest.
+type fetcher struct {
+	hx       *httpx.Client
+	cacheDir string
+	max      int64
 }
 
-// get downloads url and verifies it against integrity; a verified artifact
-// is cached under its digest.
-func (f *fetcher) get(ctx context.Context, rawURL, integrity string) ([]byte, error) {
-	alg, want, ok := expected(integrity)
-	if !ok {
+// errTooLarge is wrapped when an artifact is larger than the size cap.
+var errTooLarge = errors.New("larger than the size cap")
+
+// digestOf hashes data as exp says: a plain digest, or a Go module zip's
+// h1 dirhash after checking the zip against the module zip rules.
+func digestOf(data []byte, exp expectation) (string, error) {
+	if exp.algorithm != "h1" {
+		h := newHash(exp.algorithm)
+		h.Write(data)
+		return hex.EncodeToString(h.Sum(nil)), nil
+	}
+	// dirhash and the module zip rules read a file: a private temporary
+	// one, removed at once.
+	tmp, err := os.CreateTemp("", "tollgate-modzip-*")
+	if err != nil {
+		return "", err
+	}
+	defer os.Remove(tmp.Name())
+	_, err = tmp.Write(data)
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return "", err
+	}
+	if _, err := modzip.CheckZip(exp.module, tmp.Name()); err != nil {
+		return "", fmt.Errorf("not a valid module zip: %w", err)
+	}
+	return dirhash.HashZip(tmp.Name(), dirhash.Hash1)
+}
+
+// get downloads rawURL and verifies it against exp; a verified artifact is
+// cached under its digest. An artifact that does not verify is returned
+// with an *integrityError.
+func (f *fetcher) get(ctx context.Context, rawURL string, exp expectation) ([]byte, error) {
+	if !exp.ok() {
 		return nil, fmt.Errorf("%s: %w", httpx.RedactURL(rawURL), errNoIntegrity)
 	}
-	cached := ""
+	cacheName := func(d string) string {
+		if exp.algorithm == "h1" {
+			d = hex.EncodeToString([]byte(d))
+		}
+		return filepath.Join(f.cacheDir, "content", exp.algorithm+"-"+d)
+	}
 	if f.cacheDir != "" {
-		cached = filepath.Join(f.cacheDir, "content", alg+"-"+want)
-		if data, err := os.ReadFile(cached); err == nil {
-			h := newHash(alg)
-			h.Write(data)
-			if hex.EncodeToString(h.Sum(nil)) == want {
-				return data, nil
+		for _, d := range exp.digests {
+			if data, err := os.ReadFile(cacheName(d)); err == nil {
+				if got, err := digestOf(data, exp); err == nil && got == d {
+					return data, nil
+				}
 			}
 		}
 	}
+	data, err := f.download(ctx, rawURL)
+	if err != nil {
+		return nil, err
+	}
+	got, err := digestOf(data, exp)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", httpx.RedactURL(rawURL), err)
+	}
+	if !slices.Contains(exp.digests, got) {
+		return data, &integrityError{url: httpx.RedactURL(rawURL), algorithm: exp.algorithm, want: exp.digests[0], got: got, source: exp.source}
+	}
+	if f.cacheDir != "" {
+		_ = os.MkdirAll(filepath.Join(f.cacheDir, "content"), 0o755)
+		_ = atomicfile.Write(cacheName(got), data)
+	}
+	return data, nil
+}
+
+// download reads rawURL whole, at most f.max bytes.
+func (f *fetcher) download(ctx context.Context, rawURL string) ([]byte, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, rawURL, nil)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %v", httpx.RedactURL(rawURL), err)
@@ -128,21 +258,15 @@ func (f *fetcher) get(ctx context.Context, rawURL, integrity string) ([]byte, er
 	if resp.StatusCode != http.StatusOK {
 		return nil, fmt.Errorf("%s: HTTP %d", httpx.RedactURL(rawURL), resp.StatusCode)
 	}
+	if resp.ContentLength > f.max {
+		return nil, fmt.Errorf("%s: %w of %d bytes (%d)", httpx.RedactURL(rawURL), errTooLarge, f.max, resp.ContentLength)
+	}
 	data, err := io.ReadAll(io.LimitReader(resp.Body, f.max+1))
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", httpx.RedactURL(rawURL), err)
 	}
 	if int64(len(data)) > f.max {
-		return nil, fmt.Errorf("%s: larger than %d bytes", httpx.RedactURL(rawURL), f.max)
-	}
-	h := newHash(alg)
-	h.Write(data)
-	if got := hex.EncodeToString(h.Sum(nil)); got != want {
-		return data, &integrityError{url: httpx.RedactURL(rawURL), algorithm: alg, want: want, got: got}
-	}
-	if cached != "" {
-		_ = os.MkdirAll(filepath.Dir(cached), 0o755)
-		_ = atomicfile.Write(cached, data)
+		return nil, fmt.Errorf("%s: %w of %d bytes", httpx.RedactURL(rawURL), errTooLarge, f.max)
 	}
 	return data, nil
 }

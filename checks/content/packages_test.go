@@ -75,7 +75,7 @@ func TestPackagesFetchVerifyAnalyse(t *testing.T) {
 	in := &scanner.Input{Mode: scanner.ModePullRequest, Changes: []lockfiles.Change{
 		{Kind: lockfiles.ChangeUpdated, Package: npm("chalkish", "1.0.1", evil, 10), Previous: &prev},
 		{Kind: lockfiles.ChangeAdded, Package: npm("left-pad", "1.3.0", other, 20)}, // locked hash of another tarball
-		{Kind: lockfiles.ChangeAdded, Package: lockfiles.Package{Ecosystem: lockfiles.EcosystemPyPI, Name: "requests", Version: "2.32.0"}},
+		{Kind: lockfiles.ChangeAdded, Package: lockfiles.Package{Ecosystem: lockfiles.EcosystemPub, Name: "http", Version: "1.2.0"}},
 	}}
 	got, skipped := c.packages(t.Context(), in)
 	var lines []string
@@ -92,7 +92,7 @@ func TestPackagesFetchVerifyAnalyse(t *testing.T) {
 			t.Errorf("message %q", f.Message)
 		}
 	}
-	if len(skipped) != 1 || !skipped[0].ByChoice || !strings.Contains(skipped[0].Reason, "PyPI 1") {
+	if len(skipped) != 1 || !skipped[0].ByChoice || !strings.Contains(skipped[0].Reason, "Pub 1") {
 		t.Errorf("skipped %+v", skipped)
 	}
 	// Verified artifacts come from the cache the second time.

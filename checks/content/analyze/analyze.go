@@ -3,11 +3,12 @@
 // rules (rules.go, data with their true and false cases) on the added files
 // and the added parts of changed ones, and reports a file only when a
 // threat is present, or a capability and a threat meet in one file, or an
-// install-time entry point (an npm install script, setup.py, a .pth file, a
-// gem's extconf.rb, NuGet's install.ps1, Cargo's build.rs) reaches a
-// capability. Minified and bundled files are compared statement by
-// statement, so a rebuild that only reorders adds nothing. Nothing is
-// executed: the analysis is pattern matching over text.
+// install-time entry point (an npm install script, setup.py, an in-tree
+// build backend, a .pth file, a gem's extension build script, NuGet's
+// install.ps1 and imported .targets/.props, Cargo's build script: the
+// EntryPoints table) reaches a capability. Minified and bundled files are
+// compared statement by statement, so a rebuild that only reorders adds
+// nothing. Nothing is executed: the analysis is pattern matching over text.
 package analyze
 
 import (
@@ -61,6 +62,8 @@ type fileHits struct {
 	// entry is set when the file is an install-time entry point (or run by
 	// one), with what makes it one.
 	entry string
+	// ignore are capabilities the entry point reaches by design.
+	ignore []string
 }
 
 func (f *fileHits) has(class string) bool {
@@ -95,9 +98,11 @@ func Analyze(old, new *archive.Archive) []Result {
 		}
 		fh := &fileHits{name: name}
 		var units []string
-		if why, ok := entries[name]; ok {
-			// An entry point runs whole: judge all of it.
-			fh.entry = why
+		if e, ok := entries[name]; ok {
+			fh.entry, fh.ignore = e.phrase, e.ignore
+		}
+		if e, ok := entries[name]; ok && e.whole {
+			// An entry point that newly runs runs whole: judge all of it.
 			units = splitUnits(name, nf.Data)
 		} else {
 			units = newUnits(name, of, nf)
@@ -162,12 +167,12 @@ func firstMatch(r *Rule, u string) string {
 // critical with a threat too).
 func judge(fh *fileHits) (Result, bool) {
 	threat, capability := fh.has(ClassThreat), fh.has(ClassCapability)
-	if fh.name == "build.rs" && !threat {
+	if len(fh.ignore) > 0 && !threat {
 		// Build scripts run compilers by design: only a build script that
 		// also reaches the network, credentials or the environment counts.
 		capability = false
 		for _, h := range fh.hits {
-			if h.rule.Class == ClassCapability && h.rule.ID != "process-execution" {
+			if h.rule.Class == ClassCapability && !slices.Contains(fh.ignore, h.rule.ID) {
 				capability = true
 			}
 		}
@@ -226,14 +231,27 @@ func files(a *archive.Archive) map[string]*archive.File {
 	}
 	prefix := ""
 	if len(a.Files) > 0 {
-		if i := strings.IndexByte(a.Files[0].Name, '/'); i > 0 {
-			prefix = a.Files[0].Name[:i+1]
+		first := a.Files[0].Name
+		candidates := []string{}
+		// A Go module zip's files are under "<module path>@<version>/",
+		// and a module path has slashes of its own.
+		if at := strings.IndexByte(first, '@'); at > 0 {
+			if j := strings.IndexByte(first[at:], '/'); j > 0 {
+				candidates = append(candidates, first[:at+j+1])
+			}
+		}
+		if i := strings.IndexByte(first, '/'); i > 0 {
+			candidates = append(candidates, first[:i+1])
+		}
+	next:
+		for _, c := range candidates {
 			for _, f := range a.Files {
-				if !strings.HasPrefix(f.Name, prefix) {
-					prefix = ""
-					break
+				if !strings.HasPrefix(f.Name, c) {
+					continue next
 				}
 			}
+			prefix = c
+			break
 		}
 	}
 	for i := range a.Files {
@@ -359,17 +377,29 @@ func inlineCommands(oldFiles, newFiles map[string]*archive.File) []command {
 
 var scriptFile = regexp.MustCompile(`[\w./-]+\.(?:m?js|cjs|sh|py|ps1)\b`)
 
+// entry is why a file of the new version runs at install time.
+type entry struct {
+	// phrase names it in a summary.
+	phrase string
+	// whole is set when the file newly runs (added, or not run before): all
+	// of it is judged; else only what it gains.
+	whole bool
+	// ignore are capabilities it reaches by design.
+	ignore []string
+}
+
 // entryPoints are the files that run at install time in the new version,
 // when they are new or changed or newly run: files an added or changed npm
-// install script names, setup.py, .pth files, a gem's extconf.rb,
-// NuGet's install.ps1 and .targets/.props, Cargo's build.rs.
-func entryPoints(oldFiles, newFiles map[string]*archive.File) map[string]string {
-	out := map[string]string{}
+// install script names, and the files of the EntryPoints table (setup.py,
+// an in-tree build backend, .pth files, a gem's extension build scripts,
+// NuGet's install.ps1 and imported .targets/.props, Cargo's build script).
+func entryPoints(oldFiles, newFiles map[string]*archive.File) map[string]entry {
+	out := map[string]entry{}
 	for _, c := range inlineCommands(oldFiles, newFiles) {
 		for _, f := range scriptFile.FindAllString(c.command, -1) {
 			f = strings.TrimPrefix(path.Clean(f), "./")
 			if _, ok := newFiles[f]; ok {
-				out[f] = fmt.Sprintf("a %s script (%q)", c.name, c.command)
+				out[f] = entry{phrase: fmt.Sprintf("a %s script (%q)", c.name, c.command), whole: true}
 			}
 		}
 	}
@@ -378,18 +408,12 @@ func entryPoints(oldFiles, newFiles map[string]*archive.File) map[string]string 
 		if of != nil && bytes.Equal(of.Data, nf.Data) {
 			continue
 		}
-		base := path.Base(name)
-		switch {
-		case name == "setup.py":
-			out[name] = "setup.py, which runs when the source distribution installs,"
-		case strings.HasSuffix(base, ".pth") && !strings.Contains(name, "/"):
-			out[name] = "a .pth file, which runs at every Python start-up,"
-		case base == "extconf.rb" && strings.HasPrefix(name, "ext/"):
-			out[name] = "a native extension's extconf.rb, which runs on gem install,"
-		case name == "tools/install.ps1" || name == "tools/init.ps1":
-			out[name] = "NuGet's " + name + ", which runs when the package is installed,"
-		case name == "build.rs":
-			out[name] = "Cargo's build.rs, which runs on every build,"
+		for i := range EntryPoints {
+			ep := &EntryPoints[i]
+			if ep.Match(name, newFiles) {
+				out[name] = entry{phrase: ep.Phrase, whole: of == nil || !ep.Match(name, oldFiles), ignore: ep.Ignore}
+				break
+			}
 		}
 	}
 	return out

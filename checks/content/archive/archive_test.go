@@ -211,3 +211,70 @@ func FuzzRead(f *testing.F) {
 		}
 	})
 }
+
+func gzipOf(t *testing.T, body string) string {
+	t.Helper()
+	var buf bytes.Buffer
+	zw := gzip.NewWriter(&buf)
+	zw.Write([]byte(body))
+	zw.Close()
+	return buf.String()
+}
+
+// The attacks of a nested archive: what is unsafe inside data.tar.gz is
+// recorded, and the limits hold across the nesting, not per layer.
+func TestReadGemAttacks(t *testing.T) {
+	gem := func(data []byte, extra ...entry) []byte {
+		return tarball(t, false, append([]entry{{name: "metadata.gz", body: gzipOf(t, "name: x\n")}, {name: "data.tar.gz", body: string(data)}}, extra...)...)
+	}
+	// Traversal, absolute paths and links inside data.tar.gz, and in the
+	// outer tar.
+	a, err := ReadGem(gem(tarball(t, true,
+		entry{name: "../../.bashrc", body: "evil"},
+		entry{name: "/usr/bin/x", body: "evil"},
+		entry{name: "lib/link.rb", typ: tar.TypeSymlink, linkname: "/etc/passwd"},
+		entry{name: "lib/x.rb", body: "ok"},
+	), entry{name: "../outer", body: "evil"}), Limits{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if names(a) != "lib/x.rb,metadata" || len(a.Skipped) != 4 {
+		t.Errorf("gem attacks: %s %+v", names(a), a.Skipped)
+	}
+	// A bomb by ratio inside data.tar.gz.
+	zeros := strings.Repeat("\x00", 64<<20)
+	if _, err := ReadGem(gem(tarball(t, true, entry{name: "lib/zeros", body: zeros})), Limits{}); !errors.Is(err, ErrLimit) || !strings.Contains(err.Error(), "bomb") {
+		t.Errorf("nested ratio bomb: %v", err)
+	}
+	// A bomb by ratio in metadata.gz.
+	bomb := tarball(t, false, entry{name: "metadata.gz", body: gzipOf(t, zeros)}, entry{name: "data.tar.gz", body: string(tarball(t, true, entry{name: "lib/x.rb", body: "ok"}))})
+	if _, err := ReadGem(bomb, Limits{}); !errors.Is(err, ErrLimit) {
+		t.Errorf("metadata bomb: %v", err)
+	}
+	// The total across the layers: each layer alone within MaxTotal, both
+	// together over it.
+	big := strings.Repeat("a", 700)
+	inner := tarball(t, true, entry{name: "lib/a.rb", body: big})
+	if _, err := ReadGem(gem(inner), Limits{MaxTotal: 1000}); err != nil {
+		t.Fatalf("within the total: %v", err)
+	}
+	if _, err := ReadGem(gem(inner, entry{name: "padding", body: big}), Limits{MaxTotal: 1000}); !errors.Is(err, ErrLimit) {
+		t.Errorf("total across the nesting: %v", err)
+	}
+	// The count across the layers.
+	var many []entry
+	for i := range 8 {
+		many = append(many, entry{name: "lib/f" + strings.Repeat("x", i), body: "x"})
+	}
+	if _, err := ReadGem(gem(tarball(t, true, many...)), Limits{MaxFiles: 9}); !errors.Is(err, ErrLimit) {
+		t.Errorf("count across the nesting: %v", err)
+	}
+	// A truncated data.tar.gz, and a gem without one.
+	tgz := tarball(t, true, entry{name: "lib/x.rb", body: strings.Repeat("code\n", 5000)})
+	if _, err := ReadGem(gem(tgz[:len(tgz)/2]), Limits{}); !errors.Is(err, ErrCorrupt) {
+		t.Errorf("truncated data.tar.gz: %v", err)
+	}
+	if _, err := ReadGem(tarball(t, false, entry{name: "metadata.gz", body: gzipOf(t, "x")}), Limits{}); !errors.Is(err, ErrCorrupt) {
+		t.Errorf("no data.tar.gz: %v", err)
+	}
+}

@@ -1,0 +1,241 @@
+package content
+
+import (
+	"context"
+	"fmt"
+	"net/url"
+	"slices"
+	"strings"
+
+	"golang.org/x/mod/module"
+
+	"github.com/tollgate-dev/tollgate/lockfiles"
+	"github.com/tollgate-dev/tollgate/registry"
+)
+
+// labels name each fetched ecosystem in messages, as config registries:
+// keys do ("pypi foo 1.0.1 (updated from 1.0.0) adds …").
+var labels = map[string]string{
+	lockfiles.EcosystemNPM:       "npm",
+	lockfiles.EcosystemPyPI:      "pypi",
+	lockfiles.EcosystemRubyGems:  "rubygems",
+	lockfiles.EcosystemNuGet:     "nuget",
+	lockfiles.EcosystemCrates:    "crates",
+	lockfiles.EcosystemGo:        "go",
+	lockfiles.EcosystemPackagist: "packagist",
+}
+
+// Public download locations where the registry's API base is not where
+// artifacts are served from.
+const (
+	publicCratesAPI    = "https://crates.io"
+	publicCratesStatic = "https://static.crates.io/crates"
+	publicNuGetIndex   = "https://api.nuget.org/v3/index.json"
+	publicNuGetFlat    = "https://api.nuget.org/v3-flatcontainer"
+)
+
+// located is where one package version's artifact is and what it must hash
+// to.
+type located struct {
+	url string
+	exp expectation
+	// gem: read as a RubyGems .gem (a tar around data.tar.gz).
+	gem bool
+	// note says what could not be verified, for the findings' messages
+	// ("the lockfile carries no hash: verified against the registry's
+	// digest").
+	note string
+}
+
+// locate finds the artifact of p: its URL from the lockfile when the
+// lockfile records one, else the registry client's, else the registry's
+// conventional path under config registries:; its expected digest from the
+// lockfile when the lockfile has one, else the registry's.
+func (c Check) locate(ctx context.Context, p *lockfiles.Package) (located, error) {
+	var a located
+	alg, digests := parseDigests(p.Integrity)
+	if alg != "" {
+		a.exp = expectation{algorithm: alg, digests: digests, source: fromLockfile}
+	}
+	// reg asks the registry client about p's version, once.
+	var regVersion *registry.Version
+	var regErr error
+	asked := false
+	reg := func() (*registry.Version, error) {
+		if asked {
+			return regVersion, regErr
+		}
+		asked = true
+		client := c.opts.Registries[p.Ecosystem]
+		if client == nil {
+			regErr = fmt.Errorf("no %s registry client", p.Ecosystem)
+			if c.opts.RegistryErr != nil {
+				regErr = c.opts.RegistryErr
+			}
+			return nil, regErr
+		}
+		pkg, err := client.Package(ctx, p.Name)
+		if err != nil {
+			regErr = err
+			return nil, err
+		}
+		v, ok := pkg.Version(p.Version)
+		if !ok {
+			regErr = fmt.Errorf("the registry lists no version %s", p.Version)
+			return nil, regErr
+		}
+		regVersion = v
+		return v, nil
+	}
+	switch p.Ecosystem {
+	case lockfiles.EcosystemNPM:
+		a.url = npmURL(p, c.base("npm"))
+	case lockfiles.EcosystemPyPI:
+		if isPythonArtifact(p.Resolved) {
+			a.url = p.Resolved // uv.lock records the file's URL
+		}
+	case lockfiles.EcosystemRubyGems:
+		base := c.base("rubygems")
+		if isHTTP(p.Resolved) {
+			base = strings.TrimRight(p.Resolved, "/") // the GEM remote of Gemfile.lock
+		}
+		file := p.Name + "-" + p.Version
+		if platform := qualifier(p.PURL, "platform"); platform != "" && platform != "ruby" {
+			file += "-" + platform
+		}
+		a.url, a.gem = base+"/gems/"+url.PathEscape(file)+".gem", true
+	case lockfiles.EcosystemCrates:
+		if p.Resolved != "" && !strings.Contains(p.Resolved, "github.com/rust-lang/crates.io-index") && !strings.Contains(p.Resolved, "index.crates.io") {
+			return a, fmt.Errorf("crate from the alternative registry %s: its download URL is not read in this version", p.Resolved)
+		}
+		if base := c.base("crates"); base == publicCratesAPI {
+			a.url = publicCratesStatic + "/" + url.PathEscape(p.Name) + "/" + url.PathEscape(p.Name) + "-" + url.PathEscape(p.Version) + ".crate"
+		} else {
+			a.url = base + "/api/v1/crates/" + url.PathEscape(p.Name) + "/" + url.PathEscape(p.Version) + "/download"
+		}
+	case lockfiles.EcosystemGo:
+		escPath, err1 := module.EscapePath(p.Name)
+		escVersion, err2 := module.EscapeVersion(p.Version)
+		if err1 != nil || err2 != nil {
+			return a, fmt.Errorf("not a module path and version: %s %s", p.Name, p.Version)
+		}
+		a.url = c.base("go") + "/" + escPath + "/@v/" + escVersion + ".zip"
+		a.exp.module = module.Version{Path: p.Name, Version: p.Version}
+		if a.exp.algorithm != "h1" {
+			a.exp = expectation{module: a.exp.module} // go.sum's h1 is the only hash of a module zip
+		}
+	case lockfiles.EcosystemNuGet:
+		if c.base("nuget") == publicNuGetIndex {
+			id, v := strings.ToLower(p.Name), strings.ToLower(p.Version)
+			a.url = publicNuGetFlat + "/" + url.PathEscape(id) + "/" + url.PathEscape(v) + "/" + url.PathEscape(id) + "." + url.PathEscape(v) + ".nupkg"
+		}
+	case lockfiles.EcosystemPackagist:
+		if isHTTP(p.Resolved) {
+			a.url = p.Resolved // composer.lock dist.url
+		}
+	default:
+		return a, errUnsupported
+	}
+	if a.url == "" {
+		v, err := reg()
+		if err != nil {
+			return a, fmt.Errorf("no download URL in the lockfile, and the registry could not say: %w", err)
+		}
+		if v.ArtifactURL == "" {
+			return a, fmt.Errorf("no download URL in the lockfile or from the registry")
+		}
+		a.url = v.ArtifactURL
+	}
+	if p.Ecosystem == lockfiles.EcosystemPyPI && a.exp.ok() && !isPythonArtifact(p.Resolved) {
+		// A PyPI release has many files and these lockfiles hash them
+		// without naming them: when the file the registry picks is not among
+		// the locked hashes (a lockfile of wheels only), what was locked is
+		// another file, not a tampered one.
+		if v, err := reg(); err == nil && v.Digest != "" {
+			if alg, ds := parseDigests(v.Digest); alg == a.exp.algorithm && len(ds) == 1 && !slices.Contains(a.exp.digests, ds[0]) {
+				a.exp = expectation{algorithm: alg, digests: ds, source: fromRegistry}
+				a.note = "the lockfile's hashes are of other files of this release: verified against the registry's digest"
+			}
+		}
+	}
+	if !a.exp.ok() && p.Ecosystem != lockfiles.EcosystemGo {
+		if v, err := reg(); err == nil && v.Digest != "" && (v.ArtifactURL == "" || v.ArtifactURL == a.url) {
+			if alg, ds := parseDigests(v.Digest); alg != "" && alg != "h1" {
+				a.exp = expectation{algorithm: alg, digests: ds, source: fromRegistry}
+				a.note = "the lockfile carries no hash: verified against the registry's digest"
+			}
+		}
+	}
+	return a, nil
+}
+
+// errUnsupported marks an ecosystem whose artifacts are not fetched.
+var errUnsupported = fmt.Errorf("artifacts of this ecosystem are not fetched in this version")
+
+// base is the configured base URL of a registry key (the public one when
+// the config names none), without a trailing slash.
+func (c Check) base(key string) string {
+	if b := c.opts.Bases[key]; b != "" {
+		return strings.TrimRight(b, "/")
+	}
+	return strings.TrimRight(defaultBases[key], "/")
+}
+
+// defaultBases are the public endpoints (config.DefaultRegistries).
+var defaultBases = map[string]string{
+	"npm":       "https://registry.npmjs.org",
+	"pypi":      "https://pypi.org",
+	"rubygems":  "https://rubygems.org",
+	"nuget":     publicNuGetIndex,
+	"crates":    publicCratesAPI,
+	"go":        "https://proxy.golang.org",
+	"packagist": "https://repo.packagist.org",
+}
+
+func isHTTP(s string) bool {
+	u, err := url.Parse(s)
+	return err == nil && (u.Scheme == "https" || u.Scheme == "http") && u.Host != ""
+}
+
+// isPythonArtifact says whether s is the URL of a wheel or an sdist (not an
+// index URL, which poetry.lock records for packages of other sources).
+func isPythonArtifact(s string) bool {
+	if !isHTTP(s) {
+		return false
+	}
+	u, _ := url.Parse(s)
+	p := strings.ToLower(u.Path)
+	for _, ext := range []string{".whl", ".tar.gz", ".zip", ".tgz", ".tar.bz2"} {
+		if strings.HasSuffix(p, ext) {
+			return true
+		}
+	}
+	return false
+}
+
+// qualifier reads one qualifier of a purl ("pkg:gem/x@1?platform=java").
+func qualifier(purl, key string) string {
+	_, q, ok := strings.Cut(purl, "?")
+	if !ok {
+		return ""
+	}
+	q, _, _ = strings.Cut(q, "#")
+	vals, err := url.ParseQuery(q)
+	if err != nil {
+		return ""
+	}
+	return vals.Get(key)
+}
+
+// npmURL is where an npm package's tarball is: the lockfile's resolved URL,
+// else the registry's conventional path.
+func npmURL(p *lockfiles.Package, registry string) string {
+	if isHTTP(p.Resolved) {
+		return p.Resolved
+	}
+	base := p.Name
+	if i := strings.LastIndexByte(base, '/'); i >= 0 {
+		base = base[i+1:]
+	}
+	return strings.TrimSuffix(registry, "/") + "/" + p.Name + "/-/" + base + "-" + p.Version + ".tgz"
+}
