@@ -21,9 +21,11 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"net/url"
 	"sync"
 	"time"
 
+	"github.com/tollgate-dev/tollgate/config"
 	"github.com/tollgate-dev/tollgate/internal/httpx"
 
 	"github.com/tollgate-dev/tollgate/checks"
@@ -43,11 +45,13 @@ func Entry() checks.Entry {
 	return checks.Entry{
 		ID:      ID,
 		Summary: "what the packages a pull request adds or updates ship (fetched, verified, diffed), and the binary artifacts it adds or changes",
-		Budget:  time.Minute,
+		// Up to 200 packages, four at a time, each fetched twice on an update.
+		Budget: 3 * time.Minute,
 		New: func(_ context.Context, d checks.Deps) (scanner.Check, error) {
 			opts := Options{HTTPClient: d.HTTPClient, CacheDir: d.CacheDir, UserAgent: d.UserAgent, Mask: d.Mask}
 			if d.Config != nil {
 				opts.Bases = d.Config.Registries
+				opts.Credentials = checks.Credentials(d.Config, d.Getenv)
 				opts.SecretAllow = engine.Allowlist{Patterns: d.Config.Allow.Patterns, Fingerprints: d.Config.Allow.Secrets}
 			}
 			opts.Registries, opts.RegistryErr = d.RegistrySet().Configured()
@@ -64,6 +68,9 @@ type Options struct {
 	// Bases are the registries' base URLs by config key (config
 	// registries:; a key absent or empty: the public registry).
 	Bases map[string]string
+	// Credentials are the registries' credentials by config key (config
+	// registry-auth), sent with downloads from that registry's origin only.
+	Credentials map[string]registry.Credentials
 	// NPMRegistry is the npm registry base URL, when Bases names none.
 	NPMRegistry string
 	// Registries are the run's registry clients by ecosystem, asked for an
@@ -124,7 +131,18 @@ func New(opts Options) Check {
 		opts.MaxArtifact = DefaultMaxArtifact
 	}
 	hx := httpx.New(httpx.Options{HTTPClient: opts.HTTPClient, UserAgent: opts.UserAgent, MaxInFlight: workers, MinBackoff: opts.MinBackoff})
-	return Check{opts: opts, f: &fetcher{hx: hx, cacheDir: opts.CacheDir, max: opts.MaxArtifact}, sec: &secretState{}}
+	creds := map[string]registry.Credentials{}
+	public := config.DefaultRegistries()
+	for key, c := range opts.Credentials {
+		base := bases[key]
+		if base == "" {
+			base = public[key]
+		}
+		if u, err := url.Parse(base); err == nil && u.Host != "" && !c.IsZero() {
+			creds[origin(u)] = c
+		}
+	}
+	return Check{opts: opts, f: &fetcher{hx: hx, cacheDir: opts.CacheDir, max: opts.MaxArtifact, creds: creds}, sec: &secretState{}}
 }
 
 // ID implements scanner.Check.

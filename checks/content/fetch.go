@@ -12,6 +12,7 @@ import (
 	"hash"
 	"io"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"slices"
@@ -23,6 +24,7 @@ import (
 
 	"github.com/tollgate-dev/tollgate/internal/atomicfile"
 	"github.com/tollgate-dev/tollgate/internal/httpx"
+	"github.com/tollgate-dev/tollgate/registry"
 )
 
 // DefaultMaxArtifact bounds one downloaded artifact.
@@ -171,7 +173,15 @@ type fetcher struct {
 	hx       *httpx.Client
 	cacheDir string
 	max      int64
+	// creds are the registries' credentials by origin (scheme://host:port
+	// of the base URL): a download from that origin carries them, one from
+	// any other origin none (and the HTTP layer drops them on a redirect
+	// that leaves the origin).
+	creds map[string]registry.Credentials
 }
+
+// origin is a URL's scheme://host[:port], lower-cased.
+func origin(u *url.URL) string { return strings.ToLower(u.Scheme + "://" + u.Host) }
 
 // errTooLarge is wrapped when an artifact is larger than the size cap.
 var errTooLarge = errors.New("larger than the size cap")
@@ -249,6 +259,9 @@ func (f *fetcher) download(ctx context.Context, rawURL string) ([]byte, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, rawURL, nil)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %v", httpx.RedactURL(rawURL), err)
+	}
+	if c, ok := f.creds[origin(req.URL)]; ok {
+		c.Apply(req)
 	}
 	resp, err := f.hx.Do(req, httpx.Retryable(), httpx.NoCache())
 	if err != nil {

@@ -10,10 +10,12 @@ import (
 	"net/http/httptest"
 	"sort"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/tollgate-dev/tollgate/lockfiles"
+	"github.com/tollgate-dev/tollgate/registry"
 	"github.com/tollgate-dev/tollgate/scanner"
 )
 
@@ -129,5 +131,47 @@ func TestExpectedIntegrity(t *testing.T) {
 		if alg != tt.alg || ok != (tt.alg != "") {
 			t.Errorf("expected(%q) = %q %v, want %q", tt.in, alg, ok, tt.alg)
 		}
+	}
+}
+
+// A private registry's token (config registry-auth) goes with downloads
+// from that registry's origin, and not with a tarball the lockfile locates
+// on another host.
+func TestDownloadCredentialsOnlyToTheirRegistry(t *testing.T) {
+	tarball := npmTarball(t, map[string]string{"package.json": `{"name":"@acme/ui","version":"2.0.0"}`})
+	var mu sync.Mutex
+	seen := map[string]string{}
+	handler := func(name string) http.HandlerFunc {
+		return func(w http.ResponseWriter, r *http.Request) {
+			mu.Lock()
+			seen[name] = r.Header.Get("Authorization")
+			mu.Unlock()
+			if r.Header.Get("Authorization") != "Bearer npm_private" && name == "private" {
+				http.Error(w, "auth required", http.StatusUnauthorized)
+				return
+			}
+			w.Write(tarball)
+		}
+	}
+	private := httptest.NewServer(handler("private"))
+	defer private.Close()
+	elsewhere := httptest.NewServer(handler("elsewhere"))
+	defer elsewhere.Close()
+	c := New(Options{HTTPClient: private.Client(), Bases: map[string]string{"npm": private.URL + "/api/npm/"},
+		Credentials: map[string]registry.Credentials{"npm": {Token: "npm_private"}}, MinBackoff: time.Millisecond})
+	pkg := func(name, resolved string) lockfiles.Package {
+		return lockfiles.Package{Ecosystem: lockfiles.EcosystemNPM, Name: name, Version: "2.0.0", Path: "package-lock.json", Line: 5,
+			Resolved: resolved, Integrity: sri(tarball), PURL: lockfiles.PURL(lockfiles.EcosystemNPM, name, "2.0.0", nil)}
+	}
+	in := &scanner.Input{Mode: scanner.ModePullRequest, Changes: []lockfiles.Change{
+		{Kind: lockfiles.ChangeAdded, Package: pkg("@acme/ui", "")},
+		{Kind: lockfiles.ChangeAdded, Package: pkg("left-pad", elsewhere.URL+"/left-pad/-/left-pad-2.0.0.tgz")},
+	}}
+	got, skipped := c.packages(t.Context(), in)
+	if len(got) != 0 || len(skipped) != 0 {
+		t.Errorf("findings %v, skipped %+v", got, skipped)
+	}
+	if seen["private"] != "Bearer npm_private" || seen["elsewhere"] != "" {
+		t.Errorf("Authorization seen %q", seen)
 	}
 }
