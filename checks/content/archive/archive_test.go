@@ -278,3 +278,29 @@ func TestReadGemAttacks(t *testing.T) {
 		t.Errorf("no data.tar.gz: %v", err)
 	}
 }
+
+// FuzzReadGem: whatever the nesting holds, ReadGem returns only safe names
+// and stays inside the limits across both layers.
+func FuzzReadGem(f *testing.F) {
+	t := &testing.T{}
+	data := tarball(t, true, entry{name: "lib/x.rb", body: "puts 1\n"}, entry{name: "../x", body: "x"})
+	f.Add(tarball(t, false, entry{name: "metadata.gz", body: gzipOf(t, "name: x\n")}, entry{name: "data.tar.gz", body: string(data)}))
+	f.Add(tarball(t, false, entry{name: "data.tar.gz", body: string(data[:len(data)/2])}))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		lim := Limits{MaxTotal: 1 << 20, MaxFile: 1 << 19, MaxFiles: 100}
+		a, err := ReadGem(data, lim)
+		if err != nil || a == nil {
+			return
+		}
+		var total int64
+		for _, file := range a.Files {
+			if n, why := safeName(file.Name); why != "" || n != file.Name {
+				t.Fatalf("unsafe name extracted: %q", file.Name)
+			}
+			total += int64(len(file.Data))
+		}
+		if total > lim.MaxTotal || len(a.Files) > lim.MaxFiles {
+			t.Fatalf("limits passed: %d bytes, %d files", total, len(a.Files))
+		}
+	})
+}
