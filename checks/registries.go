@@ -6,6 +6,7 @@ import (
 
 	"github.com/tollgate-dev/tollgate/config"
 	"github.com/tollgate-dev/tollgate/internal/httpx"
+	"github.com/tollgate-dev/tollgate/lockfiles"
 	"github.com/tollgate-dev/tollgate/registry"
 	regall "github.com/tollgate-dev/tollgate/registry/all"
 )
@@ -60,3 +61,19 @@ func Credentials(cfg *config.Config, getenv func(string) string) map[string]regi
 	}
 	return out
 }
+
+// registryKeys map lockfile ecosystems to their config registries: keys.
+var registryKeys = map[string]string{
+	lockfiles.EcosystemNPM:       "npm",
+	lockfiles.EcosystemPyPI:      "pypi",
+	lockfiles.EcosystemRubyGems:  "rubygems",
+	lockfiles.EcosystemNuGet:     "nuget",
+	lockfiles.EcosystemCrates:    "crates",
+	lockfiles.EcosystemGo:        "go",
+	lockfiles.EcosystemPackagist: "packagist",
+}
+
+// RegistryKey is the config registries: key of a lockfile ecosystem (npm,
+// pypi, rubygems, nuget, crates, go, packagist), the name messages give a
+// registry; "" for an ecosystem without a registry client.
+func RegistryKey(ecosystem string) string { return registryKeys[ecosystem] }

@@ -24,6 +24,7 @@ import (
 
 	"golang.org/x/mod/sumdb/dirhash"
 
+	"github.com/tollgate-dev/tollgate/checks"
 	"github.com/tollgate-dev/tollgate/lockfiles"
 	"github.com/tollgate-dev/tollgate/registry"
 	"github.com/tollgate-dev/tollgate/scanner"
@@ -311,7 +312,7 @@ func TestEcosystems(t *testing.T) {
 				t.Fatalf("malicious update: %s, skipped %+v", summarise(got), skipped)
 			}
 			t.Log(got[0].Message)
-			label := labels[tc.eco]
+			label := checks.RegistryKey(tc.eco)
 			if !strings.HasPrefix(got[0].Message, label+" "+tc.name+" "+badPkg.Version+" (updated from "+oldPkg.Version+") adds ") || strings.Contains(got[0].Message, "TOKENTOKENTOKEN") {
 				t.Errorf("message %q", got[0].Message)
 			}

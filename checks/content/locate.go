@@ -13,18 +13,6 @@ import (
 	"github.com/tollgate-dev/tollgate/registry"
 )
 
-// labels name each fetched ecosystem in messages, as config registries:
-// keys do ("pypi foo 1.0.1 (updated from 1.0.0) adds …").
-var labels = map[string]string{
-	lockfiles.EcosystemNPM:       "npm",
-	lockfiles.EcosystemPyPI:      "pypi",
-	lockfiles.EcosystemRubyGems:  "rubygems",
-	lockfiles.EcosystemNuGet:     "nuget",
-	lockfiles.EcosystemCrates:    "crates",
-	lockfiles.EcosystemGo:        "go",
-	lockfiles.EcosystemPackagist: "packagist",
-}
-
 // Public download locations where the registry's API base is not where
 // artifacts are served from.
 const (

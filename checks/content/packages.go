@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/tollgate-dev/tollgate/checks"
 	"github.com/tollgate-dev/tollgate/checks/content/analyze"
 	"github.com/tollgate-dev/tollgate/checks/content/archive"
 	"github.com/tollgate-dev/tollgate/internal/workpool"
@@ -82,7 +83,7 @@ type job struct {
 
 func (j job) String() string {
 	p := j.c.Package
-	return labels[p.Ecosystem] + " " + p.Name + "@" + p.Version
+	return checks.RegistryKey(p.Ecosystem) + " " + p.Name + "@" + p.Version
 }
 
 // outcome classes of a package that could not be judged, each its own
@@ -105,7 +106,7 @@ func (c Check) packages(ctx context.Context, in *scanner.Input) ([]scanner.Findi
 		if ch.Kind == lockfiles.ChangeRemoved || p.Source != lockfiles.SourceRegistry || p.Version == "" {
 			continue
 		}
-		if labels[p.Ecosystem] == "" {
+		if checks.RegistryKey(p.Ecosystem) == "" {
 			other[p.Ecosystem]++
 			continue
 		}
@@ -272,7 +273,7 @@ func (c Check) judge(ctx context.Context, ch lockfiles.Change) ([]scanner.Findin
 	ctx, cancel := context.WithTimeout(ctx, c.opts.PerPackage)
 	defer cancel()
 	p := ch.Package
-	label := labels[p.Ecosystem]
+	label := checks.RegistryKey(p.Ecosystem)
 	cur, err := c.fetch(ctx, &p)
 	var ie *integrityError
 	if errors.As(err, &ie) {

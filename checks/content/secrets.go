@@ -3,6 +3,7 @@ package content
 import (
 	"fmt"
 
+	"github.com/tollgate-dev/tollgate/checks"
 	"github.com/tollgate-dev/tollgate/checks/content/analyze"
 	"github.com/tollgate-dev/tollgate/checks/content/archive"
 	"github.com/tollgate-dev/tollgate/lockfiles"
@@ -40,7 +41,7 @@ func (c Check) shippedSecrets(p *lockfiles.Package, old, new *archive.Archive, f
 			out = append(out, scanner.Finding{
 				RuleID: RuleShipsSecret, Severity: scanner.SeverityMedium, Path: p.Path, Line: p.Line, Package: p.PURL,
 				Message: fmt.Sprintf("%s %s %s%s %s a secret in %s line %d (%s, secret/%s, %s): whoever published the package leaked it, or shipped a stolen one; it should be revoked, and the release is worth a closer look%s.",
-					labels[p.Ecosystem], p.Name, p.Version, from, verb, m.Path, m.Line, what, trimSecretPrefix(m.RuleID), m.Redacted, suffix),
+					checks.RegistryKey(p.Ecosystem), p.Name, p.Version, from, verb, m.Path, m.Line, what, trimSecretPrefix(m.RuleID), m.Redacted, suffix),
 				Evidence:    fmt.Sprintf("%s:%d: secret/%s %s", m.Path, m.Line, trimSecretPrefix(m.RuleID), m.Redacted),
 				Fingerprint: scanner.Fingerprint(RuleShipsSecret, p.Path, p.PURL, m.Fingerprint),
 			})

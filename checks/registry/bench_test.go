@@ -35,7 +35,7 @@ func BenchmarkSignals500(b *testing.B) {
 		in.Packages = append(in.Packages, ch.Package)
 	}
 	for b.Loop() {
-		c, err := npm.New(reg.Options{BaseURL: srv.URL, HTTP: httpx.New(httpx.Options{HTTPClient: srv.Client(), MaxInFlight: perRegistry})}, npm.WithDownloads("", nil))
+		c, err := npm.New(reg.Options{BaseURL: srv.URL, HTTP: httpx.New(httpx.Options{HTTPClient: srv.Client(), MaxInFlight: reg.DefaultConcurrency})}, npm.WithDownloads("", nil))
 		if err != nil {
 			b.Fatal(err)
 		}

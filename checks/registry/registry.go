@@ -305,7 +305,7 @@ func (c *Check) Run(ctx context.Context, in *scanner.Input) ([]scanner.Finding, 
 	for _, e := range slices.Sorted(maps.Keys(failed)) {
 		list := failed[e]
 		sort.Strings(list)
-		skipped = append(skipped, scanner.Skipped{Check: ID, Reason: fmt.Sprintf("the %s registry could not answer for %d packages (%s): %s", registryKey[e], len(list), why[e], scanner.ListSome(list, 5))})
+		skipped = append(skipped, scanner.Skipped{Check: ID, Reason: fmt.Sprintf("the %s registry could not answer for %d packages (%s): %s", checks.RegistryKey(e), len(list), why[e], scanner.ListSome(list, 5))})
 	}
 	if len(partial) > 0 {
 		sort.Strings(partial)

@@ -199,16 +199,7 @@ func FuzzRead(f *testing.F) {
 		if err != nil || a == nil {
 			return
 		}
-		var total int64
-		for _, file := range a.Files {
-			if n, why := safeName(file.Name); why != "" || n != file.Name {
-				t.Fatalf("unsafe name extracted: %q", file.Name)
-			}
-			total += int64(len(file.Data))
-		}
-		if total > lim.MaxTotal || len(a.Files) > lim.MaxFiles {
-			t.Fatalf("limits passed: %d bytes, %d files", total, len(a.Files))
-		}
+		checkSafe(t, a, lim)
 	})
 }
 
@@ -292,15 +283,22 @@ func FuzzReadGem(f *testing.F) {
 		if err != nil || a == nil {
 			return
 		}
-		var total int64
-		for _, file := range a.Files {
-			if n, why := safeName(file.Name); why != "" || n != file.Name {
-				t.Fatalf("unsafe name extracted: %q", file.Name)
-			}
-			total += int64(len(file.Data))
-		}
-		if total > lim.MaxTotal || len(a.Files) > lim.MaxFiles {
-			t.Fatalf("limits passed: %d bytes, %d files", total, len(a.Files))
-		}
+		checkSafe(t, a, lim)
 	})
+}
+
+// checkSafe fails when an archive read under lim holds an unsafe name or
+// more than the limits allow.
+func checkSafe(t *testing.T, a *Archive, lim Limits) {
+	t.Helper()
+	var total int64
+	for _, file := range a.Files {
+		if n, why := safeName(file.Name); why != "" || n != file.Name {
+			t.Fatalf("unsafe name extracted: %q", file.Name)
+		}
+		total += int64(len(file.Data))
+	}
+	if total > lim.MaxTotal || len(a.Files) > lim.MaxFiles {
+		t.Fatalf("limits passed: %d bytes, %d files", total, len(a.Files))
+	}
 }
