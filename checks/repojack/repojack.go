@@ -202,6 +202,7 @@ func (c *Check) Run(ctx context.Context, in *scanner.Input) ([]scanner.Finding, 
 		mu        sync.Mutex
 		findings  []scanner.Finding
 		unchecked = map[string][]string{} // reason -> repositories
+		example   = map[string]string{}   // reason -> the first error's text
 	)
 	workpool.Each(ctx, workers, targets, func(t *target) {
 		fs, err := c.judge(ctx, t)
@@ -209,8 +210,11 @@ func (c *Check) Run(ctx context.Context, in *scanner.Input) ([]scanner.Finding, 
 		defer mu.Unlock()
 		findings = append(findings, fs...)
 		if err != nil {
-			why := reason(err)
+			why, detail := reason(err)
 			unchecked[why] = append(unchecked[why], t.name())
+			if _, ok := example[why]; !ok {
+				example[why] = detail
+			}
 		}
 	})
 	if err := c.cache.save(); err != nil {
@@ -219,7 +223,11 @@ func (c *Check) Run(ctx context.Context, in *scanner.Input) ([]scanner.Finding, 
 	for _, r := range slices.Sorted(maps.Keys(unchecked)) {
 		repos := unchecked[r]
 		sort.Strings(repos)
-		msg := fmt.Sprintf("%d GitHub repositories not checked (%s): %s", len(repos), r, scanner.ListSome(repos, 5))
+		why := r
+		if d := example[r]; d != "" {
+			why += "; first: " + d
+		}
+		msg := fmt.Sprintf("%d GitHub repositories not checked (%s): %s", len(repos), why, scanner.ListSome(repos, 5))
 		if !c.opts.Token && strings.Contains(r, "rate limit") {
 			msg += "; without a token GitHub allows 60 requests an hour: set GITHUB_TOKEN (the Action's token input)"
 		}
@@ -275,16 +283,21 @@ func (c *Check) declaredSources(ctx context.Context, pkgs []lockfiles.Package) (
 }
 
 // reason names an API error for the skipped entry, without its details.
-func reason(err error) string {
+// The repositories left unchecked are grouped by the class of their
+// error, with the first error's text as the example: one outage is one
+// entry, not one per repository.
+func reason(err error) (class, detail string) {
 	switch {
 	case errors.Is(err, api.ErrRateLimited):
-		return "GitHub API rate limit exhausted"
+		return "GitHub API rate limit exhausted", ""
 	case errors.Is(err, context.DeadlineExceeded), errors.Is(err, context.Canceled):
-		return "the check's time ran out"
+		return "the check's time ran out", ""
 	case errors.Is(err, errUndecided):
-		return err.Error()
+		return err.Error(), ""
+	case errors.Is(err, api.ErrForbidden):
+		return "GitHub API forbids it", err.Error()
 	}
-	return "GitHub API error: " + err.Error()
+	return "GitHub API error", err.Error()
 }
 
 // judge looks one repository up and reports what its dependencies risk.

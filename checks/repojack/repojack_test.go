@@ -288,3 +288,22 @@ func TestCollect(t *testing.T) {
 		t.Errorf("collect = %s, want %s", strings.Join(got, " "), want)
 	}
 }
+
+// An API that fails for every repository is one skipped entry naming them
+// all, with the first error as the example, not one entry per repository.
+func TestOutageIsOneEntry(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Error(w, `{"message":"Server Error"}`, http.StatusBadGateway)
+	}))
+	defer srv.Close()
+	c := newCheck(t, srv, "", time.Now())
+	got, skipped, err := c.Run(t.Context(), &scanner.Input{Mode: scanner.ModeSweep, Packages: []lockfiles.Package{
+		action("actions/checkout", "v4", 1), action("actions/setup-node", "v4", 2), action("acme/deploy", "v1", 3)}})
+	if err != nil || len(got) != 0 {
+		t.Fatalf("findings %v, err %v", summary(got), err)
+	}
+	if len(skipped) != 1 || !strings.HasPrefix(skipped[0].Reason, "3 GitHub repositories not checked (GitHub API error; first: ") ||
+		!strings.Contains(skipped[0].Reason, "502") || !strings.HasSuffix(skipped[0].Reason, "acme/deploy, actions/checkout, actions/setup-node") {
+		t.Errorf("skipped %+v", skipped)
+	}
+}
