@@ -8,7 +8,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tollgate-dev/tollgate/internal/httpx"
+	"github.com/tollgate-dev/tollgate/lockfiles"
 	osvdb "github.com/tollgate-dev/tollgate/osv"
+	reg "github.com/tollgate-dev/tollgate/registry"
+	"github.com/tollgate-dev/tollgate/registry/npm"
 )
 
 // Every signal with a case that raises it and a near miss that must not:
@@ -133,5 +137,32 @@ func TestReleaseTooNewLoweredWhenItFixes(t *testing.T) {
 	_, fs, _ = run(t, npmCheck(t, srv).WithOSV(down), change("fixer", "1.0.2", "1.0.3"))
 	if len(fs) != 1 || fs[0].Severity != "high" || !strings.Contains(fs[0].Message, "Whether it fixes a known vulnerability of 1.0.2 could not be checked (OSV: api.osv.dev: HTTP 503)") {
 		t.Errorf("OSV down: %+v", fs)
+	}
+}
+
+// What the registry could not tell counts only when a signal needs it:
+// npm's download-count API being down leaves every signal judged (no
+// skipped entry), while provenance that could not be read would not.
+func TestIncompleteOnlyWhatSignalsNeed(t *testing.T) {
+	srv := registryServer(t, map[string][]byte{"x": packument("x", 500*day, append(history("x", 3, false), ver{v: "1.0.3", ago: time.Hour, publisher: "alice"})...)}, false)
+	defer srv.Close()
+	down := registryServer(t, nil, true)
+	defer down.Close()
+	hc := httpx.New(httpx.Options{HTTPClient: srv.Client(), MinBackoff: time.Millisecond, MaxRetries: 1})
+	client, err := npm.New(reg.Options{BaseURL: srv.URL, HTTP: hc}, npm.WithDownloads(down.URL, hc))
+	if err != nil {
+		t.Fatal(err)
+	}
+	pkg, err := client.Package(t.Context(), "x")
+	if err != nil || len(pkg.Incomplete) != 1 || !strings.HasPrefix(pkg.Incomplete[0], "downloads") {
+		t.Fatalf("the fixture's download API should fail: %v %v", pkg, err)
+	}
+	c := New(map[string]reg.Client{lockfiles.EcosystemNPM: client}, DefaultCooldown, func() time.Time { return now })
+	got, _, sk := run(t, c, change("x", "1.0.2", "1.0.3"))
+	if len(got) != 1 || len(sk) != 0 {
+		t.Errorf("findings %v, skipped %+v: want release-too-new and nothing unjudged", got, sk)
+	}
+	if got := needed([]string{"downloads: x", "provenance: the simple API answered HTTP 404"}); len(got) != 1 || !strings.HasPrefix(got[0], "provenance") {
+		t.Errorf("provenance not counted: %v", got)
 	}
 }
