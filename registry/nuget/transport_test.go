@@ -53,14 +53,13 @@ func gzipped(t *testing.T, body []byte) (h http.HandlerFunc, wire int) {
 // service index, the flat container and the registration).
 func TestTransport(t *testing.T) {
 	const (
-		index    = "/v3/index.json"
-		flat     = "/v3-flatcontainer/newtonsoft.json/index.json"
-		reg      = "/v3/registration5-gz-semver2/newtonsoft.json/index.json"
-		mirror   = "/mirror/v3-flatcontainer/newtonsoft.json/index.json"
-		ctype    = "application/json"
-		flatFile = "testdata/flat-newtonsoft.json"
-		id       = "Newtonsoft.Json"
+		index  = "/v3/index.json"
+		reg    = "/v3/registration5-gz-semver2/newtonsoft.json/index.json"
+		mirror = "/mirror/v3-flatcontainer/newtonsoft.json/index.json"
+		ctype  = "application/json"
+		id     = "Newtonsoft.Json"
 	)
+	flat := registrytest.Doc{Path: "/v3-flatcontainer/newtonsoft.json/index.json", File: "testdata/flat-newtonsoft.json", Type: ctype}
 	registrytest.RunTransport(t, registrytest.Transport{
 		Registry: "nuget",
 		Package:  id,
@@ -68,17 +67,7 @@ func TestTransport(t *testing.T) {
 		BasePath: index,
 		New:      func(o registry.Options) (registry.Client, error) { return New(o) },
 	}, []registrytest.Case{
-		{
-			Name: "429 with Retry-After on the flat container, then its versions",
-			Route: func(t *testing.T, e *registrytest.Env) {
-				e.Handle(e.Srv, flat, registrytest.Limited(1, registrytest.Fixture(t, flatFile, ctype)))
-			},
-			Check: func(t *testing.T, e *registrytest.Env, p *registry.Package, err error) {
-				wantNewtonsoft(t, e, p, err)
-				e.WantAttempts(t, flat, 2)
-				e.WantWaits(t, time.Second)
-			},
-		},
+		registrytest.RetriedAfter("429 with Retry-After on the flat container, then its versions", flat, wantNewtonsoft),
 		{
 			Name: "429 with Retry-After on the service index, then the index",
 			Route: func(t *testing.T, e *registrytest.Env) {
@@ -98,82 +87,15 @@ func TestTransport(t *testing.T) {
 				e.WantWaits(t, time.Second)
 			},
 		},
-		{
-			Name: "307 on the same origin keeps the token",
-			Route: func(t *testing.T, e *registrytest.Env) {
-				e.Handle(e.Srv, flat, registrytest.Redirect(http.StatusTemporaryRedirect, func() string { return mirror }))
-				e.Handle(e.Srv, mirror, registrytest.Fixture(t, flatFile, ctype))
-			},
-			Check: func(t *testing.T, e *registrytest.Env, p *registry.Package, err error) {
-				wantNewtonsoft(t, e, p, err)
-				e.WantHops(t, flat, e.Srv, mirror)
-			},
-		},
-		{
-			Name: "302 to another origin drops the token",
-			Route: func(t *testing.T, e *registrytest.Env) {
-				e.Handle(e.Srv, flat, registrytest.Redirect(http.StatusFound, func() string { return e.Other.URL + flat }))
-				e.Handle(e.Other, flat, registrytest.Fixture(t, flatFile, ctype))
-			},
-			Check: func(t *testing.T, e *registrytest.Env, p *registry.Package, err error) {
-				wantNewtonsoft(t, e, p, err)
-				e.WantHops(t, flat, e.Other, flat)
-			},
-		},
-		{
-			Name: "500 on every attempt at the flat container",
-			Route: func(t *testing.T, e *registrytest.Env) {
-				e.Handle(e.Srv, flat, registrytest.Status(http.StatusInternalServerError, ""))
-			},
-			Check: func(t *testing.T, e *registrytest.Env, p *registry.Package, err error) {
-				e.WantError(t, err, id, registry.ErrStatus, http.StatusInternalServerError)
-				e.WantAttempts(t, flat, 1+registrytest.Retries)
-				e.WantAttempts(t, reg, 0)
-			},
-		},
-		{
-			Name: "503 with Retry-After on every attempt at the service index",
-			Route: func(t *testing.T, e *registrytest.Env) {
-				e.Handle(e.Srv, index, registrytest.Status(http.StatusServiceUnavailable, "1"))
-			},
-			Check: func(t *testing.T, e *registrytest.Env, p *registry.Package, err error) {
-				e.WantError(t, err, id, registry.ErrStatus, http.StatusServiceUnavailable)
-				e.WantAttempts(t, index, 1+registrytest.Retries)
-				e.WantAttempts(t, flat, 0)
-				e.WantWaits(t, time.Second, time.Second)
-			},
-		},
-		{
-			Name: "503 on every attempt at the registration",
-			Route: func(t *testing.T, e *registrytest.Env) {
-				e.Handle(e.Srv, reg, registrytest.Status(http.StatusServiceUnavailable, ""))
-			},
-			Check: func(t *testing.T, e *registrytest.Env, p *registry.Package, err error) {
-				e.WantError(t, err, id, registry.ErrStatus, http.StatusServiceUnavailable)
-				e.WantAttempts(t, reg, 1+registrytest.Retries)
-			},
-		},
-		{
-			Name: "429 on every attempt",
-			Route: func(t *testing.T, e *registrytest.Env) {
-				e.Handle(e.Srv, flat, registrytest.Limited(1<<30, nil))
-			},
-			Check: func(t *testing.T, e *registrytest.Env, p *registry.Package, err error) {
-				e.WantError(t, err, id, registry.ErrStatus, http.StatusTooManyRequests)
-				e.WantAttempts(t, flat, 1+registrytest.Retries)
-			},
-		},
-		{
-			Name:  "a flat container over the byte limit",
-			Limit: registrytest.ByteLimit,
-			Route: func(t *testing.T, e *registrytest.Env) {
-				e.Handle(e.Srv, flat, e.Stream(ctype, `{"versions":[`, ",", func(i int) string { return fmt.Sprintf(`"13.0.%d"`, i) }))
-			},
-			Check: func(t *testing.T, e *registrytest.Env, p *registry.Package, err error) {
-				e.WantError(t, err, id, registry.ErrTooLarge, 0)
-				e.WantStopped(t)
-			},
-		},
+		registrytest.SameOrigin("307 on the same origin keeps the token", http.StatusTemporaryRedirect, flat, mirror, wantNewtonsoft),
+		registrytest.CrossOrigin("302 to another origin drops the token", http.StatusFound, flat, wantNewtonsoft),
+		registrytest.Refused("500 on every attempt at the flat container", flat.Path, http.StatusInternalServerError, "",
+			registrytest.Attempts(reg, 0)),
+		registrytest.Refused("503 with Retry-After on every attempt at the service index", index, http.StatusServiceUnavailable, "1",
+			registrytest.Attempts(flat.Path, 0), registrytest.Waits(time.Second, time.Second)),
+		registrytest.Refused("503 on every attempt at the registration", reg, http.StatusServiceUnavailable, ""),
+		registrytest.Throttled("429 on every attempt", flat.Path),
+		registrytest.TooLarge("a flat container over the byte limit", flat.Path, ctype, `{"versions":[`, ",", func(i int) string { return fmt.Sprintf(`"13.0.%d"`, i) }),
 		{
 			Name:  "a gzip-encoded registration that inflates past the byte limit",
 			Limit: registrytest.ByteLimit,
@@ -193,28 +115,11 @@ func TestTransport(t *testing.T) {
 				e.WantError(t, err, id, registry.ErrTooLarge, 0)
 			},
 		},
-		{
-			Name: "an HTML page with 200",
-			Route: func(t *testing.T, e *registrytest.Env) {
-				e.Handle(e.Srv, flat, registrytest.HTML)
-			},
-			Check: func(t *testing.T, e *registrytest.Env, p *registry.Package, err error) {
-				e.WantError(t, err, id, registry.ErrMalformed, 0)
-			},
-		},
-		{
-			Name: "404",
-			Route: func(t *testing.T, e *registrytest.Env) {
-				e.Handle(e.Srv, flat, func(w http.ResponseWriter, r *http.Request) {
-					w.Header().Set("Content-Type", "application/xml")
-					w.WriteHeader(http.StatusNotFound)
-					_, _ = w.Write([]byte(`<?xml version="1.0" encoding="utf-8"?><Error><Code>BlobNotFound</Code><Message>The specified blob does not exist.</Message></Error>`))
-				})
-			},
-			Check: func(t *testing.T, e *registrytest.Env, p *registry.Package, err error) {
-				e.WantError(t, err, id, registry.ErrNotFound, http.StatusNotFound)
-				e.WantAttempts(t, flat, 1)
-			},
-		},
+		registrytest.HTMLPage("an HTML page with 200", flat.Path),
+		registrytest.NotFound("404", flat.Path, http.StatusNotFound, func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "application/xml")
+			w.WriteHeader(http.StatusNotFound)
+			_, _ = w.Write([]byte(`<?xml version="1.0" encoding="utf-8"?><Error><Code>BlobNotFound</Code><Message>The specified blob does not exist.</Message></Error>`))
+		}),
 	})
 }

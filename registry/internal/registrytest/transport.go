@@ -38,6 +38,9 @@ type Env struct {
 	Srv, Other *Server
 	// Registry is the client's registry name, as its errors give it.
 	Registry string
+	// Package is the name the case's client is asked for (RunTransport
+	// sets it; the errors the case builders expect name it).
+	Package  string
 	mu       sync.Mutex
 	auth     map[string][]string // server URL + path → Authorization of each request
 	waits    []time.Duration
@@ -255,6 +258,9 @@ func (e *Env) WantError(t testing.TB, err error, pkg string, kind error, code in
 	}
 }
 
+// Check judges what the client's Package answered in a case.
+type Check func(t *testing.T, e *Env, p *registry.Package, err error)
+
 // Case is one transport case: Route replaces the routes it is about,
 // Check judges what the client's Package answered.
 type Case struct {
@@ -262,7 +268,7 @@ type Case struct {
 	// Limit is the client's MaxDocumentBytes (0: the default).
 	Limit int64
 	Route func(t *testing.T, e *Env)
-	Check func(t *testing.T, e *Env, p *registry.Package, err error)
+	Check Check
 }
 
 // Transport is what RunTransport needs of one client.
@@ -294,6 +300,7 @@ func RunTransport(t *testing.T, c Transport, cases []Case) {
 				srv = c.Server(t)
 			}
 			e := NewEnv(t, c.Registry, srv)
+			e.Package = c.Package
 			if c.Serve != nil {
 				c.Serve(t, e)
 			}
@@ -305,5 +312,162 @@ func RunTransport(t *testing.T, c Transport, cases []Case) {
 			p, err := client.Package(context.Background(), c.Package)
 			tt.Check(t, e, p, err)
 		})
+	}
+}
+
+// Doc is a document the registry serves in the cases: its escaped path,
+// and the recorded file that answers it with its Content-Type.
+type Doc struct{ Path, File, Type string }
+
+func (d Doc) answer(t testing.TB) http.HandlerFunc { return Fixture(t, d.File, d.Type) }
+
+// all runs each check in turn.
+func all(t *testing.T, e *Env, p *registry.Package, err error, checks []Check) {
+	t.Helper()
+	for _, c := range checks {
+		c(t, e, p, err)
+	}
+}
+
+// Attempts is the check that path on the registry was asked n times.
+func Attempts(path string, n int) Check {
+	return func(t *testing.T, e *Env, p *registry.Package, err error) {
+		t.Helper()
+		e.WantAttempts(t, path, n)
+	}
+}
+
+// Waits is the check that the HTTP layer waited exactly these times.
+func Waits(want ...time.Duration) Check {
+	return func(t *testing.T, e *Env, p *registry.Package, err error) {
+		t.Helper()
+		e.WantWaits(t, want...)
+	}
+}
+
+// Mentions is the check that the error's message holds s (what names s in
+// the failure).
+func Mentions(s, what string) Check {
+	return func(t *testing.T, e *Env, p *registry.Package, err error) {
+		t.Helper()
+		if !strings.Contains(err.Error(), s) {
+			t.Errorf("%v: want %s", err, what)
+		}
+	}
+}
+
+// RetriedAfter is the case of d answering 429 with Retry-After: 1 once and
+// then its file: want passes, d was asked twice after one wait of a
+// second, and the checks also hold.
+func RetriedAfter(name string, d Doc, want Check, also ...Check) Case {
+	return Case{
+		Name:  name,
+		Route: func(t *testing.T, e *Env) { e.Handle(e.Srv, d.Path, Limited(1, d.answer(t))) },
+		Check: func(t *testing.T, e *Env, p *registry.Package, err error) {
+			t.Helper()
+			want(t, e, p, err)
+			e.WantAttempts(t, d.Path, 2)
+			e.WantWaits(t, time.Second)
+			all(t, e, p, err, also)
+		},
+	}
+}
+
+// SameOrigin is the case of d redirecting (code) to mirror on the registry,
+// which answers d's file: want passes and both hops carried the token.
+func SameOrigin(name string, code int, d Doc, mirror string, want Check) Case {
+	return Case{
+		Name: name,
+		Route: func(t *testing.T, e *Env) {
+			e.Handle(e.Srv, d.Path, Redirect(code, func() string { return mirror }))
+			e.Handle(e.Srv, mirror, d.answer(t))
+		},
+		Check: func(t *testing.T, e *Env, p *registry.Package, err error) {
+			t.Helper()
+			want(t, e, p, err)
+			e.WantHops(t, d.Path, e.Srv, mirror)
+		},
+	}
+}
+
+// CrossOrigin is the case of d redirecting (code) to the same path on the
+// other origin, which answers d's file: want passes, the first hop carried
+// the token and the second none.
+func CrossOrigin(name string, code int, d Doc, want Check) Case {
+	return Case{
+		Name: name,
+		Route: func(t *testing.T, e *Env) {
+			e.Handle(e.Srv, d.Path, Redirect(code, func() string { return e.Other.URL + d.Path }))
+			e.Handle(e.Other, d.Path, d.answer(t))
+		},
+		Check: func(t *testing.T, e *Env, p *registry.Package, err error) {
+			t.Helper()
+			want(t, e, p, err)
+			e.WantHops(t, d.Path, e.Other, d.Path)
+		},
+	}
+}
+
+// TooLarge is the case of path streaming (Env.Stream) a document far over
+// ByteLimit: the error is ErrTooLarge, the client hung up early, and the
+// checks also hold.
+func TooLarge(name, path, contentType, head, sep string, item func(i int) string, also ...Check) Case {
+	return Case{
+		Name:  name,
+		Limit: ByteLimit,
+		Route: func(t *testing.T, e *Env) { e.Handle(e.Srv, path, e.Stream(contentType, head, sep, item)) },
+		Check: func(t *testing.T, e *Env, p *registry.Package, err error) {
+			t.Helper()
+			e.WantError(t, err, e.Package, registry.ErrTooLarge, 0)
+			e.WantStopped(t)
+			all(t, e, p, err, also)
+		},
+	}
+}
+
+// Refused is the case of path answering code (with Retry-After when
+// retryAfter is set) every time: the error is ErrStatus with code after
+// 1 + Retries attempts, and the checks also hold.
+func Refused(name, path string, code int, retryAfter string, also ...Check) Case {
+	return answered(name, path, Status(code, retryAfter), registry.ErrStatus, code, append([]Check{Attempts(path, 1+Retries)}, also...))
+}
+
+// Throttled is the case of path answering 429 with Retry-After: 1 every
+// time: the error is ErrStatus with 429 after 1 + Retries attempts, and the
+// checks also hold.
+func Throttled(name, path string, also ...Check) Case {
+	return answered(name, path, Limited(1<<30, nil), registry.ErrStatus, http.StatusTooManyRequests, append([]Check{Attempts(path, 1+Retries)}, also...))
+}
+
+// HTMLPage is the case of path answering 200 with an HTML page: the error
+// is ErrMalformed.
+func HTMLPage(name, path string) Case {
+	return answered(name, path, HTML, registry.ErrMalformed, 0, nil)
+}
+
+// ErrorPage answers code with body, as http.Error writes it.
+func ErrorPage(code int, body string) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) { http.Error(w, body, code) }
+}
+
+// NotFound is the case of path answered by h with code, the registry's
+// "no such package": the error is ErrNotFound with code, after one
+// attempt.
+func NotFound(name, path string, code int, h http.HandlerFunc) Case {
+	return answered(name, path, h, registry.ErrNotFound, code, []Check{Attempts(path, 1)})
+}
+
+// answered is the case of path answered by h: the error is the client's
+// for the package, wrapping kind with the HTTP status code (0: none), and
+// the checks also hold.
+func answered(name, path string, h http.HandlerFunc, kind error, code int, also []Check) Case {
+	return Case{
+		Name:  name,
+		Route: func(t *testing.T, e *Env) { e.Handle(e.Srv, path, h) },
+		Check: func(t *testing.T, e *Env, p *registry.Package, err error) {
+			t.Helper()
+			e.WantError(t, err, e.Package, kind, code)
+			all(t, e, p, err, also)
+		},
 	}
 }
