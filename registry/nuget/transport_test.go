@@ -3,249 +3,18 @@ package nuget
 import (
 	"bytes"
 	"compress/gzip"
-	"context"
-	"errors"
 	"fmt"
 	"net/http"
 	"os"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
-	"github.com/tollgate-dev/tollgate/internal/httpx"
 	"github.com/tollgate-dev/tollgate/registry"
 	"github.com/tollgate-dev/tollgate/registry/internal/registrytest"
 )
 
-// The transport cases below share these: a token that must reach the
-// registry's own origin only (and never an error message), retries that do
-// not wait, a small byte limit and a streamed document far larger than it.
-const (
-	transportRegistry = "nuget"
-	transportToken    = "transport-secret-token"
-	transportRetries  = 2 // attempts are 1 + transportRetries
-	transportLimit    = 4 << 10
-	streamTotal       = 64 << 20
-)
-
-// transportEnv is one case's registry server, a server of another origin,
-// the Authorization headers each route saw and the waits the HTTP layer
-// was asked for.
-type transportEnv struct {
-	srv, other *registrytest.Server
-	mu         sync.Mutex
-	auth       map[string][]string // server URL + path → Authorization of each request
-	waits      []time.Duration
-	streamed   chan int64 // bytes a streaming handler wrote before it stopped
-}
-
-// newTransportEnv uses srv as the registry (nil: a new empty server).
-func newTransportEnv(t *testing.T, srv *registrytest.Server) *transportEnv {
-	if srv == nil {
-		srv = registrytest.New(t)
-	}
-	return &transportEnv{srv: srv, other: registrytest.New(t), auth: map[string][]string{}, streamed: make(chan int64, 1)}
-}
-
-// httpClient retries transportRetries times and records every wait instead
-// of sleeping.
-func (e *transportEnv) httpClient() *httpx.Client {
-	return httpx.New(httpx.Options{
-		MaxRetries: transportRetries,
-		MinBackoff: time.Millisecond,
-		MaxBackoff: time.Millisecond,
-		Timeout:    10 * time.Second,
-		Sleep: func(ctx context.Context, d time.Duration) error {
-			e.mu.Lock()
-			e.waits = append(e.waits, d)
-			e.mu.Unlock()
-			return ctx.Err()
-		},
-	})
-}
-
-// options are the client options of every case: the token, the recording
-// HTTP client, and limit as MaxDocumentBytes (0: the default).
-func (e *transportEnv) options(base string, limit int64) registry.Options {
-	return registry.Options{BaseURL: base, HTTP: e.httpClient(), Credentials: registry.Credentials{Token: transportToken}, MaxDocumentBytes: limit}
-}
-
-// handle routes path on s to h, recording each request's Authorization.
-func (e *transportEnv) handle(s *registrytest.Server, path string, h http.HandlerFunc) {
-	s.Handle(path, func(w http.ResponseWriter, r *http.Request) {
-		e.mu.Lock()
-		e.auth[s.URL+path] = append(e.auth[s.URL+path], r.Header.Get("Authorization"))
-		e.mu.Unlock()
-		h(w, r)
-	})
-}
-
-func (e *transportEnv) authSeen(s *registrytest.Server, path string) []string {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	return append([]string(nil), e.auth[s.URL+path]...)
-}
-
-func (e *transportEnv) waited() []time.Duration {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	return append([]time.Duration(nil), e.waits...)
-}
-
-// wantHops checks that the first hop of a redirect (path on the registry)
-// carried the token, and that the second (to on s) carried it only when s
-// is the registry's own origin.
-func (e *transportEnv) wantHops(t *testing.T, path string, s *registrytest.Server, to string) {
-	t.Helper()
-	first, second := e.authSeen(e.srv, path), e.authSeen(s, to)
-	want := ""
-	if s == e.srv {
-		want = "Bearer " + transportToken
-	}
-	if len(first) != 1 || first[0] != "Bearer "+transportToken {
-		t.Errorf("the registry saw Authorization %q, want the token once", first)
-	}
-	if len(second) != 1 || second[0] != want {
-		t.Errorf("the redirect's target saw Authorization %q, want %q once", second, want)
-	}
-}
-
-// wantAttempts checks that path was asked n times.
-func (e *transportEnv) wantAttempts(t *testing.T, path string, n int) {
-	t.Helper()
-	if got := e.srv.Hits(path); got != n {
-		t.Errorf("%s: %d requests, want %d", path, got, n)
-	}
-}
-
-// wantWaits checks the HTTP layer waited exactly these times.
-func (e *transportEnv) wantWaits(t *testing.T, want ...time.Duration) {
-	t.Helper()
-	if got := e.waited(); fmt.Sprint(got) != fmt.Sprint(want) {
-		t.Errorf("waits %v, want %v", got, want)
-	}
-}
-
-// fixture answers with the bytes of file.
-func fixture(t *testing.T, file, contentType string) http.HandlerFunc {
-	t.Helper()
-	b, err := os.ReadFile(file)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", contentType)
-		_, _ = w.Write(b)
-	}
-}
-
-// limited answers 429 with Retry-After: 1 the first n times, then next.
-func limited(n int, next http.HandlerFunc) http.HandlerFunc {
-	var mu sync.Mutex
-	seen := 0
-	return func(w http.ResponseWriter, r *http.Request) {
-		mu.Lock()
-		seen++
-		refuse := seen <= n
-		mu.Unlock()
-		if refuse {
-			w.Header().Set("Retry-After", "1")
-			http.Error(w, "Too Many Requests", http.StatusTooManyRequests)
-			return
-		}
-		next(w, r)
-	}
-}
-
-// status answers code every time, with Retry-After when retryAfter is set.
-func status(code int, retryAfter string) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
-		if retryAfter != "" {
-			w.Header().Set("Retry-After", retryAfter)
-		}
-		http.Error(w, http.StatusText(code), code)
-	}
-}
-
-func redirect(code int, to func() string) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) { http.Redirect(w, r, to(), code) }
-}
-
-// html answers 200 with an HTML page, as a captive portal or a misrouted
-// proxy does.
-func html(w http.ResponseWriter, r *http.Request) {
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	_, _ = w.Write([]byte("<html><head><title>Sign in</title></head><body><p>Please sign in to continue.</p></body></html>"))
-}
-
-// stream writes head, then item(0), item(1), ... separated by sep, until
-// streamTotal bytes or until the client hangs up, and reports on
-// e.streamed what it wrote.
-func (e *transportEnv) stream(contentType, head, sep string, item func(i int) string) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", contentType)
-		var wrote int64
-		defer func() { e.streamed <- wrote }()
-		n, err := w.Write([]byte(head))
-		wrote += int64(n)
-		var buf []byte
-		for i := 0; err == nil && wrote < streamTotal; {
-			buf = buf[:0]
-			for ; len(buf) < 32<<10; i++ {
-				if i > 0 {
-					buf = append(buf, sep...)
-				}
-				buf = append(buf, item(i)...)
-			}
-			n, err = w.Write(buf)
-			wrote += int64(n)
-		}
-	}
-}
-
-// wantStopped waits for the streaming handler and fails unless the client
-// hung up long before the end of the document.
-func (e *transportEnv) wantStopped(t *testing.T) {
-	t.Helper()
-	select {
-	case wrote := <-e.streamed:
-		t.Logf("the server wrote %d of %d bytes before the client hung up", wrote, streamTotal)
-		if wrote >= streamTotal {
-			t.Errorf("the client read the whole %d-byte document (limit %d)", wrote, transportLimit)
-		}
-	case <-time.After(20 * time.Second):
-		t.Error("the streaming handler never stopped: the client kept reading")
-	}
-}
-
-// wantError checks err is the client's *registry.Error for pkg wrapping
-// kind, with the given HTTP status (0: none), never ErrNotFound unless kind
-// is, and without the token.
-func wantError(t *testing.T, err error, pkg string, kind error, code int) {
-	t.Helper()
-	var re *registry.Error
-	if !errors.As(err, &re) {
-		t.Fatalf("error %T %v, want *registry.Error", err, err)
-	}
-	if re.Registry != transportRegistry || re.Package != pkg || re.Status != code {
-		t.Errorf("registry %q package %q status %d, want %s %q %d", re.Registry, re.Package, re.Status, transportRegistry, pkg, code)
-	}
-	if !errors.Is(err, kind) {
-		t.Errorf("%v is not %v", err, kind)
-	}
-	if kind != registry.ErrNotFound && errors.Is(err, registry.ErrNotFound) {
-		t.Errorf("%v is ErrNotFound", err)
-	}
-	if kind == registry.ErrTooLarge && (errors.Is(err, registry.ErrMalformed) || !strings.Contains(err.Error(), fmt.Sprint(transportLimit, " bytes"))) {
-		t.Errorf("%v: want the limit, not malformed", err)
-	}
-	if msg := err.Error(); !strings.Contains(msg, transportRegistry+` registry: package "`+pkg+`"`) || strings.Contains(msg, transportToken) {
-		t.Errorf("message %q", msg)
-	}
-}
-
-func wantNewtonsoft(t *testing.T, e *transportEnv, p *registry.Package, err error) {
+func wantNewtonsoft(t *testing.T, e *registrytest.Env, p *registry.Package, err error) {
 	t.Helper()
 	if err != nil {
 		t.Fatal(err)
@@ -253,7 +22,7 @@ func wantNewtonsoft(t *testing.T, e *transportEnv, p *registry.Package, err erro
 	if p.Name != "Newtonsoft.Json" || p.Latest != "13.0.3" || len(p.Versions) != 5 || p.Downloads != 5512345678 || strings.Join(p.Maintainers, ",") != "dotnetfoundation,jamesnk,newtonsoft" || len(p.Incomplete) != 0 {
 		t.Fatalf("package %+v", p)
 	}
-	if v, _ := p.Version("12.0.1"); v == nil || v.ArtifactURL != e.srv.URL+"/v3-flatcontainer/newtonsoft.json/12.0.1/newtonsoft.json.12.0.1.nupkg" || v.Deprecated != "deprecated: Legacy, CriticalBugs" {
+	if v, _ := p.Version("12.0.1"); v == nil || v.ArtifactURL != e.Srv.URL+"/v3-flatcontainer/newtonsoft.json/12.0.1/newtonsoft.json.12.0.1.nupkg" || v.Deprecated != "deprecated: Legacy, CriticalBugs" {
 		t.Errorf("12.0.1 %+v", v)
 	}
 	if v, _ := p.Version("9.0.2-beta2"); v == nil || !v.Yanked {
@@ -284,180 +53,73 @@ func gzipped(t *testing.T, body []byte) (h http.HandlerFunc, wire int) {
 // service index, the flat container and the registration).
 func TestTransport(t *testing.T) {
 	const (
-		index    = "/v3/index.json"
-		flat     = "/v3-flatcontainer/newtonsoft.json/index.json"
-		reg      = "/v3/registration5-gz-semver2/newtonsoft.json/index.json"
-		mirror   = "/mirror/v3-flatcontainer/newtonsoft.json/index.json"
-		ctype    = "application/json"
-		flatFile = "testdata/flat-newtonsoft.json"
-		id       = "Newtonsoft.Json"
+		index  = "/v3/index.json"
+		reg    = "/v3/registration5-gz-semver2/newtonsoft.json/index.json"
+		mirror = "/mirror/v3-flatcontainer/newtonsoft.json/index.json"
+		ctype  = "application/json"
+		id     = "Newtonsoft.Json"
 	)
-	tests := []struct {
-		name  string
-		limit int64
-		route func(t *testing.T, e *transportEnv)
-		check func(t *testing.T, e *transportEnv, p *registry.Package, err error)
-	}{
+	flat := registrytest.Doc{Path: "/v3-flatcontainer/newtonsoft.json/index.json", File: "testdata/flat-newtonsoft.json", Type: ctype}
+	registrytest.RunTransport(t, registrytest.Transport{
+		Registry: "nuget",
+		Package:  id,
+		Serve:    func(t *testing.T, e *registrytest.Env) { serveFeed(t, e.Srv, "") },
+		BasePath: index,
+		New:      func(o registry.Options) (registry.Client, error) { return New(o) },
+	}, []registrytest.Case{
+		registrytest.RetriedAfter("429 with Retry-After on the flat container, then its versions", flat, wantNewtonsoft),
 		{
-			name: "429 with Retry-After on the flat container, then its versions",
-			route: func(t *testing.T, e *transportEnv) {
-				e.handle(e.srv, flat, limited(1, fixture(t, flatFile, ctype)))
-			},
-			check: func(t *testing.T, e *transportEnv, p *registry.Package, err error) {
-				wantNewtonsoft(t, e, p, err)
-				e.wantAttempts(t, flat, 2)
-				e.wantWaits(t, time.Second)
-			},
-		},
-		{
-			name: "429 with Retry-After on the service index, then the index",
-			route: func(t *testing.T, e *transportEnv) {
+			Name: "429 with Retry-After on the service index, then the index",
+			Route: func(t *testing.T, e *registrytest.Env) {
 				b, err := os.ReadFile("testdata/index.json")
 				if err != nil {
 					t.Fatal(err)
 				}
-				body := strings.ReplaceAll(strings.ReplaceAll(string(b), "https://api.nuget.org", e.srv.URL), "https://azuresearch-usnc.nuget.org", e.srv.URL+"/search")
-				e.handle(e.srv, index, limited(1, func(w http.ResponseWriter, r *http.Request) {
+				body := strings.ReplaceAll(strings.ReplaceAll(string(b), "https://api.nuget.org", e.Srv.URL), "https://azuresearch-usnc.nuget.org", e.Srv.URL+"/search")
+				e.Handle(e.Srv, index, registrytest.Limited(1, func(w http.ResponseWriter, r *http.Request) {
 					w.Header().Set("Content-Type", ctype)
 					_, _ = w.Write([]byte(body))
 				}))
 			},
-			check: func(t *testing.T, e *transportEnv, p *registry.Package, err error) {
+			Check: func(t *testing.T, e *registrytest.Env, p *registry.Package, err error) {
 				wantNewtonsoft(t, e, p, err)
-				e.wantAttempts(t, index, 2)
-				e.wantWaits(t, time.Second)
+				e.WantAttempts(t, index, 2)
+				e.WantWaits(t, time.Second)
 			},
 		},
+		registrytest.SameOrigin("307 on the same origin keeps the token", http.StatusTemporaryRedirect, flat, mirror, wantNewtonsoft),
+		registrytest.CrossOrigin("302 to another origin drops the token", http.StatusFound, flat, wantNewtonsoft),
+		registrytest.Refused("500 on every attempt at the flat container", flat.Path, http.StatusInternalServerError, "",
+			registrytest.Attempts(reg, 0)),
+		registrytest.Refused("503 with Retry-After on every attempt at the service index", index, http.StatusServiceUnavailable, "1",
+			registrytest.Attempts(flat.Path, 0), registrytest.Waits(time.Second, time.Second)),
+		registrytest.Refused("503 on every attempt at the registration", reg, http.StatusServiceUnavailable, ""),
+		registrytest.Throttled("429 on every attempt", flat.Path),
+		registrytest.TooLarge("a flat container over the byte limit", flat.Path, ctype, `{"versions":[`, ",", func(i int) string { return fmt.Sprintf(`"13.0.%d"`, i) }),
 		{
-			name: "307 on the same origin keeps the token",
-			route: func(t *testing.T, e *transportEnv) {
-				e.handle(e.srv, flat, redirect(http.StatusTemporaryRedirect, func() string { return mirror }))
-				e.handle(e.srv, mirror, fixture(t, flatFile, ctype))
-			},
-			check: func(t *testing.T, e *transportEnv, p *registry.Package, err error) {
-				wantNewtonsoft(t, e, p, err)
-				e.wantHops(t, flat, e.srv, mirror)
-			},
-		},
-		{
-			name: "302 to another origin drops the token",
-			route: func(t *testing.T, e *transportEnv) {
-				e.handle(e.srv, flat, redirect(http.StatusFound, func() string { return e.other.URL + flat }))
-				e.handle(e.other, flat, fixture(t, flatFile, ctype))
-			},
-			check: func(t *testing.T, e *transportEnv, p *registry.Package, err error) {
-				wantNewtonsoft(t, e, p, err)
-				e.wantHops(t, flat, e.other, flat)
-			},
-		},
-		{
-			name: "500 on every attempt at the flat container",
-			route: func(t *testing.T, e *transportEnv) {
-				e.handle(e.srv, flat, status(http.StatusInternalServerError, ""))
-			},
-			check: func(t *testing.T, e *transportEnv, p *registry.Package, err error) {
-				wantError(t, err, id, registry.ErrStatus, http.StatusInternalServerError)
-				e.wantAttempts(t, flat, 1+transportRetries)
-				e.wantAttempts(t, reg, 0)
-			},
-		},
-		{
-			name: "503 with Retry-After on every attempt at the service index",
-			route: func(t *testing.T, e *transportEnv) {
-				e.handle(e.srv, index, status(http.StatusServiceUnavailable, "1"))
-			},
-			check: func(t *testing.T, e *transportEnv, p *registry.Package, err error) {
-				wantError(t, err, id, registry.ErrStatus, http.StatusServiceUnavailable)
-				e.wantAttempts(t, index, 1+transportRetries)
-				e.wantAttempts(t, flat, 0)
-				e.wantWaits(t, time.Second, time.Second)
-			},
-		},
-		{
-			name: "503 on every attempt at the registration",
-			route: func(t *testing.T, e *transportEnv) {
-				e.handle(e.srv, reg, status(http.StatusServiceUnavailable, ""))
-			},
-			check: func(t *testing.T, e *transportEnv, p *registry.Package, err error) {
-				wantError(t, err, id, registry.ErrStatus, http.StatusServiceUnavailable)
-				e.wantAttempts(t, reg, 1+transportRetries)
-			},
-		},
-		{
-			name: "429 on every attempt",
-			route: func(t *testing.T, e *transportEnv) {
-				e.handle(e.srv, flat, limited(1<<30, nil))
-			},
-			check: func(t *testing.T, e *transportEnv, p *registry.Package, err error) {
-				wantError(t, err, id, registry.ErrStatus, http.StatusTooManyRequests)
-				e.wantAttempts(t, flat, 1+transportRetries)
-			},
-		},
-		{
-			name:  "a flat container over the byte limit",
-			limit: transportLimit,
-			route: func(t *testing.T, e *transportEnv) {
-				e.handle(e.srv, flat, e.stream(ctype, `{"versions":[`, ",", func(i int) string { return fmt.Sprintf(`"13.0.%d"`, i) }))
-			},
-			check: func(t *testing.T, e *transportEnv, p *registry.Package, err error) {
-				wantError(t, err, id, registry.ErrTooLarge, 0)
-				e.wantStopped(t)
-			},
-		},
-		{
-			name:  "a gzip-encoded registration that inflates past the byte limit",
-			limit: transportLimit,
-			route: func(t *testing.T, e *transportEnv) {
+			Name:  "a gzip-encoded registration that inflates past the byte limit",
+			Limit: registrytest.ByteLimit,
+			Route: func(t *testing.T, e *registrytest.Env) {
 				// Fewer bytes on the wire than the limit, some 550 kB inflated:
 				// the limit counts the document, not the transfer.
-				leaf := `{"catalogEntry":{"id":"Newtonsoft.Json","version":"13.0.3","published":"2023-03-08T07:42:54.647+00:00","listed":true,"projectUrl":"https://www.newtonsoft.com/json"},"packageContent":"` + e.srv.URL + `/v3-flatcontainer/newtonsoft.json/13.0.3/newtonsoft.json.13.0.3.nupkg"}`
-				doc := `{"count":1,"items":[{"@id":"` + e.srv.URL + `/v3/registration5-gz-semver2/newtonsoft.json/page/13.0.3/13.0.3.json","count":2000,"items":[` +
+				leaf := `{"catalogEntry":{"id":"Newtonsoft.Json","version":"13.0.3","published":"2023-03-08T07:42:54.647+00:00","listed":true,"projectUrl":"https://www.newtonsoft.com/json"},"packageContent":"` + e.Srv.URL + `/v3-flatcontainer/newtonsoft.json/13.0.3/newtonsoft.json.13.0.3.nupkg"}`
+				doc := `{"count":1,"items":[{"@id":"` + e.Srv.URL + `/v3/registration5-gz-semver2/newtonsoft.json/page/13.0.3/13.0.3.json","count":2000,"items":[` +
 					strings.Repeat(leaf+",", 1999) + leaf + `]}]}`
 				h, wire := gzipped(t, []byte(doc))
-				if wire >= transportLimit || len(doc) < 100*transportLimit {
+				if wire >= registrytest.ByteLimit || len(doc) < 100*registrytest.ByteLimit {
 					t.Fatalf("%d bytes gzipped, %d inflated", wire, len(doc))
 				}
-				e.handle(e.srv, reg, h)
+				e.Handle(e.Srv, reg, h)
 			},
-			check: func(t *testing.T, e *transportEnv, p *registry.Package, err error) {
-				wantError(t, err, id, registry.ErrTooLarge, 0)
-			},
-		},
-		{
-			name: "an HTML page with 200",
-			route: func(t *testing.T, e *transportEnv) {
-				e.handle(e.srv, flat, html)
-			},
-			check: func(t *testing.T, e *transportEnv, p *registry.Package, err error) {
-				wantError(t, err, id, registry.ErrMalformed, 0)
+			Check: func(t *testing.T, e *registrytest.Env, p *registry.Package, err error) {
+				e.WantError(t, err, id, registry.ErrTooLarge, 0)
 			},
 		},
-		{
-			name: "404",
-			route: func(t *testing.T, e *transportEnv) {
-				e.handle(e.srv, flat, func(w http.ResponseWriter, r *http.Request) {
-					w.Header().Set("Content-Type", "application/xml")
-					w.WriteHeader(http.StatusNotFound)
-					_, _ = w.Write([]byte(`<?xml version="1.0" encoding="utf-8"?><Error><Code>BlobNotFound</Code><Message>The specified blob does not exist.</Message></Error>`))
-				})
-			},
-			check: func(t *testing.T, e *transportEnv, p *registry.Package, err error) {
-				wantError(t, err, id, registry.ErrNotFound, http.StatusNotFound)
-				e.wantAttempts(t, flat, 1)
-			},
-		},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			e := newTransportEnv(t, nil)
-			serveFeed(t, e.srv, "")
-			tt.route(t, e)
-			c, err := New(e.options(e.srv.URL+index, tt.limit))
-			if err != nil {
-				t.Fatal(err)
-			}
-			p, err := c.Package(context.Background(), id)
-			tt.check(t, e, p, err)
-		})
-	}
+		registrytest.HTMLPage("an HTML page with 200", flat.Path),
+		registrytest.NotFound("404", flat.Path, http.StatusNotFound, func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "application/xml")
+			w.WriteHeader(http.StatusNotFound)
+			_, _ = w.Write([]byte(`<?xml version="1.0" encoding="utf-8"?><Error><Code>BlobNotFound</Code><Message>The specified blob does not exist.</Message></Error>`))
+		}),
+	})
 }

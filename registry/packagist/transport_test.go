@@ -1,249 +1,16 @@
 package packagist
 
 import (
-	"context"
-	"errors"
 	"fmt"
 	"net/http"
-	"os"
-	"strings"
-	"sync"
 	"testing"
 	"time"
 
-	"github.com/tollgate-dev/tollgate/internal/httpx"
 	"github.com/tollgate-dev/tollgate/registry"
 	"github.com/tollgate-dev/tollgate/registry/internal/registrytest"
 )
 
-// The transport cases below share these: a token that must reach the
-// registry's own origin only (and never an error message), retries that do
-// not wait, a small byte limit and a streamed document far larger than it.
-const (
-	transportRegistry = "packagist"
-	transportToken    = "transport-secret-token"
-	transportRetries  = 2 // attempts are 1 + transportRetries
-	transportLimit    = 4 << 10
-	streamTotal       = 64 << 20
-)
-
-// transportEnv is one case's registry server, a server of another origin,
-// the Authorization headers each route saw and the waits the HTTP layer
-// was asked for.
-type transportEnv struct {
-	srv, other *registrytest.Server
-	mu         sync.Mutex
-	auth       map[string][]string // server URL + path → Authorization of each request
-	waits      []time.Duration
-	streamed   chan int64 // bytes a streaming handler wrote before it stopped
-}
-
-// newTransportEnv uses srv as the registry (nil: a new empty server).
-func newTransportEnv(t *testing.T, srv *registrytest.Server) *transportEnv {
-	if srv == nil {
-		srv = registrytest.New(t)
-	}
-	return &transportEnv{srv: srv, other: registrytest.New(t), auth: map[string][]string{}, streamed: make(chan int64, 1)}
-}
-
-// httpClient retries transportRetries times and records every wait instead
-// of sleeping.
-func (e *transportEnv) httpClient() *httpx.Client {
-	return httpx.New(httpx.Options{
-		MaxRetries: transportRetries,
-		MinBackoff: time.Millisecond,
-		MaxBackoff: time.Millisecond,
-		Timeout:    10 * time.Second,
-		Sleep: func(ctx context.Context, d time.Duration) error {
-			e.mu.Lock()
-			e.waits = append(e.waits, d)
-			e.mu.Unlock()
-			return ctx.Err()
-		},
-	})
-}
-
-// options are the client options of every case: the token, the recording
-// HTTP client, and limit as MaxDocumentBytes (0: the default).
-func (e *transportEnv) options(base string, limit int64) registry.Options {
-	return registry.Options{BaseURL: base, HTTP: e.httpClient(), Credentials: registry.Credentials{Token: transportToken}, MaxDocumentBytes: limit}
-}
-
-// handle routes path on s to h, recording each request's Authorization.
-func (e *transportEnv) handle(s *registrytest.Server, path string, h http.HandlerFunc) {
-	s.Handle(path, func(w http.ResponseWriter, r *http.Request) {
-		e.mu.Lock()
-		e.auth[s.URL+path] = append(e.auth[s.URL+path], r.Header.Get("Authorization"))
-		e.mu.Unlock()
-		h(w, r)
-	})
-}
-
-func (e *transportEnv) authSeen(s *registrytest.Server, path string) []string {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	return append([]string(nil), e.auth[s.URL+path]...)
-}
-
-func (e *transportEnv) waited() []time.Duration {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	return append([]time.Duration(nil), e.waits...)
-}
-
-// wantHops checks that the first hop of a redirect (path on the registry)
-// carried the token, and that the second (to on s) carried it only when s
-// is the registry's own origin.
-func (e *transportEnv) wantHops(t *testing.T, path string, s *registrytest.Server, to string) {
-	t.Helper()
-	first, second := e.authSeen(e.srv, path), e.authSeen(s, to)
-	want := ""
-	if s == e.srv {
-		want = "Bearer " + transportToken
-	}
-	if len(first) != 1 || first[0] != "Bearer "+transportToken {
-		t.Errorf("the registry saw Authorization %q, want the token once", first)
-	}
-	if len(second) != 1 || second[0] != want {
-		t.Errorf("the redirect's target saw Authorization %q, want %q once", second, want)
-	}
-}
-
-// wantAttempts checks that path was asked n times.
-func (e *transportEnv) wantAttempts(t *testing.T, path string, n int) {
-	t.Helper()
-	if got := e.srv.Hits(path); got != n {
-		t.Errorf("%s: %d requests, want %d", path, got, n)
-	}
-}
-
-// wantWaits checks the HTTP layer waited exactly these times.
-func (e *transportEnv) wantWaits(t *testing.T, want ...time.Duration) {
-	t.Helper()
-	if got := e.waited(); fmt.Sprint(got) != fmt.Sprint(want) {
-		t.Errorf("waits %v, want %v", got, want)
-	}
-}
-
-// fixture answers with the bytes of file.
-func fixture(t *testing.T, file, contentType string) http.HandlerFunc {
-	t.Helper()
-	b, err := os.ReadFile(file)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", contentType)
-		_, _ = w.Write(b)
-	}
-}
-
-// limited answers 429 with Retry-After: 1 the first n times, then next.
-func limited(n int, next http.HandlerFunc) http.HandlerFunc {
-	var mu sync.Mutex
-	seen := 0
-	return func(w http.ResponseWriter, r *http.Request) {
-		mu.Lock()
-		seen++
-		refuse := seen <= n
-		mu.Unlock()
-		if refuse {
-			w.Header().Set("Retry-After", "1")
-			http.Error(w, "Too Many Requests", http.StatusTooManyRequests)
-			return
-		}
-		next(w, r)
-	}
-}
-
-// status answers code every time, with Retry-After when retryAfter is set.
-func status(code int, retryAfter string) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
-		if retryAfter != "" {
-			w.Header().Set("Retry-After", retryAfter)
-		}
-		http.Error(w, http.StatusText(code), code)
-	}
-}
-
-func redirect(code int, to func() string) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) { http.Redirect(w, r, to(), code) }
-}
-
-// html answers 200 with an HTML page, as a captive portal or a misrouted
-// proxy does.
-func html(w http.ResponseWriter, r *http.Request) {
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	_, _ = w.Write([]byte("<html><head><title>Sign in</title></head><body><p>Please sign in to continue.</p></body></html>"))
-}
-
-// stream writes head, then item(0), item(1), ... separated by sep, until
-// streamTotal bytes or until the client hangs up, and reports on
-// e.streamed what it wrote.
-func (e *transportEnv) stream(contentType, head, sep string, item func(i int) string) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", contentType)
-		var wrote int64
-		defer func() { e.streamed <- wrote }()
-		n, err := w.Write([]byte(head))
-		wrote += int64(n)
-		var buf []byte
-		for i := 0; err == nil && wrote < streamTotal; {
-			buf = buf[:0]
-			for ; len(buf) < 32<<10; i++ {
-				if i > 0 {
-					buf = append(buf, sep...)
-				}
-				buf = append(buf, item(i)...)
-			}
-			n, err = w.Write(buf)
-			wrote += int64(n)
-		}
-	}
-}
-
-// wantStopped waits for the streaming handler and fails unless the client
-// hung up long before the end of the document.
-func (e *transportEnv) wantStopped(t *testing.T) {
-	t.Helper()
-	select {
-	case wrote := <-e.streamed:
-		t.Logf("the server wrote %d of %d bytes before the client hung up", wrote, streamTotal)
-		if wrote >= streamTotal {
-			t.Errorf("the client read the whole %d-byte document (limit %d)", wrote, transportLimit)
-		}
-	case <-time.After(20 * time.Second):
-		t.Error("the streaming handler never stopped: the client kept reading")
-	}
-}
-
-// wantError checks err is the client's *registry.Error for pkg wrapping
-// kind, with the given HTTP status (0: none), never ErrNotFound unless kind
-// is, and without the token.
-func wantError(t *testing.T, err error, pkg string, kind error, code int) {
-	t.Helper()
-	var re *registry.Error
-	if !errors.As(err, &re) {
-		t.Fatalf("error %T %v, want *registry.Error", err, err)
-	}
-	if re.Registry != transportRegistry || re.Package != pkg || re.Status != code {
-		t.Errorf("registry %q package %q status %d, want %s %q %d", re.Registry, re.Package, re.Status, transportRegistry, pkg, code)
-	}
-	if !errors.Is(err, kind) {
-		t.Errorf("%v is not %v", err, kind)
-	}
-	if kind != registry.ErrNotFound && errors.Is(err, registry.ErrNotFound) {
-		t.Errorf("%v is ErrNotFound", err)
-	}
-	if kind == registry.ErrTooLarge && (errors.Is(err, registry.ErrMalformed) || !strings.Contains(err.Error(), fmt.Sprint(transportLimit, " bytes"))) {
-		t.Errorf("%v: want the limit, not malformed", err)
-	}
-	if msg := err.Error(); !strings.Contains(msg, transportRegistry+` registry: package "`+pkg+`"`) || strings.Contains(msg, transportToken) {
-		t.Errorf("message %q", msg)
-	}
-}
-
-func wantMonolog(t *testing.T, p *registry.Package, err error) {
+func wantMonolog(t *testing.T, _ *registrytest.Env, p *registry.Package, err error) {
 	t.Helper()
 	if err != nil {
 		t.Fatal(err)
@@ -266,155 +33,38 @@ func wantMonolog(t *testing.T, p *registry.Package, err error) {
 func TestTransport(t *testing.T) {
 	const (
 		name   = "monolog/monolog"
-		root   = "/packages.json"
-		tagged = "/p2/monolog/monolog.json"
 		dev    = "/p2/monolog/monolog~dev.json"
 		mirror = "/mirror/p2/monolog/monolog.json"
 		ctype  = "application/json"
 	)
-	tests := []struct {
-		name  string
-		limit int64
-		route func(t *testing.T, e *transportEnv)
-		check func(t *testing.T, e *transportEnv, p *registry.Package, err error)
-	}{
-		{
-			name: "429 with Retry-After, then the metadata",
-			route: func(t *testing.T, e *transportEnv) {
-				e.handle(e.srv, tagged, limited(1, fixture(t, "testdata/monolog.json", ctype)))
-			},
-			check: func(t *testing.T, e *transportEnv, p *registry.Package, err error) {
-				wantMonolog(t, p, err)
-				e.wantAttempts(t, tagged, 2)
-				e.wantAttempts(t, dev, 1)
-				e.wantWaits(t, time.Second)
-			},
+	root := registrytest.Doc{Path: "/packages.json", File: "testdata/packages.json", Type: ctype}
+	tagged := registrytest.Doc{Path: "/p2/monolog/monolog.json", File: "testdata/monolog.json", Type: ctype}
+	registrytest.RunTransport(t, registrytest.Transport{
+		Registry: "packagist",
+		Package:  name,
+		// The recorded answers, for every route a case leaves alone.
+		Serve: func(t *testing.T, e *registrytest.Env) {
+			e.Handle(e.Srv, root.Path, registrytest.Fixture(t, root.File, ctype))
+			e.Handle(e.Srv, tagged.Path, registrytest.Fixture(t, tagged.File, ctype))
+			e.Handle(e.Srv, dev, registrytest.Fixture(t, "testdata/monolog~dev.json", ctype))
 		},
-		{
-			name: "429 with Retry-After on packages.json, then packages.json",
-			route: func(t *testing.T, e *transportEnv) {
-				e.handle(e.srv, root, limited(1, fixture(t, "testdata/packages.json", ctype)))
-			},
-			check: func(t *testing.T, e *transportEnv, p *registry.Package, err error) {
-				wantMonolog(t, p, err)
-				e.wantAttempts(t, root, 2)
-				e.wantWaits(t, time.Second)
-			},
-		},
-		{
-			name: "307 on the same origin keeps the token",
-			route: func(t *testing.T, e *transportEnv) {
-				e.handle(e.srv, tagged, redirect(http.StatusTemporaryRedirect, func() string { return mirror }))
-				e.handle(e.srv, mirror, fixture(t, "testdata/monolog.json", ctype))
-			},
-			check: func(t *testing.T, e *transportEnv, p *registry.Package, err error) {
-				wantMonolog(t, p, err)
-				e.wantHops(t, tagged, e.srv, mirror)
-			},
-		},
-		{
-			name: "302 to another origin drops the token",
-			route: func(t *testing.T, e *transportEnv) {
-				e.handle(e.srv, tagged, redirect(http.StatusFound, func() string { return e.other.URL + tagged }))
-				e.handle(e.other, tagged, fixture(t, "testdata/monolog.json", ctype))
-			},
-			check: func(t *testing.T, e *transportEnv, p *registry.Package, err error) {
-				wantMonolog(t, p, err)
-				e.wantHops(t, tagged, e.other, tagged)
-			},
-		},
-		{
-			name: "500 on every attempt",
-			route: func(t *testing.T, e *transportEnv) {
-				e.handle(e.srv, tagged, status(http.StatusInternalServerError, ""))
-			},
-			check: func(t *testing.T, e *transportEnv, p *registry.Package, err error) {
-				wantError(t, err, name, registry.ErrStatus, http.StatusInternalServerError)
-				e.wantAttempts(t, tagged, 1+transportRetries)
-				e.wantAttempts(t, dev, 0)
-			},
-		},
-		{
-			name: "503 with Retry-After on every attempt at packages.json",
-			route: func(t *testing.T, e *transportEnv) {
-				e.handle(e.srv, root, status(http.StatusServiceUnavailable, "1"))
-			},
-			check: func(t *testing.T, e *transportEnv, p *registry.Package, err error) {
-				wantError(t, err, name, registry.ErrStatus, http.StatusServiceUnavailable)
-				e.wantAttempts(t, root, 1+transportRetries)
-				e.wantAttempts(t, tagged, 0)
-				e.wantWaits(t, time.Second, time.Second)
-			},
-		},
-		{
-			name: "503 on every attempt at the branches",
-			route: func(t *testing.T, e *transportEnv) {
-				e.handle(e.srv, dev, status(http.StatusServiceUnavailable, ""))
-			},
-			check: func(t *testing.T, e *transportEnv, p *registry.Package, err error) {
-				wantError(t, err, name, registry.ErrStatus, http.StatusServiceUnavailable)
-				e.wantAttempts(t, dev, 1+transportRetries)
-			},
-		},
-		{
-			name: "429 on every attempt",
-			route: func(t *testing.T, e *transportEnv) {
-				e.handle(e.srv, tagged, limited(1<<30, nil))
-			},
-			check: func(t *testing.T, e *transportEnv, p *registry.Package, err error) {
-				wantError(t, err, name, registry.ErrStatus, http.StatusTooManyRequests)
-				e.wantAttempts(t, tagged, 1+transportRetries)
-			},
-		},
-		{
-			name:  "a metadata file over the byte limit",
-			limit: transportLimit,
-			route: func(t *testing.T, e *transportEnv) {
-				e.handle(e.srv, tagged, e.stream(ctype, `{"minified":"composer/2.0","packages":{"monolog/monolog":[{"name":"monolog/monolog","type":"library","source":{"url":"https://github.com/Seldaek/monolog.git","type":"git"},"require":{"php":">=8.1","psr/log":"^2.0 || ^3.0"},"version":"3.999999.0","time":"2024-12-05T17:15:07+00:00"},`, ",", func(i int) string {
-					return fmt.Sprintf(`{"version":"3.%d.0","version_normalized":"3.%d.0.0","time":"2024-12-05T17:15:07+00:00","dist":{"url":"https://api.github.com/repos/Seldaek/monolog/zipball/aef6ee73a77a66e404dd6540934a9ef1b3c855b4","type":"zip","shasum":"","reference":"aef6ee73a77a66e404dd6540934a9ef1b3c855b4"}}`, i, i)
-				}))
-			},
-			check: func(t *testing.T, e *transportEnv, p *registry.Package, err error) {
-				wantError(t, err, name, registry.ErrTooLarge, 0)
-				e.wantStopped(t)
-			},
-		},
-		{
-			name: "an HTML page with 200",
-			route: func(t *testing.T, e *transportEnv) {
-				e.handle(e.srv, tagged, html)
-			},
-			check: func(t *testing.T, e *transportEnv, p *registry.Package, err error) {
-				wantError(t, err, name, registry.ErrMalformed, 0)
-			},
-		},
-		{
-			name: "404",
-			route: func(t *testing.T, e *transportEnv) {
-				e.handle(e.srv, tagged, func(w http.ResponseWriter, r *http.Request) {
-					http.Error(w, `{"status":"error","message":"Package not found"}`, http.StatusNotFound)
-				})
-			},
-			check: func(t *testing.T, e *transportEnv, p *registry.Package, err error) {
-				wantError(t, err, name, registry.ErrNotFound, http.StatusNotFound)
-				e.wantAttempts(t, tagged, 1)
-			},
-		},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			e := newTransportEnv(t, nil)
-			// The recorded answers, for every route a case leaves alone.
-			e.handle(e.srv, root, fixture(t, "testdata/packages.json", ctype))
-			e.handle(e.srv, tagged, fixture(t, "testdata/monolog.json", ctype))
-			e.handle(e.srv, dev, fixture(t, "testdata/monolog~dev.json", ctype))
-			tt.route(t, e)
-			c, err := New(e.options(e.srv.URL, tt.limit))
-			if err != nil {
-				t.Fatal(err)
-			}
-			p, err := c.Package(context.Background(), name)
-			tt.check(t, e, p, err)
-		})
-	}
+		New: func(o registry.Options) (registry.Client, error) { return New(o) },
+	}, []registrytest.Case{
+		registrytest.RetriedAfter("429 with Retry-After, then the metadata", tagged, wantMonolog,
+			registrytest.Attempts(dev, 1)),
+		registrytest.RetriedAfter("429 with Retry-After on packages.json, then packages.json", root, wantMonolog),
+		registrytest.SameOrigin("307 on the same origin keeps the token", http.StatusTemporaryRedirect, tagged, mirror, wantMonolog),
+		registrytest.CrossOrigin("302 to another origin drops the token", http.StatusFound, tagged, wantMonolog),
+		registrytest.Refused("500 on every attempt", tagged.Path, http.StatusInternalServerError, "",
+			registrytest.Attempts(dev, 0)),
+		registrytest.Refused("503 with Retry-After on every attempt at packages.json", root.Path, http.StatusServiceUnavailable, "1",
+			registrytest.Attempts(tagged.Path, 0), registrytest.Waits(time.Second, time.Second)),
+		registrytest.Refused("503 on every attempt at the branches", dev, http.StatusServiceUnavailable, ""),
+		registrytest.Throttled("429 on every attempt", tagged.Path),
+		registrytest.TooLarge("a metadata file over the byte limit", tagged.Path, ctype, `{"minified":"composer/2.0","packages":{"monolog/monolog":[{"name":"monolog/monolog","type":"library","source":{"url":"https://github.com/Seldaek/monolog.git","type":"git"},"require":{"php":">=8.1","psr/log":"^2.0 || ^3.0"},"version":"3.999999.0","time":"2024-12-05T17:15:07+00:00"},`, ",", func(i int) string {
+			return fmt.Sprintf(`{"version":"3.%d.0","version_normalized":"3.%d.0.0","time":"2024-12-05T17:15:07+00:00","dist":{"url":"https://api.github.com/repos/Seldaek/monolog/zipball/aef6ee73a77a66e404dd6540934a9ef1b3c855b4","type":"zip","shasum":"","reference":"aef6ee73a77a66e404dd6540934a9ef1b3c855b4"}}`, i, i)
+		}),
+		registrytest.HTMLPage("an HTML page with 200", tagged.Path),
+		registrytest.NotFound("404", tagged.Path, http.StatusNotFound, registrytest.ErrorPage(http.StatusNotFound, `{"status":"error","message":"Package not found"}`)),
+	})
 }

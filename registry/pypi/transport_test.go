@@ -1,249 +1,17 @@
 package pypi
 
 import (
-	"context"
-	"errors"
 	"fmt"
 	"net/http"
-	"os"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
-	"github.com/tollgate-dev/tollgate/internal/httpx"
 	"github.com/tollgate-dev/tollgate/registry"
 	"github.com/tollgate-dev/tollgate/registry/internal/registrytest"
 )
 
-// The transport cases below share these: a token that must reach the
-// registry's own origin only (and never an error message), retries that do
-// not wait, a small byte limit and a streamed document far larger than it.
-const (
-	transportRegistry = "pypi"
-	transportToken    = "transport-secret-token"
-	transportRetries  = 2 // attempts are 1 + transportRetries
-	transportLimit    = 4 << 10
-	streamTotal       = 64 << 20
-)
-
-// transportEnv is one case's registry server, a server of another origin,
-// the Authorization headers each route saw and the waits the HTTP layer
-// was asked for.
-type transportEnv struct {
-	srv, other *registrytest.Server
-	mu         sync.Mutex
-	auth       map[string][]string // server URL + path → Authorization of each request
-	waits      []time.Duration
-	streamed   chan int64 // bytes a streaming handler wrote before it stopped
-}
-
-// newTransportEnv uses srv as the registry (nil: a new empty server).
-func newTransportEnv(t *testing.T, srv *registrytest.Server) *transportEnv {
-	if srv == nil {
-		srv = registrytest.New(t)
-	}
-	return &transportEnv{srv: srv, other: registrytest.New(t), auth: map[string][]string{}, streamed: make(chan int64, 1)}
-}
-
-// httpClient retries transportRetries times and records every wait instead
-// of sleeping.
-func (e *transportEnv) httpClient() *httpx.Client {
-	return httpx.New(httpx.Options{
-		MaxRetries: transportRetries,
-		MinBackoff: time.Millisecond,
-		MaxBackoff: time.Millisecond,
-		Timeout:    10 * time.Second,
-		Sleep: func(ctx context.Context, d time.Duration) error {
-			e.mu.Lock()
-			e.waits = append(e.waits, d)
-			e.mu.Unlock()
-			return ctx.Err()
-		},
-	})
-}
-
-// options are the client options of every case: the token, the recording
-// HTTP client, and limit as MaxDocumentBytes (0: the default).
-func (e *transportEnv) options(base string, limit int64) registry.Options {
-	return registry.Options{BaseURL: base, HTTP: e.httpClient(), Credentials: registry.Credentials{Token: transportToken}, MaxDocumentBytes: limit}
-}
-
-// handle routes path on s to h, recording each request's Authorization.
-func (e *transportEnv) handle(s *registrytest.Server, path string, h http.HandlerFunc) {
-	s.Handle(path, func(w http.ResponseWriter, r *http.Request) {
-		e.mu.Lock()
-		e.auth[s.URL+path] = append(e.auth[s.URL+path], r.Header.Get("Authorization"))
-		e.mu.Unlock()
-		h(w, r)
-	})
-}
-
-func (e *transportEnv) authSeen(s *registrytest.Server, path string) []string {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	return append([]string(nil), e.auth[s.URL+path]...)
-}
-
-func (e *transportEnv) waited() []time.Duration {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	return append([]time.Duration(nil), e.waits...)
-}
-
-// wantHops checks that the first hop of a redirect (path on the registry)
-// carried the token, and that the second (to on s) carried it only when s
-// is the registry's own origin.
-func (e *transportEnv) wantHops(t *testing.T, path string, s *registrytest.Server, to string) {
-	t.Helper()
-	first, second := e.authSeen(e.srv, path), e.authSeen(s, to)
-	want := ""
-	if s == e.srv {
-		want = "Bearer " + transportToken
-	}
-	if len(first) != 1 || first[0] != "Bearer "+transportToken {
-		t.Errorf("the registry saw Authorization %q, want the token once", first)
-	}
-	if len(second) != 1 || second[0] != want {
-		t.Errorf("the redirect's target saw Authorization %q, want %q once", second, want)
-	}
-}
-
-// wantAttempts checks that path was asked n times.
-func (e *transportEnv) wantAttempts(t *testing.T, path string, n int) {
-	t.Helper()
-	if got := e.srv.Hits(path); got != n {
-		t.Errorf("%s: %d requests, want %d", path, got, n)
-	}
-}
-
-// wantWaits checks the HTTP layer waited exactly these times.
-func (e *transportEnv) wantWaits(t *testing.T, want ...time.Duration) {
-	t.Helper()
-	if got := e.waited(); fmt.Sprint(got) != fmt.Sprint(want) {
-		t.Errorf("waits %v, want %v", got, want)
-	}
-}
-
-// fixture answers with the bytes of file.
-func fixture(t *testing.T, file, contentType string) http.HandlerFunc {
-	t.Helper()
-	b, err := os.ReadFile(file)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", contentType)
-		_, _ = w.Write(b)
-	}
-}
-
-// limited answers 429 with Retry-After: 1 the first n times, then next.
-func limited(n int, next http.HandlerFunc) http.HandlerFunc {
-	var mu sync.Mutex
-	seen := 0
-	return func(w http.ResponseWriter, r *http.Request) {
-		mu.Lock()
-		seen++
-		refuse := seen <= n
-		mu.Unlock()
-		if refuse {
-			w.Header().Set("Retry-After", "1")
-			http.Error(w, "Too Many Requests", http.StatusTooManyRequests)
-			return
-		}
-		next(w, r)
-	}
-}
-
-// status answers code every time, with Retry-After when retryAfter is set.
-func status(code int, retryAfter string) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
-		if retryAfter != "" {
-			w.Header().Set("Retry-After", retryAfter)
-		}
-		http.Error(w, http.StatusText(code), code)
-	}
-}
-
-func redirect(code int, to func() string) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) { http.Redirect(w, r, to(), code) }
-}
-
-// html answers 200 with an HTML page, as a captive portal or a misrouted
-// proxy does.
-func html(w http.ResponseWriter, r *http.Request) {
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	_, _ = w.Write([]byte("<html><head><title>Sign in</title></head><body><p>Please sign in to continue.</p></body></html>"))
-}
-
-// stream writes head, then item(0), item(1), ... separated by sep, until
-// streamTotal bytes or until the client hangs up, and reports on
-// e.streamed what it wrote.
-func (e *transportEnv) stream(contentType, head, sep string, item func(i int) string) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", contentType)
-		var wrote int64
-		defer func() { e.streamed <- wrote }()
-		n, err := w.Write([]byte(head))
-		wrote += int64(n)
-		var buf []byte
-		for i := 0; err == nil && wrote < streamTotal; {
-			buf = buf[:0]
-			for ; len(buf) < 32<<10; i++ {
-				if i > 0 {
-					buf = append(buf, sep...)
-				}
-				buf = append(buf, item(i)...)
-			}
-			n, err = w.Write(buf)
-			wrote += int64(n)
-		}
-	}
-}
-
-// wantStopped waits for the streaming handler and fails unless the client
-// hung up long before the end of the document.
-func (e *transportEnv) wantStopped(t *testing.T) {
-	t.Helper()
-	select {
-	case wrote := <-e.streamed:
-		t.Logf("the server wrote %d of %d bytes before the client hung up", wrote, streamTotal)
-		if wrote >= streamTotal {
-			t.Errorf("the client read the whole %d-byte document (limit %d)", wrote, transportLimit)
-		}
-	case <-time.After(20 * time.Second):
-		t.Error("the streaming handler never stopped: the client kept reading")
-	}
-}
-
-// wantError checks err is the client's *registry.Error for pkg wrapping
-// kind, with the given HTTP status (0: none), never ErrNotFound unless kind
-// is, and without the token.
-func wantError(t *testing.T, err error, pkg string, kind error, code int) {
-	t.Helper()
-	var re *registry.Error
-	if !errors.As(err, &re) {
-		t.Fatalf("error %T %v, want *registry.Error", err, err)
-	}
-	if re.Registry != transportRegistry || re.Package != pkg || re.Status != code {
-		t.Errorf("registry %q package %q status %d, want %s %q %d", re.Registry, re.Package, re.Status, transportRegistry, pkg, code)
-	}
-	if !errors.Is(err, kind) {
-		t.Errorf("%v is not %v", err, kind)
-	}
-	if kind != registry.ErrNotFound && errors.Is(err, registry.ErrNotFound) {
-		t.Errorf("%v is ErrNotFound", err)
-	}
-	if kind == registry.ErrTooLarge && (errors.Is(err, registry.ErrMalformed) || !strings.Contains(err.Error(), fmt.Sprint(transportLimit, " bytes"))) {
-		t.Errorf("%v: want the limit, not malformed", err)
-	}
-	if msg := err.Error(); !strings.Contains(msg, transportRegistry+` registry: package "`+pkg+`"`) || strings.Contains(msg, transportToken) {
-		t.Errorf("message %q", msg)
-	}
-}
-
-func wantSample(t *testing.T, p *registry.Package, err error) {
+func wantSample(t *testing.T, _ *registrytest.Env, p *registry.Package, err error) {
 	t.Helper()
 	if err != nil {
 		t.Fatal(err)
@@ -262,126 +30,29 @@ func wantSample(t *testing.T, p *registry.Package, err error) {
 // TestTransport: the PyPI client over the HTTP layer's answers (the JSON
 // API's document; the simple API is served as recorded).
 func TestTransport(t *testing.T) {
-	const doc, simple, mirror = "/pypi/sampleproject/json", "/simple/sampleproject/", "/mirror/pypi/sampleproject/json"
-	const ctype = "application/json"
-	tests := []struct {
-		name  string
-		limit int64
-		route func(t *testing.T, e *transportEnv)
-		check func(t *testing.T, e *transportEnv, p *registry.Package, err error)
-	}{
-		{
-			name: "429 with Retry-After, then the project",
-			route: func(t *testing.T, e *transportEnv) {
-				e.handle(e.srv, doc, limited(1, fixture(t, "testdata/sampleproject.json", ctype)))
-			},
-			check: func(t *testing.T, e *transportEnv, p *registry.Package, err error) {
-				wantSample(t, p, err)
-				e.wantAttempts(t, doc, 2)
-				e.wantAttempts(t, simple, 1)
-				e.wantWaits(t, time.Second)
-			},
+	const simple, mirror = "/simple/sampleproject/", "/mirror/pypi/sampleproject/json"
+	doc := registrytest.Doc{Path: "/pypi/sampleproject/json", File: "testdata/sampleproject.json", Type: "application/json"}
+	registrytest.RunTransport(t, registrytest.Transport{
+		Registry: "pypi",
+		Package:  "sampleproject",
+		Serve: func(t *testing.T, e *registrytest.Env) {
+			e.Handle(e.Srv, simple, registrytest.Fixture(t, "testdata/sampleproject-simple.json", simpleType))
 		},
-		{
-			name: "302 on the same origin keeps the credentials",
-			route: func(t *testing.T, e *transportEnv) {
-				e.handle(e.srv, doc, redirect(http.StatusFound, func() string { return mirror }))
-				e.handle(e.srv, mirror, fixture(t, "testdata/sampleproject.json", ctype))
-			},
-			check: func(t *testing.T, e *transportEnv, p *registry.Package, err error) {
-				wantSample(t, p, err)
-				e.wantHops(t, doc, e.srv, mirror)
-			},
-		},
-		{
-			name: "307 to another origin drops the credentials",
-			route: func(t *testing.T, e *transportEnv) {
-				e.handle(e.srv, doc, redirect(http.StatusTemporaryRedirect, func() string { return e.other.URL + doc }))
-				e.handle(e.other, doc, fixture(t, "testdata/sampleproject.json", ctype))
-			},
-			check: func(t *testing.T, e *transportEnv, p *registry.Package, err error) {
-				wantSample(t, p, err)
-				e.wantHops(t, doc, e.other, doc)
-			},
-		},
-		{
-			name: "500 on every attempt",
-			route: func(t *testing.T, e *transportEnv) {
-				e.handle(e.srv, doc, status(http.StatusInternalServerError, ""))
-			},
-			check: func(t *testing.T, e *transportEnv, p *registry.Package, err error) {
-				wantError(t, err, "sampleproject", registry.ErrStatus, http.StatusInternalServerError)
-				e.wantAttempts(t, doc, 1+transportRetries)
-				e.wantAttempts(t, simple, 0)
-			},
-		},
-		{
-			name: "503 with Retry-After on every attempt",
-			route: func(t *testing.T, e *transportEnv) {
-				e.handle(e.srv, doc, status(http.StatusServiceUnavailable, "1"))
-			},
-			check: func(t *testing.T, e *transportEnv, p *registry.Package, err error) {
-				wantError(t, err, "sampleproject", registry.ErrStatus, http.StatusServiceUnavailable)
-				e.wantAttempts(t, doc, 1+transportRetries)
-				e.wantWaits(t, time.Second, time.Second)
-			},
-		},
-		{
-			name: "429 on every attempt",
-			route: func(t *testing.T, e *transportEnv) {
-				e.handle(e.srv, doc, limited(1<<30, nil))
-			},
-			check: func(t *testing.T, e *transportEnv, p *registry.Package, err error) {
-				wantError(t, err, "sampleproject", registry.ErrStatus, http.StatusTooManyRequests)
-				e.wantAttempts(t, doc, 1+transportRetries)
-			},
-		},
-		{
-			name:  "a project document over the byte limit",
-			limit: transportLimit,
-			route: func(t *testing.T, e *transportEnv) {
-				e.handle(e.srv, doc, e.stream(ctype, `{"info":{"name":"sampleproject","version":"1.0.0","project_urls":{"Source":"https://github.com/pypa/sampleproject"}},"releases":{`, ",", func(i int) string {
-					return fmt.Sprintf(`"1.0.%d":[{"filename":"sampleproject-1.0.%d.tar.gz","packagetype":"sdist","url":"https://files.pythonhosted.org/packages/sampleproject-1.0.%d.tar.gz","upload_time_iso_8601":"2019-10-25T12:00:00.000000Z","digests":{"sha256":"3427a8a5dd73dec1b7e42c43ac27f6e11ca3edd98b54cf2e8ea8c4f8b2e4cd58"},"yanked":false,"yanked_reason":null}]`, i, i, i)
-				}))
-			},
-			check: func(t *testing.T, e *transportEnv, p *registry.Package, err error) {
-				wantError(t, err, "sampleproject", registry.ErrTooLarge, 0)
-				e.wantStopped(t)
-			},
-		},
-		{
-			name: "an HTML page with 200",
-			route: func(t *testing.T, e *transportEnv) {
-				e.handle(e.srv, doc, html)
-			},
-			check: func(t *testing.T, e *transportEnv, p *registry.Package, err error) {
-				wantError(t, err, "sampleproject", registry.ErrMalformed, 0)
-			},
-		},
-		{
-			name: "404",
-			route: func(t *testing.T, e *transportEnv) {
-				e.handle(e.srv, doc, func(w http.ResponseWriter, r *http.Request) {
-					http.Error(w, `{"message": "Not Found"}`, http.StatusNotFound)
-				})
-			},
-			check: func(t *testing.T, e *transportEnv, p *registry.Package, err error) {
-				wantError(t, err, "sampleproject", registry.ErrNotFound, http.StatusNotFound)
-				e.wantAttempts(t, doc, 1)
-			},
-		},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			e := newTransportEnv(t, nil)
-			e.handle(e.srv, simple, fixture(t, "testdata/sampleproject-simple.json", simpleType))
-			tt.route(t, e)
-			c, err := New(e.options(e.srv.URL, tt.limit))
-			if err != nil {
-				t.Fatal(err)
-			}
-			p, err := c.Package(context.Background(), "sampleproject")
-			tt.check(t, e, p, err)
-		})
-	}
+		New: func(o registry.Options) (registry.Client, error) { return New(o) },
+	}, []registrytest.Case{
+		registrytest.RetriedAfter("429 with Retry-After, then the project", doc, wantSample,
+			registrytest.Attempts(simple, 1)),
+		registrytest.SameOrigin("302 on the same origin keeps the credentials", http.StatusFound, doc, mirror, wantSample),
+		registrytest.CrossOrigin("307 to another origin drops the credentials", http.StatusTemporaryRedirect, doc, wantSample),
+		registrytest.Refused("500 on every attempt", doc.Path, http.StatusInternalServerError, "",
+			registrytest.Attempts(simple, 0)),
+		registrytest.Refused("503 with Retry-After on every attempt", doc.Path, http.StatusServiceUnavailable, "1",
+			registrytest.Waits(time.Second, time.Second)),
+		registrytest.Throttled("429 on every attempt", doc.Path),
+		registrytest.TooLarge("a project document over the byte limit", doc.Path, doc.Type, `{"info":{"name":"sampleproject","version":"1.0.0","project_urls":{"Source":"https://github.com/pypa/sampleproject"}},"releases":{`, ",", func(i int) string {
+			return fmt.Sprintf(`"1.0.%d":[{"filename":"sampleproject-1.0.%d.tar.gz","packagetype":"sdist","url":"https://files.pythonhosted.org/packages/sampleproject-1.0.%d.tar.gz","upload_time_iso_8601":"2019-10-25T12:00:00.000000Z","digests":{"sha256":"3427a8a5dd73dec1b7e42c43ac27f6e11ca3edd98b54cf2e8ea8c4f8b2e4cd58"},"yanked":false,"yanked_reason":null}]`, i, i, i)
+		}),
+		registrytest.HTMLPage("an HTML page with 200", doc.Path),
+		registrytest.NotFound("404", doc.Path, http.StatusNotFound, registrytest.ErrorPage(http.StatusNotFound, `{"message": "Not Found"}`)),
+	})
 }
