@@ -19,10 +19,10 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"sync"
 	"unicode/utf8"
 
 	"github.com/bmatcuk/doublestar/v4"
-	aho "github.com/petar-dambovaliev/aho-corasick"
 
 	"github.com/tollgate-dev/tollgate/scanner"
 )
@@ -102,7 +102,7 @@ type Match struct {
 type Engine struct {
 	rules     []*compiledRule
 	byID      map[string]*compiledRule
-	ac        aho.AhoCorasick
+	keywords  *keywordAutomaton
 	kwRules   [][]int // keyword index -> rule indexes
 	maxSize   int64
 	key       []byte
@@ -113,8 +113,8 @@ type Engine struct {
 	baseline  *Baseline
 	skippable bool
 	// placeholderWords are the words of documentation values, never in a
-	// credential a keyed or generic rule finds.
-	placeholderWords *regexp.Regexp
+	// credential a keyed or generic rule finds (compiled on first use).
+	placeholderWords func() *regexp.Regexp
 }
 
 // New compiles the rules and the keyword automaton.
@@ -137,7 +137,7 @@ func New(opts Options) (*Engine, error) {
 		baseline:  opts.Baseline,
 		skippable: opts.ScanSkippable,
 
-		placeholderWords: regexp.MustCompile(placeholderWordsPattern),
+		placeholderWords: sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(placeholderWordsPattern) }),
 	}
 	if e.maxSize <= 0 {
 		e.maxSize = DefaultMaxFileSize
@@ -157,9 +157,15 @@ func New(opts Options) (*Engine, error) {
 		if len(r.Keywords) == 0 {
 			return nil, fmt.Errorf("secrets: rule %s has no keywords", r.ID)
 		}
-		cr, err := compileRule(r)
-		if err != nil {
-			return nil, fmt.Errorf("secrets: %w", err)
+		cr := &compiledRule{Rule: r}
+		if opts.Rules != nil {
+			// A rule table of the caller's is compiled now, so that a bad
+			// pattern is an error of New; the built-in rules (whose
+			// patterns the rule table test compiles) are compiled at their
+			// first keyword hit: a scan of a few files needs few of them.
+			if _, err := cr.compiled(); err != nil {
+				return nil, fmt.Errorf("secrets: %w", err)
+			}
 		}
 		ri := len(e.rules)
 		e.rules = append(e.rules, cr)
@@ -176,8 +182,11 @@ func New(opts Options) (*Engine, error) {
 			e.kwRules[ki] = append(e.kwRules[ki], ri)
 		}
 	}
-	b := aho.NewAhoCorasickBuilder(aho.Opts{AsciiCaseInsensitive: true, MatchKind: aho.StandardMatch, DFA: true})
-	e.ac = b.Build(keywords)
+	kw, err := newKeywordAutomaton(keywords)
+	if err != nil {
+		return nil, fmt.Errorf("secrets: %w", err)
+	}
+	e.keywords = kw
 	for _, p := range opts.Allow.Patterns {
 		re, err := regexp.Compile(p)
 		if err != nil {
@@ -351,11 +360,9 @@ func (e *Engine) scan(data []byte, kind scanKind) []rawMatch {
 	for i := range scannedTo {
 		scannedTo[i] = -1
 	}
-	it := e.ac.IterOverlappingByte(data)
-	for m := it.Next(); m != nil; m = it.Next() {
-		p := m.Start()
+	for kw, p := range e.keywords.hits(data) {
 		ls, le := -1, -1
-		for _, ri := range e.kwRules[m.Pattern()] {
+		for _, ri := range e.kwRules[kw] {
 			cr := e.rules[ri]
 			switch {
 			case kind == scanLockfile && cr.Precision != scanner.PrecisionVeryHigh:
@@ -387,14 +394,15 @@ func (e *Engine) scan(data []byte, kind scanKind) []rawMatch {
 				ws = scannedTo[ri]
 			}
 			scannedTo[ri] = we
-			for _, loc := range cr.re.FindAllSubmatchIndex(data[ws:we], -1) {
+			rx := cr.mustCompiled()
+			for _, loc := range rx.re.FindAllSubmatchIndex(data[ws:we], -1) {
 				s, t := loc[0], loc[1]
-				if cr.group > 0 {
-					s, t = loc[2*cr.group], loc[2*cr.group+1]
+				if rx.group > 0 {
+					s, t = loc[2*rx.group], loc[2*rx.group+1]
 				}
 				// The context includes a little before the match: the
 				// pattern starts at its keyword, names often start earlier.
-				if s < 0 || allowedContext(cr, data[max(ws, ws+loc[0]-24):ws+loc[1]]) {
+				if s < 0 || allowedContext(rx, data[max(ws, ws+loc[0]-24):ws+loc[1]]) {
 					continue
 				}
 				if cr.ValidateMatch != nil && !cr.ValidateMatch(string(data[ws+loc[0]:ws+loc[1]]), string(data[ws+s:ws+t])) {
@@ -440,8 +448,8 @@ func (e *Engine) extract(cr *compiledRule, data []byte, hit int, out []rawMatch)
 }
 
 // allowedContext reports whether a rule's context allow patterns drop a match.
-func allowedContext(cr *compiledRule, match []byte) bool {
-	for _, a := range cr.ctxAllows {
+func allowedContext(rx *ruleRegexps, match []byte) bool {
+	for _, a := range rx.ctxAllows {
 		if a.Match(match) {
 			return true
 		}
@@ -640,14 +648,14 @@ func (e *Engine) confirm(cr *compiledRule, secret string, data []byte, start, en
 		// value ("your-token-here"), or a token of a checksummed format whose
 		// checksum fails: a test or malformed token, not a credential (the
 		// provider's own rule already rejected it).
-		if e.placeholderWords.MatchString(secret) || hasBadChecksumToken(secret) {
+		if e.placeholderWords().MatchString(secret) || hasBadChecksumToken(secret) {
 			return false
 		}
 	}
 	if cr.Validate != nil && !cr.Validate(secret) {
 		return false
 	}
-	for _, a := range cr.allows {
+	for _, a := range cr.mustCompiled().allows {
 		if a.MatchString(secret) {
 			return false
 		}

@@ -7,6 +7,7 @@ import (
 	"math/rand/v2"
 	"regexp"
 	"strings"
+	"sync"
 )
 
 // Rule is one kind of secret, as data: what to look for, how to confirm it,
@@ -86,41 +87,66 @@ type Extracted struct {
 	Decoded bool
 }
 
-// compiledRule is a Rule made ready for scanning.
+// compiledRule is a Rule made ready for scanning; its regular expressions
+// are compiled once, on first use.
 type compiledRule struct {
 	Rule
+	once sync.Once
+	rx   *ruleRegexps
+	err  error
+}
+
+// ruleRegexps are a rule's compiled pattern and allow patterns.
+type ruleRegexps struct {
 	re        *regexp.Regexp
 	group     int
 	allows    []*regexp.Regexp
 	ctxAllows []*regexp.Regexp
 }
 
-func compileRule(r Rule) (*compiledRule, error) {
+// compiled compiles the rule's regular expressions the first time it is
+// called and returns them.
+func (cr *compiledRule) compiled() (*ruleRegexps, error) {
+	cr.once.Do(func() { cr.rx, cr.err = compileRule(cr.Rule) })
+	return cr.rx, cr.err
+}
+
+// mustCompiled is compiled for a rule known to compile: New compiled every
+// rule of a caller's table, and the built-in rules' patterns are tested.
+func (cr *compiledRule) mustCompiled() *ruleRegexps {
+	rx, err := cr.compiled()
+	if err != nil {
+		panic(fmt.Sprintf("secrets: built-in %v", err))
+	}
+	return rx
+}
+
+func compileRule(r Rule) (*ruleRegexps, error) {
 	re, err := regexp.Compile(r.Pattern)
 	if err != nil {
 		return nil, fmt.Errorf("rule %s: pattern: %w", r.ID, err)
 	}
-	cr := &compiledRule{Rule: r, re: re}
+	rx := &ruleRegexps{re: re}
 	if i := re.SubexpIndex("secret"); i > 0 {
-		cr.group = i
+		rx.group = i
 	} else if re.NumSubexp() > 0 {
-		cr.group = 1
+		rx.group = 1
 	}
 	for _, a := range r.Allow {
 		are, err := regexp.Compile(a)
 		if err != nil {
 			return nil, fmt.Errorf("rule %s: allow %q: %w", r.ID, a, err)
 		}
-		cr.allows = append(cr.allows, are)
+		rx.allows = append(rx.allows, are)
 	}
 	for _, a := range r.AllowContext {
 		are, err := regexp.Compile(a)
 		if err != nil {
 			return nil, fmt.Errorf("rule %s: allow context %q: %w", r.ID, a, err)
 		}
-		cr.ctxAllows = append(cr.ctxAllows, are)
+		rx.ctxAllows = append(rx.ctxAllows, are)
 	}
-	return cr, nil
+	return rx, nil
 }
 
 // shannon returns the Shannon entropy of s in bits per byte.

@@ -42,7 +42,10 @@ if [[ -z "${OSV_SCANNER:-}" ]]; then
     go install "github.com/google/osv-scanner/v2/cmd/osv-scanner@$PEER_VERSION"
   OSV_SCANNER="$WORK/gobin/osv-scanner"
 fi
-"$OSV_SCANNER" --version | head -1
+# Read the whole output: `| head -1` could end the peer with SIGPIPE, which
+# pipefail and set -e turn into the end of the run.
+peer_version="$("$OSV_SCANNER" --version)"
+echo "${peer_version%%$'\n'*}"
 
 echo "== machine"
 echo "CPUs: $(nproc); $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //')"

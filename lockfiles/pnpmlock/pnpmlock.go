@@ -25,7 +25,7 @@ func (Parser) Name() string { return "npm/pnpm-lock.yaml" }
 // Match accepts files named pnpm-lock.yaml.
 func (Parser) Match(p string) bool { return path.Base(p) == "pnpm-lock.yaml" }
 
-// usage records how importers list a package directly.
+// usage records how importers list a package directly (neither: not listed).
 type usage struct{ dev, nonDev bool }
 
 // Parse returns one package per name@version of the `packages` map (peer
@@ -111,27 +111,30 @@ func fromDoc(ctx context.Context, file string, root *yaml.Node, limits lockfiles
 		}
 	}
 
-	uses := map[int]*usage{}
+	var uses []usage // by package index
 	importers := yamltree.Get(root, "importers")
 	if importers != nil && importers.Kind != yaml.MappingNode && !isNull(importers) {
 		return nil, lockfiles.Errorf(file, importers.Line, "importers is %s, want a mapping", yamltree.Describe(importers))
 	}
 	if importers == nil {
 		// 5.x and 6.x single-project lockfiles list the root's dependencies at the top.
-		if err := b.addImporter(".", root, uses); err != nil {
+		if err := b.addImporter(".", root, &uses); err != nil {
 			return nil, err
 		}
 	}
 	var importerErr error
 	yamltree.Pairs(importers, func(k, v *yaml.Node) {
 		if importerErr == nil {
-			importerErr = b.addImporter(k.Value, v, uses)
+			importerErr = b.addImporter(k.Value, v, &uses)
 		}
 	})
 	if importerErr != nil {
 		return nil, importerErr
 	}
 	for i, u := range uses {
+		if !u.dev && !u.nonDev {
+			continue // no importer lists it
+		}
 		pkg := &b.pkgs[i]
 		pkg.Direct = true
 		if major < 9 && pkg.Source == lockfiles.SourceLocal && pkg.Version == "" {
@@ -262,7 +265,7 @@ func (b *builder) addPackage(keyNode, v *yaml.Node) error {
 
 // addImporter marks the packages an importer (a workspace project) lists and
 // adds a local package for each link to another workspace project.
-func (b *builder) addImporter(importer string, n *yaml.Node, uses map[int]*usage) error {
+func (b *builder) addImporter(importer string, n *yaml.Node, uses *[]usage) error {
 	groups := [...]struct {
 		key string
 		dev bool
@@ -306,11 +309,10 @@ func (b *builder) addImporter(importer string, n *yaml.Node, uses map[int]*usage
 			if b.major >= 9 {
 				b.roots = append(b.roots, depRoot{name: name, version: version, dev: g.dev, pkg: i})
 			}
-			u := uses[i]
-			if u == nil {
-				u = &usage{}
-				uses[i] = u
+			if i >= len(*uses) {
+				*uses = append(*uses, make([]usage, len(b.pkgs)-len(*uses))...)
 			}
+			u := &(*uses)[i]
 			if g.dev {
 				u.dev = true
 			} else {

@@ -214,10 +214,8 @@ func FastParse(data []byte, limits lockfiles.Limits, keep Keep) (docs []*yaml.No
 			// A value on the key's line must end there even when skipped: a
 			// quoted or flow scalar left open continues on the next lines,
 			// even at column 0 under a top-level key.
-			if rest != "" {
-				if _, ok := a.blockScalar(rest, lineNo, 1); !ok {
-					return nil, false
-				}
+			if rest != "" && !a.scalarEnds(rest) {
+				return nil, false
 			}
 			skipIndent = indent
 			continue
@@ -256,6 +254,24 @@ func FastParse(data []byte, limits lockfiles.Limits, keep Keep) (docs []*yaml.No
 type alloc struct {
 	slab []yaml.Node
 	ptrs []*yaml.Node
+	// discard, while set (scalarEnds), makes node and collection hand out
+	// one scratch node instead of slab room: a skipped key's value is read
+	// only to know where it ends (pnpm's engines, cpu, specifier... were a
+	// fifth of the nodes of a lockfile).
+	discard     bool
+	scratch     yaml.Node
+	scratchPtrs []*yaml.Node
+}
+
+// scalarEnds reports whether blockScalar reads s as a value ending on its
+// line, without keeping what it reads.
+func (a *alloc) scalarEnds(s string) bool {
+	a.discard = true
+	_, ok := a.blockScalar(s, 0, 1)
+	a.discard = false
+	a.scratchPtrs = a.scratch.Content[:0] // keep the room a flow value grew
+	a.scratch.Content = nil
+	return ok
 }
 
 // collectionCap is the room a new mapping or sequence gets in alloc.ptrs:
@@ -266,6 +282,10 @@ const collectionCap = 8
 // collection returns an empty mapping or sequence node.
 func (a *alloc) collection(kind yaml.Kind, line, col int) *yaml.Node {
 	n := a.node(kind, "", "", line, col)
+	if a.discard {
+		n.Content = a.scratchPtrs[:0]
+		return n
+	}
 	if len(a.ptrs)+collectionCap > cap(a.ptrs) {
 		a.ptrs = make([]*yaml.Node, 0, 512*collectionCap)
 	}
@@ -276,6 +296,10 @@ func (a *alloc) collection(kind yaml.Kind, line, col int) *yaml.Node {
 }
 
 func (a *alloc) node(kind yaml.Kind, tag, value string, line, col int) *yaml.Node {
+	if a.discard {
+		a.scratch.Kind, a.scratch.Tag, a.scratch.Value = kind, tag, value
+		return &a.scratch
+	}
 	if len(a.slab) == cap(a.slab) {
 		a.slab = make([]yaml.Node, 0, 512)
 	}
