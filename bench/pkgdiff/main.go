@@ -1,9 +1,11 @@
 // Command content measures the content check's false alarms on real benign
 // updates: for the most downloaded npm packages it downloads the latest
 // version and the one before it from the npm registry, verifies both
-// against the registry's integrity, and runs the analyser on the pair, as
-// the content check does for an update. It prints each package with a
-// finding and the count of packages with a medium-or-higher finding.
+// against the registry's integrity, and runs the analyser on the pair (timed
+// apart), then the whole content check on the update as a pull request
+// would bring it (fetch, verify, diff, analyser and the secrets engine on
+// what the new version adds). It prints each package with a finding and the
+// count of packages with a medium-or-higher finding from the check.
 //
 // Run it through run.sh; it needs the network (the npm registry) and is not
 // a test.
@@ -27,8 +29,11 @@ import (
 
 	"golang.org/x/mod/semver"
 
+	"github.com/tollgate-dev/tollgate/checks/content"
 	"github.com/tollgate-dev/tollgate/checks/content/analyze"
 	"github.com/tollgate-dev/tollgate/checks/content/archive"
+	"github.com/tollgate-dev/tollgate/lockfiles"
+	"github.com/tollgate-dev/tollgate/scanner"
 )
 
 func main() {
@@ -42,6 +47,7 @@ func main() {
 		os.Exit(2)
 	}
 	client := &http.Client{Timeout: 60 * time.Second}
+	check := content.New(content.Options{HTTPClient: client, NPMRegistry: *registry})
 	var measured, flagged int
 	var analysed time.Duration
 	var bytesIn int64
@@ -75,11 +81,29 @@ func main() {
 		analysed += time.Since(start)
 		bytesIn += newA.Size + oldA.Size
 		measured++
-		worst := ""
 		for _, r := range results {
 			if r.Severity == "critical" || r.Severity == "high" || r.Severity == "medium" {
-				worst = r.Severity
-				fmt.Printf("FINDING %s %s -> %s: %s %s in %s: %s (%s)\n", name, prev.Version, latest.Version, r.Severity, r.Rule, r.File, r.Summary, r.Evidence)
+				fmt.Printf("ANALYSER %s %s -> %s: %s %s in %s: %s (%s)\n", name, prev.Version, latest.Version, r.Severity, r.Rule, r.File, r.Summary, r.Evidence)
+			}
+		}
+		// The whole check, as a pull request updating the package runs it.
+		pkg := func(v version) lockfiles.Package {
+			return lockfiles.Package{Ecosystem: lockfiles.EcosystemNPM, Name: name, Version: v.Version, Path: "package-lock.json", Line: 1,
+				Source: lockfiles.SourceRegistry, Resolved: v.Dist.Tarball, Integrity: v.Dist.Integrity,
+				PURL: lockfiles.PURL(lockfiles.EcosystemNPM, name, v.Version, nil)}
+		}
+		before := pkg(prev)
+		in := &scanner.Input{Mode: scanner.ModePullRequest, Changes: []lockfiles.Change{{Kind: lockfiles.ChangeUpdated, Package: pkg(latest), Previous: &before}}}
+		in.Packages = []lockfiles.Package{in.Changes[0].Package}
+		fs, skipped, err := check.Run(context.Background(), in)
+		if err != nil || len(skipped) > 0 {
+			fmt.Printf("check skipped %s: %v %+v\n", name, err, skipped)
+		}
+		worst := ""
+		for _, f := range fs {
+			if f.Severity == "critical" || f.Severity == "high" || f.Severity == "medium" {
+				worst = f.Severity
+				fmt.Printf("FINDING %s %s -> %s: %s %s: %s\n", name, prev.Version, latest.Version, f.Severity, f.RuleID, f.Message)
 			}
 		}
 		if worst != "" {
