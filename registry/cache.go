@@ -34,7 +34,7 @@ const (
 	maxCacheEntry = 64 << 20
 	// cacheSchema changes whenever Package's JSON shape changes, so that
 	// entries of an older tollgate are refetched rather than misread.
-	cacheSchema = 1
+	cacheSchema = 2
 )
 
 // Cache keeps normalised packages on disk, one file per registry base URL,

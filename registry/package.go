@@ -150,6 +150,22 @@ type Version struct {
 	// string, as lockfiles write it) or "<algorithm>:<hex>" (sha256:…,
 	// sha1:…); empty when the registry gives none.
 	Digest string `json:"digest,omitempty"`
+	// Artifacts are every file of the version where the registry publishes
+	// several (PyPI: the sdist and each wheel), so that a lockfile's hash
+	// can be matched to the file it locks; nil elsewhere.
+	Artifacts []Artifact `json:"artifacts,omitempty"`
+}
+
+// Artifact is one downloadable file of a version.
+type Artifact struct {
+	// Name is the file name ("requests-2.31.0-py3-none-any.whl").
+	Name string `json:"name"`
+	// URL is where it is downloaded.
+	URL string `json:"url"`
+	// Digest is "<algorithm>:<hex>"; empty when the registry gives none.
+	Digest string `json:"digest,omitempty"`
+	// Kind is the registry's type of the file (PyPI "sdist", "bdist_wheel").
+	Kind string `json:"kind,omitempty"`
 }
 
 // Version returns the version with that exact version string.

@@ -350,3 +350,65 @@ func summarise(fs []scanner.Finding) string {
 	sort.Strings(out)
 	return strings.Join(out, "\n")
 }
+
+// poetry, Pipfile and requirements --hash lock each file of a PyPI release
+// by its hash without naming it: the check downloads the registry's file
+// whose hash is locked (the sdist first), and a release none of whose files
+// is a locked one is a mismatch, even when the registry publishes the new
+// files' digests (a mirror serving rebuilt files).
+func TestPyPILockedFileChosenByHash(t *testing.T) {
+	sdist := buildTar(t, "baz-1.0.0/", files{"setup.py": pyBenign, "baz/__init__.py": "x = 1\n"}, true, false)
+	wheel := buildZip(t, "", files{"baz/__init__.py": "x = 1\n", "baz-1.0.0.dist-info/METADATA": "Name: baz\n"}, false)
+	served := map[string][]byte{"/packages/s/baz-1.0.0.tar.gz": sdist, "/packages/w/baz-1.0.0-py3-none-any.whl": wheel}
+	var mu sync.Mutex
+	var fetched []string
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		fetched = append(fetched, r.URL.Path)
+		mu.Unlock()
+		if data, ok := served[r.URL.Path]; ok {
+			w.Write(data)
+			return
+		}
+		http.NotFound(w, r)
+	}))
+	defer srv.Close()
+	release := func(sdistData, wheelData []byte) *fakeRegistry {
+		return &fakeRegistry{eco: lockfiles.EcosystemPyPI, versions: map[string][]registry.Version{"baz": {{
+			Version: "1.0.0", ArtifactURL: srv.URL + "/packages/s/baz-1.0.0.tar.gz", Digest: "sha256:" + sha256Hex(sdistData),
+			Artifacts: []registry.Artifact{
+				{Name: "baz-1.0.0-py3-none-any.whl", URL: srv.URL + "/packages/w/baz-1.0.0-py3-none-any.whl", Digest: "sha256:" + sha256Hex(wheelData), Kind: "bdist_wheel"},
+				{Name: "baz-1.0.0.tar.gz", URL: srv.URL + "/packages/s/baz-1.0.0.tar.gz", Digest: "sha256:" + sha256Hex(sdistData), Kind: "sdist"},
+			}}}}}
+	}
+	run := func(reg *fakeRegistry, integrity string) ([]scanner.Finding, []scanner.Skipped, []string) {
+		mu.Lock()
+		fetched = nil
+		mu.Unlock()
+		c := New(Options{HTTPClient: srv.Client(), MinBackoff: time.Millisecond, Registries: map[string]registry.Client{lockfiles.EcosystemPyPI: reg}})
+		p := lockfiles.Package{Ecosystem: lockfiles.EcosystemPyPI, Name: "baz", Version: "1.0.0", Path: "poetry.lock", Line: 7, Integrity: integrity, PURL: "pkg:pypi/baz@1.0.0"}
+		fs, sk := c.packages(t.Context(), &scanner.Input{Mode: scanner.ModePullRequest, Changes: []lockfiles.Change{{Kind: lockfiles.ChangeAdded, Package: p}}})
+		mu.Lock()
+		defer mu.Unlock()
+		return fs, sk, slices.Clone(fetched)
+	}
+	// Both files locked: the sdist is fetched and verified.
+	fs, sk, got := run(release(sdist, wheel), "sha256:"+sha256Hex(wheel)+" sha256:"+sha256Hex(sdist))
+	if len(fs) != 0 || len(sk) != 0 || !slices.Equal(got, []string{"/packages/s/baz-1.0.0.tar.gz"}) {
+		t.Errorf("both locked: findings %s, skipped %+v, fetched %v", summarise(fs), sk, got)
+	}
+	// Only the wheel locked: the wheel is fetched, not the sdist.
+	fs, sk, got = run(release(sdist, wheel), "sha256:"+sha256Hex(wheel))
+	if len(fs) != 0 || len(sk) != 0 || !slices.Equal(got, []string{"/packages/w/baz-1.0.0-py3-none-any.whl"}) {
+		t.Errorf("wheel locked: findings %s, skipped %+v, fetched %v", summarise(fs), sk, got)
+	}
+	// The registry's files are not the locked ones, though it publishes
+	// their digests: a mismatch, naming why.
+	rebuiltSdist := buildTar(t, "baz-1.0.0/", files{"setup.py": pyBenign + "# rebuilt\n", "baz/__init__.py": "x = 1\n"}, true, false)
+	served["/packages/s/baz-1.0.0.tar.gz"] = rebuiltSdist
+	fs, _, _ = run(release(rebuiltSdist, []byte("another wheel")), "sha256:"+sha256Hex(wheel)+" sha256:"+sha256Hex(sdist))
+	if len(fs) != 1 || fs[0].RuleID != RuleIntegrityMismatch || fs[0].Severity != scanner.SeverityCritical ||
+		!strings.Contains(fs[0].Message, "none of the registry's 2 files of this release hashes to one of the lockfile's 2 hashes") {
+		t.Errorf("files not the locked ones: %s %v", summarise(fs), fs)
+	}
+}

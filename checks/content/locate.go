@@ -81,6 +81,20 @@ func (c Check) locate(ctx context.Context, p *lockfiles.Package) (located, error
 	case lockfiles.EcosystemPyPI:
 		if isPythonArtifact(p.Resolved) {
 			a.url = p.Resolved // uv.lock records the file's URL
+		} else if a.exp.ok() {
+			// poetry, Pipfile and requirements --hash lock every file of a
+			// release by its hash, naming none: fetch the registry's file
+			// that has a locked hash (the sdist when it is one of them).
+			if v, err := reg(); err == nil && len(v.Artifacts) > 0 {
+				if f := lockedFile(v.Artifacts, a.exp); f != nil {
+					a.url = f.URL
+				} else {
+					// None of the release's files is one the lockfile
+					// locked: the default artifact is fetched and its
+					// verification against the locked hashes fails.
+					a.note = fmt.Sprintf("none of the registry's %d files of this release hashes to one of the lockfile's %d hashes", len(v.Artifacts), len(a.exp.digests))
+				}
+			}
 		}
 	case lockfiles.EcosystemRubyGems:
 		base := c.base("rubygems")
@@ -134,7 +148,7 @@ func (c Check) locate(ctx context.Context, p *lockfiles.Package) (located, error
 		}
 		a.url = v.ArtifactURL
 	}
-	if p.Ecosystem == lockfiles.EcosystemPyPI && a.exp.ok() && !isPythonArtifact(p.Resolved) {
+	if p.Ecosystem == lockfiles.EcosystemPyPI && a.exp.ok() && !isPythonArtifact(p.Resolved) && (regVersion == nil || len(regVersion.Artifacts) == 0) {
 		// A PyPI release has many files and these lockfiles hash them
 		// without naming them: when the file the registry picks is not among
 		// the locked hashes (a lockfile of wheels only), what was locked is
@@ -226,4 +240,21 @@ func npmURL(p *lockfiles.Package, registry string) string {
 		base = base[i+1:]
 	}
 	return strings.TrimSuffix(registry, "/") + "/" + p.Name + "/-/" + base + "-" + p.Version + ".tgz"
+}
+
+// lockedFile returns the file of a release whose digest is one of the
+// locked ones, the sdist first; nil when none is.
+func lockedFile(files []registry.Artifact, exp expectation) *registry.Artifact {
+	var found *registry.Artifact
+	for i := range files {
+		f := &files[i]
+		alg, ds := parseDigests(f.Digest)
+		if alg != exp.algorithm || len(ds) != 1 || !slices.Contains(exp.digests, ds[0]) {
+			continue
+		}
+		if found == nil || (f.Kind == "sdist" && found.Kind != "sdist") {
+			found = f
+		}
+	}
+	return found
 }

@@ -278,6 +278,9 @@ func (c Check) judge(ctx context.Context, ch lockfiles.Change) ([]scanner.Findin
 	var ie *integrityError
 	if errors.As(err, &ie) {
 		msg := fmt.Sprintf("%s %s %s: the registry serves a different artifact than the lockfile locked (%s %s…, locked %s…): do not install it.", label, p.Name, p.Version, ie.algorithm, short(ie.got), short(ie.want))
+		if cur.art.note != "" {
+			msg = strings.TrimSuffix(msg, ": do not install it.") + "; " + cur.art.note + ": do not install it."
+		}
 		if ie.source == fromRegistry {
 			msg = fmt.Sprintf("%s %s %s: the downloaded artifact does not match the registry's own digest (%s %s…, the registry says %s…; %s): something between the registry and this run changed it: do not install it.", label, p.Name, p.Version, ie.algorithm, short(ie.got), short(ie.want), cur.art.note)
 		}

@@ -156,6 +156,11 @@ func normalise(doc *jsonAPI) (p *registry.Package, files map[string]string) {
 			if f.PackageType != "sdist" {
 				wheel = true
 			}
+			a := registry.Artifact{Name: f.Filename, URL: f.URL, Kind: f.PackageType}
+			if h := f.Digests["sha256"]; h != "" {
+				a.Digest = "sha256:" + strings.ToLower(h)
+			}
+			v.Artifacts = append(v.Artifacts, a)
 			// The sdist is the artifact: the source a content review compares.
 			if artifact == nil || (f.PackageType == "sdist" && artifact.PackageType != "sdist") {
 				artifact = f

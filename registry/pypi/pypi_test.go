@@ -59,6 +59,10 @@ func TestSampleProject(t *testing.T) {
 	if len(two.InstallScripts) != 0 || !strings.HasSuffix(two.ArtifactURL, "sampleproject-2.0.0.tar.gz") || !two.Published.Equal(time.Date(2020, 6, 25, 19, 9, 43, 103653000, time.UTC)) {
 		t.Errorf("2.0.0 %+v", two)
 	}
+	if len(two.Artifacts) != 2 || two.Artifacts[0].Name != "sampleproject-2.0.0-py2.py3-none-any.whl" || two.Artifacts[0].Kind != "bdist_wheel" ||
+		two.Artifacts[1].Digest != "sha256:a2f7f1b1e6f7d9c5e0b3a8c4d2e1f0a9b8c7d6e5f4a3b2c1d0e9f8a7b6c5d4e3" || !strings.HasSuffix(two.Artifacts[1].URL, "sampleproject-2.0.0.tar.gz") {
+		t.Errorf("2.0.0 artifacts %+v", two.Artifacts)
+	}
 	three, _ := p.Version("3.0.0")
 	if three.Provenance != registry.ProvenanceTrustedPublisher || three.Yanked || len(three.InstallScripts) != 0 {
 		t.Errorf("3.0.0 %+v", three)
