@@ -1,13 +1,33 @@
 package lockfiles
 
 import (
-	"regexp"
 	"strings"
 
 	"github.com/package-url/packageurl-go"
 )
 
-var pep503Separators = regexp.MustCompile(`[-_.]+`)
+// pep503 is PEP 503's normalisation: lower case, each run of -, _ and .
+// one -. Written out rather than as the PEP's regexp because typosquat
+// normalises every candidate name and its variants with it, where the
+// regexp was a fifth of the check's time.
+func pep503(name string) string {
+	lower := strings.ToLower(name)
+	if !strings.ContainsAny(lower, "_.") && !strings.Contains(lower, "--") {
+		return lower
+	}
+	b := make([]byte, 0, len(lower))
+	for i := 0; i < len(lower); i++ {
+		c := lower[i]
+		if c == '-' || c == '_' || c == '.' {
+			if n := len(b); n > 0 && b[n-1] == '-' && (lower[i-1] == '-' || lower[i-1] == '_' || lower[i-1] == '.') {
+				continue
+			}
+			c = '-'
+		}
+		b = append(b, c)
+	}
+	return string(b)
+}
 
 // NormalizeName returns the canonical form of a package name for comparison
 // within its ecosystem: PEP 503 for PyPI, lower case for the case-insensitive
@@ -17,7 +37,7 @@ var pep503Separators = regexp.MustCompile(`[-_.]+`)
 func NormalizeName(ecosystem, name string) string {
 	switch ecosystem {
 	case EcosystemPyPI:
-		return pep503Separators.ReplaceAllString(strings.ToLower(name), "-")
+		return pep503(name)
 	case EcosystemNuGet, EcosystemPackagist, EcosystemPub, EcosystemGitHubActions, EcosystemDocker:
 		return strings.ToLower(name)
 	case EcosystemCrates:

@@ -1,6 +1,8 @@
 package lockfiles
 
 import (
+	"regexp"
+	"strings"
 	"testing"
 
 	"github.com/package-url/packageurl-go"
@@ -95,5 +97,30 @@ func TestDownloadHost(t *testing.T) {
 		if s, h := DownloadHost(c.in); s != c.scheme || h != c.host {
 			t.Errorf("DownloadHost(%q) = %q, %q; want %q, %q", c.in, s, h, c.scheme, c.host)
 		}
+	}
+}
+
+// pep503 is the PEP's regexp written out: the same answer on every name.
+func TestPEP503MatchesTheRegexp(t *testing.T) {
+	re := regexp.MustCompile(`[-_.]+`)
+	alphabet := []string{"a", "B", "-", "_", ".", "1", "é", "--", "._-"}
+	var gen func(prefix string, depth int)
+	n := 0
+	gen = func(prefix string, depth int) {
+		want := re.ReplaceAllString(strings.ToLower(prefix), "-")
+		if got := pep503(prefix); got != want {
+			t.Fatalf("pep503(%q) = %q, the regexp gives %q", prefix, got, want)
+		}
+		n++
+		if depth == 0 {
+			return
+		}
+		for _, s := range alphabet {
+			gen(prefix+s, depth-1)
+		}
+	}
+	gen("", 5)
+	if n < 60000 {
+		t.Fatalf("only %d names tried", n)
 	}
 }

@@ -70,3 +70,13 @@ func BenchmarkVariants(b *testing.B) {
 		i++
 	}
 }
+
+// BenchmarkIndexNpm builds the index of the embedded snapshot's npm names,
+// the largest part of the check's start-up in one run.
+func BenchmarkIndexNpm(b *testing.B) {
+	names := embeddedCheck(b).snap.Names[lockfiles.EcosystemNPM]
+	b.ReportAllocs()
+	for b.Loop() {
+		newIndex(lockfiles.EcosystemNPM, names)
+	}
+}
