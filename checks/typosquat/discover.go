@@ -292,6 +292,12 @@ func offlineNote(n int) scanner.Skipped {
 	return scanner.Skipped{Check: ID, ByChoice: true, Reason: fmt.Sprintf("offline: mid-tail discovery did not run: %s not among the built-in popular names %s judged on them alone (online, the registries are asked whether a far more downloaded look-alike exists)", plural(n, "name"), were(n))}
 }
 
+// sweepNote says that a sweep judged the names outside the snapshot on it
+// alone.
+func sweepNote(n int) scanner.Skipped {
+	return scanner.Skipped{Check: ID, ByChoice: true, Reason: fmt.Sprintf("mid-tail discovery asks the registries about the names a pull request adds, not in a sweep: %s not among the built-in popular names %s judged on them alone", plural(n, "name"), were(n))}
+}
+
 // variants returns the check's variant generator, built on first use. Its
 // character model is learnt from the built-in snapshot's 30,000 names
 // (how package names are spelt does not change with a configured list of

@@ -148,8 +148,9 @@ func onlineCheck(t *testing.T, f *fakeRegistry) *Check {
 
 func days(n int) time.Time { return discoverNow.AddDate(0, 0, -n) }
 
-func sweep(pkgs ...lockfiles.Package) *scanner.Input {
-	return &scanner.Input{Mode: scanner.ModeSweep, Packages: pkgs}
+// added is a pull request adding pkgs.
+func added(pkgs ...lockfiles.Package) *scanner.Input {
+	return &scanner.Input{Mode: scanner.ModePullRequest, Packages: pkgs}
 }
 
 func gem(name string, line int) lockfiles.Package {
@@ -173,7 +174,7 @@ func TestDiscoverMidTailSquats(t *testing.T) {
 		"@storybook/left-pad": {400_000, days(2500)},
 	})
 	c := onlineCheck(t, f)
-	got, skipped, err := c.Run(t.Context(), sweep(gem("atlas-client", 4), npmPkg("left-pda", 7), npmPkg("@storybok/left-pad", 9)))
+	got, skipped, err := c.Run(t.Context(), added(gem("atlas-client", 4), npmPkg("left-pda", 7), npmPkg("@storybok/left-pad", 9)))
 	if err != nil || len(skipped) != 0 {
 		t.Fatalf("err %v, skipped %+v", err, skipped)
 	}
@@ -221,7 +222,7 @@ func TestDiscoverFalseCases(t *testing.T) {
 		"norm-gem-name": {3, days(1)},
 	})
 	c := onlineCheck(t, f)
-	got, skipped, err := c.Run(t.Context(), sweep(gem("tiny-gem", 1), gem("old-name", 2), gem("big-lib", 3), gem("mid-lib", 4), gem("lonely-gem", 5)))
+	got, skipped, err := c.Run(t.Context(), added(gem("tiny-gem", 1), gem("old-name", 2), gem("big-lib", 3), gem("mid-lib", 4), gem("lonely-gem", 5)))
 	if err != nil || len(got) != 0 || len(skipped) != 0 {
 		t.Fatalf("err %v, findings %+v, skipped %+v", err, got, skipped)
 	}
@@ -250,7 +251,7 @@ func TestDiscoverRegistryError(t *testing.T) {
 		"other-gem":  {3, days(1)},
 	}, "broken_gem", "other-gem")
 	c := onlineCheck(t, f)
-	got, skipped, err := c.Run(t.Context(), sweep(gem("broken-gem", 1), gem("other-gem", 2), gem("unknown-gem", 3)))
+	got, skipped, err := c.Run(t.Context(), added(gem("broken-gem", 1), gem("other-gem", 2), gem("unknown-gem", 3)))
 	if err != nil || len(got) != 0 {
 		t.Fatalf("err %v, findings %+v", err, got)
 	}
@@ -275,7 +276,7 @@ func TestDiscoverLimits(t *testing.T) {
 	if len(vs) != maxVariantsPerName || confident <= maxVariantsPerName {
 		t.Fatalf("%d variants of %d confident", len(vs), confident)
 	}
-	_, skipped, err := c.Run(t.Context(), sweep(gem("abbcc-ddeeff-gghh-iijj", 1)))
+	_, skipped, err := c.Run(t.Context(), added(gem("abbcc-ddeeff-gghh-iijj", 1)))
 	if err != nil || len(skipped) != 1 || skipped[0].ByChoice || !strings.Contains(skipped[0].Reason, "1 name has more look-alike variants than the 12 asked about") {
 		t.Fatalf("err %v, skipped %+v", err, skipped)
 	}
@@ -287,7 +288,7 @@ func TestDiscoverLimits(t *testing.T) {
 	// 12 variants), not three.
 	c = onlineCheck(t, f)
 	c.maxDiscover = 30
-	_, skipped, err = c.Run(t.Context(), sweep(gem("first-gem", 1), gem("second-gem", 2), gem("third-gem", 3)))
+	_, skipped, err = c.Run(t.Context(), added(gem("first-gem", 1), gem("second-gem", 2), gem("third-gem", 3)))
 	if err != nil || len(skipped) != 1 || skipped[0].ByChoice ||
 		!strings.Contains(skipped[0].Reason, "1 name outside the popularity snapshot was not checked online") ||
 		!strings.Contains(skipped[0].Reason, "limit of 30 registry lookups a run") || !strings.Contains(skipped[0].Reason, "third-gem") {
@@ -341,7 +342,7 @@ func TestDiscoverWithoutDownloadCounts(t *testing.T) {
 	}
 	c := testCheck(t)
 	c.clients = map[string]reg.Client{lockfiles.EcosystemNPM: mirror, lockfiles.EcosystemPyPI: refusingClient{t, lockfiles.EcosystemPyPI}}
-	got, skipped, err := c.Run(t.Context(), sweep(npmPkg("left-pda", 1), pkg(lockfiles.EcosystemPyPI, "reqests-oauth", "1.0", "requirements.txt", 1)))
+	got, skipped, err := c.Run(t.Context(), added(npmPkg("left-pda", 1), pkg(lockfiles.EcosystemPyPI, "reqests-oauth", "1.0", "requirements.txt", 1)))
 	if err != nil || len(got) != 0 {
 		t.Fatalf("err %v, findings %+v", err, got)
 	}
@@ -367,11 +368,36 @@ func TestDiscoverWithoutDownloadCounts(t *testing.T) {
 func TestDiscoverOffline(t *testing.T) {
 	c := testCheck(t)
 	c.offline = true
-	got, skipped, err := c.Run(t.Context(), sweep(gem("atlas-client", 1), npmPkg("lodahs", 2), npmPkg("lodash", 3)))
+	got, skipped, err := c.Run(t.Context(), added(gem("atlas-client", 1), npmPkg("lodahs", 2), npmPkg("lodash", 3)))
 	if err != nil || len(got) != 1 {
 		t.Fatalf("err %v, findings %+v", err, got)
 	}
 	if len(skipped) != 1 || !skipped[0].ByChoice || !strings.Contains(skipped[0].Reason, "offline: mid-tail discovery did not run: 1 name not among the built-in popular names was judged on them alone") {
 		t.Errorf("skipped %+v", skipped)
+	}
+}
+
+// A sweep judges the names outside the snapshot on it alone and says so
+// (a note, not a fault): no registry is asked about look-alikes of the
+// names a repository chose long ago.
+func TestDiscoverNotInSweeps(t *testing.T) {
+	f := newFakeRegistry(t, map[string]fakePackage{
+		"atlas-client": {20, days(3)},
+		"atlas_client": {24_000, days(3000)},
+	})
+	c := onlineCheck(t, f)
+	in := added(gem("atlas-client", 4))
+	in.Mode = scanner.ModeSweep
+	got, skipped, err := c.Run(t.Context(), in)
+	if err != nil || len(got) != 0 {
+		t.Fatalf("err %v, findings %+v", err, got)
+	}
+	if len(skipped) != 1 || !skipped[0].ByChoice || !strings.Contains(skipped[0].Reason, "not in a sweep: 1 name not among the built-in popular names was judged on them alone") {
+		t.Errorf("skipped %+v", skipped)
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if len(f.asked) != 0 {
+		t.Errorf("registry asked %v", f.asked)
 	}
 }

@@ -219,6 +219,12 @@ func (c *Check) Run(ctx context.Context, in *scanner.Input) ([]scanner.Finding, 
 	case len(midTail) == 0:
 	case offline:
 		skipped = append(skipped, offlineNote(len(midTail)))
+	case in.Mode != scanner.ModePullRequest:
+		// A sweep holds every package the repository has had for years:
+		// asking the registries about each one's look-alikes would spend
+		// the run's lookups on names chosen long ago. Discovery is for the
+		// names a change brings.
+		skipped = append(skipped, sweepNote(len(midTail)))
 	default:
 		fs, sk := c.discover(ctx, midTail)
 		out = append(out, fs...)
