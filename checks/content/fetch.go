@@ -7,6 +7,7 @@ import (
 	"crypto/sha512"
 	"encoding/base64"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"hash"
@@ -17,6 +18,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 
 	"golang.org/x/mod/module"
 	"golang.org/x/mod/sumdb/dirhash"
@@ -178,6 +180,13 @@ type fetcher struct {
 	// any other origin none (and the HTTP layer drops them on a redirect
 	// that leaves the origin).
 	creds map[string]registry.Credentials
+	// crateCfgs are the alternative crate registries' config.json, by the
+	// URL they were read from, for the run.
+	crateCfgMu sync.Mutex
+	crateCfgs  map[string]*crateCfgEntry
+	// rawGitHub is where a GitHub repository's files are served
+	// (https://raw.githubusercontent.com; tests).
+	rawGitHub string
 }
 
 // origin is a URL's scheme://host[:port], lower-cased.
@@ -256,6 +265,12 @@ func (f *fetcher) get(ctx context.Context, rawURL string, exp expectation) ([]by
 
 // download reads rawURL whole, at most f.max bytes.
 func (f *fetcher) download(ctx context.Context, rawURL string) ([]byte, error) {
+	return f.downloadMax(ctx, rawURL, f.max)
+}
+
+// downloadMax reads rawURL whole, at most limit bytes, with the credentials
+// of its origin.
+func (f *fetcher) downloadMax(ctx context.Context, rawURL string, limit int64) ([]byte, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, rawURL, nil)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %v", httpx.RedactURL(rawURL), err)
@@ -271,15 +286,93 @@ func (f *fetcher) download(ctx context.Context, rawURL string) ([]byte, error) {
 	if resp.StatusCode != http.StatusOK {
 		return nil, fmt.Errorf("%s: HTTP %d", httpx.RedactURL(rawURL), resp.StatusCode)
 	}
-	if resp.ContentLength > f.max {
-		return nil, fmt.Errorf("%s: %w of %d bytes (%d)", httpx.RedactURL(rawURL), errTooLarge, f.max, resp.ContentLength)
+	if resp.ContentLength > limit {
+		return nil, fmt.Errorf("%s: %w of %d bytes (%d)", httpx.RedactURL(rawURL), errTooLarge, limit, resp.ContentLength)
 	}
-	data, err := io.ReadAll(io.LimitReader(resp.Body, f.max+1))
+	data, err := io.ReadAll(io.LimitReader(resp.Body, limit+1))
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", httpx.RedactURL(rawURL), err)
 	}
-	if int64(len(data)) > f.max {
-		return nil, fmt.Errorf("%s: %w of %d bytes", httpx.RedactURL(rawURL), errTooLarge, f.max)
+	if int64(len(data)) > limit {
+		return nil, fmt.Errorf("%s: %w of %d bytes", httpx.RedactURL(rawURL), errTooLarge, limit)
 	}
 	return data, nil
+}
+
+// maxCrateConfig bounds an alternative crate registry's config.json (a few
+// hundred bytes in practice).
+const maxCrateConfig = 64 << 10
+
+// crateConfig is the part of a crate registry's config.json that says where
+// crates are downloaded from.
+type crateConfig struct {
+	DL           string `json:"dl"`
+	API          string `json:"api"`
+	AuthRequired bool   `json:"auth-required"`
+}
+
+// crateCfgEntry is one config.json read (or being read) in this run.
+type crateCfgEntry struct {
+	done chan struct{}
+	cfg  crateConfig
+	err  error
+}
+
+// crateConfig reads the config.json at cfgURL once per run, with the
+// credentials of cfgURL's origin only; concurrent callers wait for the one
+// read. A failure is remembered as well, unless the reader's own context
+// ended (another package then reads it again).
+func (f *fetcher) crateConfig(ctx context.Context, cfgURL string) (crateConfig, error) {
+	for {
+		f.crateCfgMu.Lock()
+		if f.crateCfgs == nil {
+			f.crateCfgs = map[string]*crateCfgEntry{}
+		}
+		e, reading := f.crateCfgs[cfgURL]
+		if !reading {
+			e = &crateCfgEntry{done: make(chan struct{})}
+			f.crateCfgs[cfgURL] = e
+		}
+		f.crateCfgMu.Unlock()
+		if !reading {
+			e.cfg, e.err = f.readCrateConfig(ctx, cfgURL)
+			if e.err != nil && ctx.Err() != nil {
+				f.crateCfgMu.Lock()
+				delete(f.crateCfgs, cfgURL)
+				f.crateCfgMu.Unlock()
+			}
+			close(e.done)
+			return e.cfg, e.err
+		}
+		select {
+		case <-ctx.Done():
+			return crateConfig{}, ctx.Err()
+		case <-e.done:
+		}
+		f.crateCfgMu.Lock()
+		forgotten := f.crateCfgs[cfgURL] != e
+		f.crateCfgMu.Unlock()
+		if !forgotten {
+			return e.cfg, e.err
+		}
+	}
+}
+
+func (f *fetcher) readCrateConfig(ctx context.Context, cfgURL string) (crateConfig, error) {
+	var cfg crateConfig
+	data, err := f.downloadMax(ctx, cfgURL, maxCrateConfig)
+	if errors.Is(err, errTooLarge) {
+		// Not the artifact size cap: the registry is what failed.
+		return cfg, fmt.Errorf("%s is larger than %d bytes", httpx.RedactURL(cfgURL), maxCrateConfig)
+	}
+	if err != nil {
+		return cfg, err
+	}
+	if err := json.Unmarshal(data, &cfg); err != nil {
+		return cfg, fmt.Errorf("%s is not a registry config.json: %v", httpx.RedactURL(cfgURL), err)
+	}
+	if cfg.DL == "" {
+		return cfg, fmt.Errorf("%s names no download URL (dl)", httpx.RedactURL(cfgURL))
+	}
+	return cfg, nil
 }

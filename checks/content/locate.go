@@ -9,6 +9,7 @@ import (
 
 	"golang.org/x/mod/module"
 
+	"github.com/tollgate-dev/tollgate/internal/httpx"
 	"github.com/tollgate-dev/tollgate/lockfiles"
 	"github.com/tollgate-dev/tollgate/registry"
 )
@@ -49,6 +50,7 @@ func (c Check) locate(ctx context.Context, p *lockfiles.Package) (located, error
 	var regVersion *registry.Version
 	var regErr error
 	asked := false
+	altRegistry := false // a crate of another registry than crates.io
 	reg := func() (*registry.Version, error) {
 		if asked {
 			return regVersion, regErr
@@ -107,10 +109,16 @@ func (c Check) locate(ctx context.Context, p *lockfiles.Package) (located, error
 		}
 		a.url, a.gem = base+"/gems/"+url.PathEscape(file)+".gem", true
 	case lockfiles.EcosystemCrates:
-		if p.Resolved != "" && !strings.Contains(p.Resolved, "github.com/rust-lang/crates.io-index") && !strings.Contains(p.Resolved, "index.crates.io") {
-			return a, fmt.Errorf("crate from the alternative registry %s: its download URL is not read in this version", p.Resolved)
-		}
-		if base := c.base("crates"); base == publicCratesAPI {
+		if !isCratesIO(p.Resolved) {
+			// An alternative registry: its config.json says where crates
+			// are, and the crates.io client knows nothing of them.
+			altRegistry = true
+			u, err := c.alternativeCrateURL(ctx, p, a.exp)
+			if err != nil {
+				return a, fmt.Errorf("crate from the alternative registry %s: %w", p.Resolved, err)
+			}
+			a.url = u
+		} else if base := c.base("crates"); base == publicCratesAPI {
 			a.url = publicCratesStatic + "/" + url.PathEscape(p.Name) + "/" + url.PathEscape(p.Name) + "-" + url.PathEscape(p.Version) + ".crate"
 		} else {
 			a.url = base + "/api/v1/crates/" + url.PathEscape(p.Name) + "/" + url.PathEscape(p.Version) + "/download"
@@ -160,7 +168,7 @@ func (c Check) locate(ctx context.Context, p *lockfiles.Package) (located, error
 			}
 		}
 	}
-	if !a.exp.ok() && p.Ecosystem != lockfiles.EcosystemGo {
+	if !a.exp.ok() && p.Ecosystem != lockfiles.EcosystemGo && !altRegistry {
 		if v, err := reg(); err == nil && v.Digest != "" && (v.ArtifactURL == "" || v.ArtifactURL == a.url) {
 			if alg, ds := parseDigests(v.Digest); alg != "" && alg != "h1" {
 				a.exp = expectation{algorithm: alg, digests: ds, source: fromRegistry}
@@ -257,4 +265,164 @@ func lockedFile(files []registry.Artifact, exp expectation) *registry.Artifact {
 		}
 	}
 	return found
+}
+
+// Cargo.lock sources of crates.io: its git index and its sparse index.
+const (
+	cratesIOGit    = "registry+https://github.com/rust-lang/crates.io-index"
+	cratesIOSparse = "sparse+https://index.crates.io/"
+)
+
+// isCratesIO says whether a Cargo.lock source is crates.io's ("" is a
+// version 1 entry that names none).
+func isCratesIO(source string) bool {
+	return source == "" || source == cratesIOGit || source == cratesIOSparse || source+"/" == cratesIOSparse
+}
+
+// crateConfigURL is where the config.json of the registry of a Cargo.lock
+// source is read: "<index>/config.json" for a sparse index
+// (sparse+https://...); for a git index (registry+...), the file at the root
+// of the repository's default branch, read over HTTP when the repository is
+// on GitHub (raw.githubusercontent.com serves a public repository's files
+// at HEAD, the ref cargo fetches an index at); any other git index would
+// need a clone and is not read.
+func (c Check) crateConfigURL(source string) (string, error) {
+	kind, index, _ := strings.Cut(source, "+")
+	switch kind {
+	case "sparse":
+		if !isHTTP(index) {
+			return "", fmt.Errorf("not an http(s) sparse index URL")
+		}
+		u, _ := url.Parse(index)
+		if u.RawQuery != "" || u.Fragment != "" {
+			return "", fmt.Errorf("a sparse index URL with a query or fragment is not read")
+		}
+		return strings.TrimSuffix(index, "/") + "/config.json", nil
+	case "registry":
+		u, err := url.Parse(index)
+		if err == nil && u.Scheme == "https" && u.User == nil && u.RawQuery == "" && u.Fragment == "" && (strings.EqualFold(u.Host, "github.com") || strings.EqualFold(u.Host, "www.github.com")) {
+			parts := strings.Split(strings.Trim(u.Path, "/"), "/")
+			if len(parts) == 2 {
+				owner, repo := parts[0], strings.TrimSuffix(parts[1], ".git")
+				if gitHubName(owner) && gitHubName(repo) {
+					raw := rawGitHub
+					if c.f != nil && c.f.rawGitHub != "" {
+						raw = c.f.rawGitHub
+					}
+					return raw + "/" + owner + "/" + repo + "/HEAD/config.json", nil
+				}
+			}
+		}
+		return "", fmt.Errorf("its git index is not read in this version: config.json is read over HTTP from a sparse index or a GitHub repository, never by cloning")
+	}
+	return "", fmt.Errorf("not a registry+ or sparse+ source")
+}
+
+// rawGitHub serves the files of public GitHub repositories.
+const rawGitHub = "https://raw.githubusercontent.com"
+
+// gitHubName says whether s can be a GitHub owner or repository name.
+func gitHubName(s string) bool {
+	if s == "" || s == "." || s == ".." {
+		return false
+	}
+	for _, r := range s {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '_' || r == '.') {
+			return false
+		}
+	}
+	return true
+}
+
+// alternativeCrateURL reads the registry's config.json (once per run) and
+// builds the .crate's URL from its dl.
+func (c Check) alternativeCrateURL(ctx context.Context, p *lockfiles.Package, exp expectation) (string, error) {
+	cfgURL, err := c.crateConfigURL(p.Resolved)
+	if err != nil {
+		return "", err
+	}
+	cfg, err := c.f.crateConfig(ctx, cfgURL)
+	if err != nil {
+		return "", fmt.Errorf("its config.json could not be read: %w", err)
+	}
+	checksum := ""
+	if exp.algorithm == "sha256" && len(exp.digests) == 1 {
+		checksum = exp.digests[0]
+	}
+	u, err := crateDownloadURL(cfg.DL, p.Name, p.Version, checksum)
+	if err != nil {
+		return "", fmt.Errorf("config.json's dl %q: %w", httpx.RedactURL(cfg.DL), err)
+	}
+	return u, nil
+}
+
+// The markers of a crate registry's dl template.
+const (
+	markCrate       = "{crate}"
+	markVersion     = "{version}"
+	markPrefix      = "{prefix}"
+	markLowerPrefix = "{lowerprefix}"
+	markChecksum    = "{sha256-checksum}"
+)
+
+// crateDownloadURL is the URL of a .crate under a registry's dl, as cargo
+// builds it (the registry index documentation): without any marker, dl
+// followed by /{crate}/{version}/download; else the markers replaced, the
+// prefix being the index directory of the name ("1", "2", "3/a",
+// "ab/cd"; {lowerprefix} of the lower-cased name). checksum is the .crate's
+// SHA-256 in hex ("" when the lockfile has none).
+func crateDownloadURL(dl, name, version, checksum string) (string, error) {
+	if !crateToken(name, "-_") || !crateToken(version, ".-+") {
+		return "", fmt.Errorf("not a crate name and version: %q %q", name, version)
+	}
+	var out string
+	if !strings.Contains(dl, markCrate) && !strings.Contains(dl, markVersion) && !strings.Contains(dl, markPrefix) && !strings.Contains(dl, markLowerPrefix) && !strings.Contains(dl, markChecksum) {
+		out = dl + "/" + name + "/" + version + "/download"
+	} else {
+		if strings.Contains(dl, markChecksum) && checksum == "" {
+			return "", fmt.Errorf("it needs the crate's checksum, which the lockfile does not record")
+		}
+		out = strings.NewReplacer(
+			markCrate, name,
+			markVersion, version,
+			markPrefix, cratePrefix(name),
+			markLowerPrefix, cratePrefix(strings.ToLower(name)),
+			markChecksum, checksum,
+		).Replace(dl)
+	}
+	if !isHTTP(out) {
+		return "", fmt.Errorf("not an http(s) URL")
+	}
+	return out, nil
+}
+
+// cratePrefix is the index directory of a crate name (ASCII).
+func cratePrefix(name string) string {
+	switch len(name) {
+	case 0:
+		return ""
+	case 1:
+		return "1"
+	case 2:
+		return "2"
+	case 3:
+		return "3/" + name[:1]
+	}
+	return name[:2] + "/" + name[2:4]
+}
+
+// crateToken says whether s is ASCII letters and digits and the bytes of
+// extra, and not empty: a name or version that cannot leave its place in a
+// URL.
+func crateToken(s, extra string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		b := s[i]
+		if !(b >= 'a' && b <= 'z' || b >= 'A' && b <= 'Z' || b >= '0' && b <= '9' || strings.IndexByte(extra, b) >= 0) {
+			return false
+		}
+	}
+	return true
 }
