@@ -56,8 +56,11 @@ func TestPackagesFetchVerifyAnalyse(t *testing.T) {
 		"/chalkish/-/chalkish-1.0.1.tgz": evil,
 		"/left-pad/-/left-pad-1.3.0.tgz": npmTarball(t, map[string]string{"package.json": `{"name":"left-pad","version":"1.3.0","tampered":true}`}),
 	}
+	var mu sync.Mutex // the handler's goroutines and the test share calls and served
 	var calls int
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		defer mu.Unlock()
 		calls++
 		data, ok := served[r.URL.Path]
 		if !ok {
@@ -98,10 +101,15 @@ func TestPackagesFetchVerifyAnalyse(t *testing.T) {
 		t.Errorf("skipped %+v", skipped)
 	}
 	// Verified artifacts come from the cache the second time.
+	mu.Lock()
 	before := calls
+	mu.Unlock()
 	c.packages(t.Context(), in)
-	if calls-before != 1 { // only the mismatching tarball is fetched again
-		t.Errorf("%d downloads on the second run, want 1", calls-before)
+	mu.Lock()
+	again := calls - before
+	mu.Unlock()
+	if again != 1 { // only the mismatching tarball is fetched again
+		t.Errorf("%d downloads on the second run, want 1", again)
 	}
 	// Offline: listed, not fetched.
 	in.Offline = true
@@ -111,7 +119,9 @@ func TestPackagesFetchVerifyAnalyse(t *testing.T) {
 	}
 	// A registry that cannot answer is a skipped entry, not a pass.
 	in.Offline = false
+	mu.Lock()
 	served = map[string][]byte{}
+	mu.Unlock()
 	c = New(Options{HTTPClient: srv.Client(), NPMRegistry: srv.URL, MinBackoff: time.Millisecond})
 	got, skipped = c.packages(t.Context(), in)
 	if len(got) != 0 || len(skipped) != 2 || skipped[1].ByChoice || !strings.Contains(skipped[1].Reason, "HTTP 404") {
