@@ -5,8 +5,8 @@
 // threat is present, or a capability and a threat meet in one file, or an
 // install-time entry point (an npm install script, setup.py, an in-tree
 // build backend, a .pth file, a gem's extension build script, NuGet's
-// install.ps1 and imported .targets/.props, Cargo's build script: the
-// EntryPoints table) reaches a capability. Minified and bundled files are
+// install.ps1 and imported .targets/.props, Cargo's build script, a
+// Composer plugin's class: the EntryPoints table) reaches a capability. Minified and bundled files are
 // compared statement by statement, so a rebuild that only reorders adds
 // nothing. Nothing is executed: the analysis is pattern matching over text.
 package analyze
@@ -392,7 +392,9 @@ type entry struct {
 // when they are new or changed or newly run: files an added or changed npm
 // install script names, and the files of the EntryPoints table (setup.py,
 // an in-tree build backend, .pth files, a gem's extension build scripts,
-// NuGet's install.ps1 and imported .targets/.props, Cargo's build script).
+// NuGet's install.ps1 and imported .targets/.props, Cargo's build script, a
+// Composer plugin's class). A file that newly runs is judged whole, one
+// that ran before only by what it gains.
 func entryPoints(oldFiles, newFiles map[string]*archive.File) map[string]entry {
 	out := map[string]entry{}
 	for _, c := range inlineCommands(oldFiles, newFiles) {
@@ -403,17 +405,34 @@ func entryPoints(oldFiles, newFiles map[string]*archive.File) map[string]entry {
 			}
 		}
 	}
+	guess := make([]bool, len(EntryPoints))
+	for i := range EntryPoints {
+		guess[i] = EntryPoints[i].Guess != nil && EntryPoints[i].Guess(newFiles)
+	}
 	for name, nf := range newFiles {
 		of := oldFiles[name]
-		if of != nil && bytes.Equal(of.Data, nf.Data) {
-			continue
-		}
+		unchanged := of != nil && bytes.Equal(of.Data, nf.Data)
 		for i := range EntryPoints {
 			ep := &EntryPoints[i]
-			if ep.Match(name, newFiles) {
-				out[name] = entry{phrase: ep.Phrase, whole: of == nil || !ep.Match(name, oldFiles), ignore: ep.Ignore}
-				break
+			if !ep.Match(name, newFiles) {
+				continue
 			}
+			ran := of != nil && ep.Match(name, oldFiles)
+			switch {
+			case guess[i]:
+				// Only a guess at the entry point: an unchanged file stays
+				// unjudged, as any other unchanged file, and a changed one
+				// is judged by what it gains.
+				if !unchanged {
+					out[name] = entry{phrase: ep.Phrase, whole: of == nil, ignore: ep.Ignore}
+				}
+			case !unchanged || !ran:
+				// An unchanged file that newly runs (a package that became
+				// a Composer plugin, a Cargo.toml that names another build
+				// script) runs whole, as an added one.
+				out[name] = entry{phrase: ep.Phrase, whole: !ran, ignore: ep.Ignore}
+			}
+			break
 		}
 	}
 	return out

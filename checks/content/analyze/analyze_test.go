@@ -110,6 +110,12 @@ func TestScenarios(t *testing.T) {
 			new:  map[string]string{"build.rs": "fn main() { let e: Vec<_> = std::env::vars().collect(); let _ = reqwest::blocking::get(\"https://x.example/\"); }\n"},
 			want: "build.rs install-script-capability high",
 		},
+		{
+			name: "a Cargo.toml that newly names an unchanged file as its build script",
+			old:  map[string]string{"Cargo.toml": "[package]\nname = \"x\"\n", "tools/gen.rs": "fn main() { let e: Vec<_> = std::env::vars().collect(); }\n"},
+			new:  map[string]string{"Cargo.toml": "[package]\nname = \"x\"\nbuild = \"tools/gen.rs\"\n", "tools/gen.rs": "fn main() { let e: Vec<_> = std::env::vars().collect(); }\n"},
+			want: "tools/gen.rs install-script-capability high",
+		},
 		// Quiet updates.
 		{
 			name: "a NuGet .props that only sets properties",
