@@ -35,7 +35,7 @@ func packageRules() []scanner.Rule {
 	}, {
 		ID: analyze.RuleInstallScript, Name: "InstallScriptCapability", Severity: scanner.SeverityHigh, Precision: scanner.PrecisionMedium, Tags: tags,
 		Short: "An install-time entry point of the new version reaches a dangerous capability.",
-		Full:  "A script that runs when the package is installed (an npm install script, setup.py, a .pth file, an extconf.rb, install.ps1, build.rs) is new or changed and runs programs, makes network requests, reads the environment or credential files, or evaluates code.",
+		Full:  "A script that runs when the package is installed (an npm install script, setup.py or an in-tree build backend, a .pth file, a gem extension build, NuGet install.ps1 or imported .targets/.props, Cargo build.rs, a Composer plugin class) is new or changed and runs programs, makes network requests, reads the environment or credential files, or evaluates code.",
 		Help:  "Read the script before installing; pin the previous version until you know why it changed.",
 	}, {
 		ID: analyze.RuleCapabilityThreat, Name: "CapabilityWithThreat", Severity: scanner.SeverityCritical, Precision: scanner.PrecisionHigh, Tags: tags,
