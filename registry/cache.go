@@ -29,6 +29,11 @@ const (
 	// parts, so that a passing outage (a download-count API down) is not
 	// remembered for the registry's whole max-age.
 	IncompleteCacheTTL = 5 * time.Minute
+	// NotFoundCacheTTL is how long "no such package" is remembered: long
+	// enough that one CI job's steps and re-runs ask once (typosquat's
+	// mid-tail discovery asks about many names that do not exist), short
+	// enough that a name registered since is seen within the hour.
+	NotFoundCacheTTL = time.Hour
 	// maxCacheEntry bounds a cache file read back (a normalised package of
 	// DefaultMaxVersions versions is a few MB).
 	maxCacheEntry = 64 << 20
@@ -62,6 +67,8 @@ type cacheEntry struct {
 	Name     string    `json:"name"`
 	Expires  time.Time `json:"expires"`
 	Package  *Package  `json:"package"`
+	// Missing records that the registry answered "no such package".
+	Missing bool `json:"missing,omitempty"`
 }
 
 // key names an entry: the credential's hash keeps one token's view of a
@@ -75,6 +82,29 @@ func (c *Cache) path(registry, name string, cred Credentials) string {
 
 // Get returns the fresh cached package, or nil. A nil Cache has nothing.
 func (c *Cache) Get(registry, name string, cred Credentials) *Package {
+	e := c.entry(registry, name, cred)
+	if e == nil || e.Package == nil {
+		return nil
+	}
+	e.Package.Finish()
+	return e.Package
+}
+
+// Missing reports whether the cache remembers, freshly, that the registry
+// has no such package.
+func (c *Cache) Missing(registry, name string, cred Credentials) bool {
+	e := c.entry(registry, name, cred)
+	return e != nil && e.Missing
+}
+
+// PutMissing remembers for NotFoundCacheTTL that the registry has no such
+// package.
+func (c *Cache) PutMissing(registry, name string, cred Credentials) {
+	c.write(registry, name, cred, cacheEntry{Missing: true}, NotFoundCacheTTL)
+}
+
+// entry reads the fresh entry for a package, or nil.
+func (c *Cache) entry(registry, name string, cred Credentials) *cacheEntry {
 	if c == nil {
 		return nil
 	}
@@ -88,14 +118,13 @@ func (c *Cache) Get(registry, name string, cred Credentials) *Package {
 		return nil
 	}
 	var e cacheEntry
-	if json.Unmarshal(b, &e) != nil || e.Schema != cacheSchema || e.Registry != registry || e.Name != name || e.Package == nil {
+	if json.Unmarshal(b, &e) != nil || e.Schema != cacheSchema || e.Registry != registry || e.Name != name || (e.Package == nil) == !e.Missing {
 		return nil
 	}
 	if !c.now().Before(e.Expires) {
 		return nil
 	}
-	e.Package.Finish()
-	return e.Package
+	return &e
 }
 
 // Put stores p for ttl (capped at MaxCacheTTL); ttl <= 0 stores nothing. A
@@ -104,9 +133,18 @@ func (c *Cache) Put(registry, name string, cred Credentials, p *Package, ttl tim
 	if c == nil || ttl <= 0 || p == nil {
 		return
 	}
-	ttl = min(ttl, MaxCacheTTL)
+	c.write(registry, name, cred, cacheEntry{Package: p}, ttl)
+}
+
+// write stores e for ttl (capped at MaxCacheTTL).
+func (c *Cache) write(registry, name string, cred Credentials, e cacheEntry, ttl time.Duration) {
+	if c == nil || ttl <= 0 {
+		return
+	}
+	e.Schema, e.Registry, e.Name = cacheSchema, registry, name
+	e.Expires = c.now().Add(min(ttl, MaxCacheTTL)).UTC()
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(cacheEntry{Schema: cacheSchema, Registry: registry, Name: name, Expires: c.now().Add(ttl).UTC(), Package: p}); err != nil {
+	if err := json.NewEncoder(&buf).Encode(e); err != nil {
 		return
 	}
 	_ = atomicfile.Write(c.path(registry, name, cred), buf.Bytes())

@@ -517,3 +517,36 @@ func TestDuplicateVersionKey(t *testing.T) {
 		t.Errorf("%+v %v", p, err)
 	}
 }
+
+// "No such package" is remembered in the cache for an hour: typosquat's
+// mid-tail discovery asks about many names that do not exist, and a re-run
+// asks again only once the hour is over (a name registered since is then
+// seen). The remembered answer is the same not-found error.
+func TestCacheRemembersNotFound(t *testing.T) {
+	srv := registrytest.New(t) // every path it was not given is a 404
+	now := time.Date(2026, 4, 1, 0, 0, 0, 0, time.UTC)
+	clock := func() time.Time { return now }
+	dir := t.TempDir()
+	c := newClient(t, srv.URL, func(o *registry.Options) { o.Cache = registry.NewCache(dir, clock); o.Now = clock })
+	ctx := context.Background()
+	for range 3 {
+		_, err := c.Package(ctx, "left-pda")
+		var re *registry.Error
+		if !errors.Is(err, registry.ErrNotFound) || !errors.As(err, &re) || re.Package != "left-pda" || re.Registry != "npm" {
+			t.Fatalf("not found: %v", err)
+		}
+	}
+	if srv.Hits("/left-pda") != 1 {
+		t.Errorf("%d requests for a missing package, want 1", srv.Hits("/left-pda"))
+	}
+	now = now.Add(registry.NotFoundCacheTTL + time.Second)
+	if _, err := c.Package(ctx, "left-pda"); !errors.Is(err, registry.ErrNotFound) || srv.Hits("/left-pda") != 2 {
+		t.Errorf("after the hour: %v, %d requests", err, srv.Hits("/left-pda"))
+	}
+	// Published since: the next answer after expiry is the package.
+	srv.Bytes("/left-pda", []byte(`{"name":"left-pda","dist-tags":{"latest":"1.0.0"},"versions":{"1.0.0":{"name":"left-pda","version":"1.0.0"}},"time":{"1.0.0":"2026-04-01T00:00:00.000Z"}}`), "application/json")
+	now = now.Add(registry.NotFoundCacheTTL + time.Second)
+	if _, err := c.Package(ctx, "left-pda"); err != nil {
+		t.Errorf("published since: %v", err)
+	}
+}

@@ -216,8 +216,14 @@ func (g *Getter) Cached(ctx context.Context, ecosystem, name string, load func(c
 		if p := cache.Get(g.Base.String(), name, g.Opts.Credentials); p != nil {
 			return p, nil
 		}
+		if cache.Missing(g.Base.String(), name, g.Opts.Credentials) {
+			return nil, &registry.Error{Registry: g.Registry, Package: name, Err: fmt.Errorf("%w (remembered from an earlier answer)", registry.ErrNotFound)}
+		}
 	}
 	p, maxAge, err := load(ctx)
+	if errors.Is(err, registry.ErrNotFound) {
+		cache.PutMissing(g.Base.String(), name, g.Opts.Credentials)
+	}
 	if err != nil {
 		return nil, err
 	}
