@@ -188,38 +188,20 @@ func (ix *index) withDeletion(h uint64, fn func(id int32)) {
 	}
 }
 
-// deletions returns k and every string made by deleting up to n of its
-// characters (the symmetric-delete trick: two strings within n edits share
-// a deletion variant).
-func deletions(k string, n int) []string {
-	if n == 1 && isASCII(k) {
-		out := make([]string, 0, len(k)+1)
-		out = append(out, k)
-		for i := range len(k) {
-			if i > 0 && k[i] == k[i-1] {
-				continue // deleting either of a doubled letter gives one string
-			}
-			out = append(out, k[:i]+k[i+1:])
-		}
-		return out
-	}
+// deletions returns k and every distinct string made by deleting one of
+// its characters (the symmetric-delete trick: two strings one edit apart
+// share a deletion variant). deletionHashes calls it for keys with
+// non-ASCII letters only; ASCII keys' variants are hashed without being
+// built.
+func deletions(k string) []string {
+	r := []rune(k)
 	out := []string{k}
-	level := []string{k}
 	seen := map[string]bool{k: true}
-	for ; n > 0; n-- {
-		var next []string
-		for _, s := range level {
-			r := []rune(s)
-			for i := range r {
-				d := string(r[:i]) + string(r[i+1:])
-				if !seen[d] {
-					seen[d] = true
-					next = append(next, d)
-				}
-			}
+	for i := range r {
+		if d := string(r[:i]) + string(r[i+1:]); !seen[d] {
+			seen[d] = true
+			out = append(out, d)
 		}
-		out = append(out, next...)
-		level = next
 	}
 	return out
 }
@@ -232,7 +214,7 @@ func deletions(k string, n int) []string {
 func (ix *index) deletionHashes(k string) iter.Seq[uint64] {
 	return func(yield func(uint64) bool) {
 		if !isASCII(k) {
-			for _, d := range deletions(k, 1) {
+			for _, d := range deletions(k) {
 				if !yield(maphash.String(ix.seed, d)) {
 					return
 				}

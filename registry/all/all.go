@@ -75,6 +75,20 @@ type Config struct {
 // PyPI, RubyGems, NuGet, crates.io, Go, Packagist). An unknown key or a
 // bad base URL is an error naming the key.
 func New(cfg Config) (map[string]registry.Client, error) {
+	byKey, err := newByKey(cfg)
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]registry.Client{}
+	for _, c := range byKey {
+		out[c.Ecosystem()] = c
+	}
+	return out, nil
+}
+
+// newByKey returns a client per registry keyed by config key (npm, pypi,
+// ...).
+func newByKey(cfg Config) (map[string]registry.Client, error) {
 	for k := range cfg.Registries {
 		if constructors[k] == nil {
 			return nil, fmt.Errorf("registries: %q is not a known registry (known: %v)", k, Keys())
@@ -106,7 +120,7 @@ func New(cfg Config) (map[string]registry.Client, error) {
 		if err != nil {
 			return nil, fmt.Errorf("registries.%s: %w", key, err)
 		}
-		out[c.Ecosystem()] = c
+		out[key] = c
 	}
 	return out, nil
 }

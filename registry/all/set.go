@@ -59,27 +59,21 @@ func (s *Set) Public() (map[string]registry.Client, error) {
 		}
 		cfg := s.cfg
 		cfg.Registries, cfg.Credentials = s.cfg.PublicRegistries, nil
-		clients, err := New(cfg)
+		byKey, err := newByKey(cfg)
 		if err != nil {
 			s.pubErr = err
 			return
 		}
-		for _, key := range Keys() {
-			c := clients[ecosystemOf[key]]
+		clients := map[string]registry.Client{}
+		for key, c := range byKey {
+			eco := c.Ecosystem()
 			if s.cfg.Registries[key] == s.cfg.PublicRegistries[key] && s.cfg.Credentials[key].IsZero() {
-				clients[ecosystemOf[key]] = configured[ecosystemOf[key]]
+				clients[eco] = configured[eco]
 				continue
 			}
-			clients[ecosystemOf[key]] = registry.Memo(c)
+			clients[eco] = registry.Memo(c)
 		}
 		s.public = clients
 	})
 	return s.public, s.pubErr
-}
-
-// ecosystemOf maps config keys to OSV ecosystem names.
-var ecosystemOf = map[string]string{
-	"npm": registry.EcosystemNpm, "pypi": registry.EcosystemPyPI, "rubygems": registry.EcosystemRubyGems,
-	"nuget": registry.EcosystemNuGet, "crates": registry.EcosystemCrates, "go": registry.EcosystemGo,
-	"packagist": registry.EcosystemPackagist,
 }
